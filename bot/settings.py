@@ -1,0 +1,158 @@
+"""The one configuration model for Touchstone.
+
+Everything configurable is read here, from ``TOUCHSTONE_*`` environment variables
+and an optional ``.env`` file, so that a bad value fails once, at start-up, with a
+clear line instead of surfacing later as a confusing runtime error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SUPPORTED_DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def default_data_dir() -> Path:
+    return Path.cwd() / "data"
+
+
+class Settings(BaseSettings):
+    """Process-wide settings. Per-server behaviour lives in the guild config, not here."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TOUCHSTONE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    token: SecretStr | None = Field(default=None, description="Discord bot token.")
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; defaults to a SQLite file in the data directory.",
+    )
+    chroma_path: Path | None = Field(
+        default=None, description="Local chromadb directory; defaults to <data_dir>/chroma."
+    )
+    chroma_url: AnyHttpUrl | None = Field(
+        default=None, description="A chromadb server, used instead of the local directory."
+    )
+    log_level: LogLevel = LogLevel.INFO
+    log_format: LogFormat = LogFormat.TEXT
+
+    # Language model (optional). ``provider:model`` as in langchain's init_chat_model.
+    llm_model: str | None = None
+    llm_base_url: AnyHttpUrl | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: Annotated[float, Field(gt=0, le=300)] = 20.0
+
+    # Discord endpoints: overridden by REST proxies in large deployments and by tests.
+    discord_api_base: AnyHttpUrl | None = None
+    discord_gateway_url: str | None = None
+    shard_count: Annotated[int, Field(ge=1)] | None = None
+    shard_ids: list[int] | None = None
+    dev_guild_id: int | None = Field(
+        default=None, description="sync-commands registers to this guild only (fast, for development)."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use sqlite+aiosqlite:///path.db or "
+                "postgresql+asyncpg://user@host/db"
+            ) from None
+        driver = url.drivername
+        if driver in ("sqlite", "postgresql", "postgres"):
+            return value  # normalised in resolved_database_url
+        if driver not in SUPPORTED_DATABASE_DRIVERS:
+            raise ValueError(
+                f"unsupported database driver {driver!r}; use sqlite or postgresql"
+            )
+        return value
+
+    @field_validator("llm_model")
+    @classmethod
+    def _check_llm_model(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        if ":" not in value:
+            raise ValueError("use langchain's provider:model form, e.g. openai:gpt-4o-mini")
+        return value.strip()
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _check_gateway(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("the gateway URL must start with ws:// or wss://")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The async SQLAlchemy URL actually used, with the driver made explicit."""
+        if self.database_url is None:
+            return f"sqlite+aiosqlite:///{self.data_dir / 'touchstone.db'}"
+        url = make_url(self.database_url)
+        if url.drivername == "sqlite":
+            url = url.set(drivername="sqlite+aiosqlite")
+        elif url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+asyncpg")
+        return url.render_as_string(hide_password=False)
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def has_token(self) -> bool:
+        return self.token is not None and self.token.get_secret_value().strip() != ""
+
+
+class SettingsError(Exception):
+    """Raised with one human-readable line per invalid setting."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning pydantic's report into one clear line per problem."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "settings"
+            env_name = f"TOUCHSTONE_{field.upper()}"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{env_name}: {message}")
+        raise SettingsError(problems) from None
