@@ -73,7 +73,8 @@ class Settings(BaseSettings):
     shard_count: Annotated[int, Field(ge=1)] | None = None
     shard_ids: list[int] | None = None
     dev_guild_id: int | None = Field(
-        default=None, description="sync-commands registers to this guild only (fast, for development)."
+        default=None,
+        description="sync-commands registers to this guild only (fast, for development).",
     )
 
     @field_validator("database_url")
@@ -92,9 +93,7 @@ class Settings(BaseSettings):
         if driver in ("sqlite", "postgresql", "postgres"):
             return value  # normalised in resolved_database_url
         if driver not in SUPPORTED_DATABASE_DRIVERS:
-            raise ValueError(
-                f"unsupported database driver {driver!r}; use sqlite or postgresql"
-            )
+            raise ValueError(f"unsupported database driver {driver!r}; use sqlite or postgresql")
         return value
 
     @field_validator("llm_model")

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli.common import CliError, EXIT_USAGE
+from bot.cli.common import EXIT_USAGE, CliError
 
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.run",
