@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     shard_count: Annotated[int, Field(ge=1)] | None = None
     shard_ids: list[int] | None = None
+    message_content_intent: bool = Field(
+        default=True,
+        description="Needs the privileged Message Content intent; watch mode and DM answers use it.",
+    )
     dev_guild_id: int | None = Field(
         default=None,
         description="sync-commands registers to this guild only (fast, for development).",

@@ -1,0 +1,40 @@
+"""The words Touchstone uses to introduce itself. Shared by every adapter."""
+
+from __future__ import annotations
+
+from bot import __version__
+from bot.catalog import help_sections
+
+ABOUT_TITLE = "About Touchstone"
+
+ABOUT_TEXT = f"""\
+Touchstone {__version__} is a practice and research companion for this community.
+
+What it does:
+- Answers questions with guidance from a built-in library of notes on deliberate practice, \
+touching reality early, double crux, goal factoring and more, citing the note behind every point.
+- Runs coaching dialogues: "very specifically, why is this impossible?", double crux between \
+two members or with yourself, and guided exercises.
+- Checks a reply before you post it, and offers a gentler version when it might overwhelm \
+someone who is just starting.
+- Coaches you in DMs: morning orient prompts, a practice log, longer practice pushes and reviews.
+
+What it stores about you, and only to provide these features:
+- Your Discord user id, and whether you can receive DMs from it.
+- Replies you drafted with the advice check (so the text is never lost) and reports you \
+marked as mistakes.
+- Notes you added to a server's library as a moderator.
+It never reads messages outside the channels moderators opt in to. You can export or delete \
+everything it holds about you at any time."""
+
+
+def help_text() -> str:
+    """Every command, grouped, as plain Markdown that reads well in Discord and a terminal."""
+    lines = ["**Touchstone commands**"]
+    for group, commands in help_sections():
+        lines.append("")
+        lines.append(f"__{group}__")
+        for info in commands:
+            mod = " (moderators)" if info.moderator else ""
+            lines.append(f"`/{info.name}`{mod}: {info.summary}")
+    return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""Every user-facing command, described once.
+
+``/help`` in Discord and ``help`` in the console both render this list, and a test
+checks it against the commands actually registered, so the help never drifts from
+what exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str  # as typed in Discord, without the slash ("knowledge add")
+    group: str
+    summary: str
+    console: str | None = None  # console usage, when it differs from the name
+    moderator: bool = False
+
+
+GROUPS = ("General", "Knowledge", "Advice", "Dialogues", "Coaching", "Privacy", "Moderators")
+
+CATALOG: tuple[CommandInfo, ...] = (
+    CommandInfo("about", "General", "What Touchstone does, its version, and what it stores."),
+    CommandInfo("help", "General", "This list of commands."),
+)
+
+
+def commands_in(group: str) -> list[CommandInfo]:
+    return [c for c in CATALOG if c.group == group]
+
+
+def help_sections() -> list[tuple[str, list[CommandInfo]]]:
+    """Groups with at least one command, in display order."""
+    return [(group, commands_in(group)) for group in GROUPS if commands_in(group)]

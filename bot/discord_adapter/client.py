@@ -1,0 +1,84 @@
+"""The Discord client: loads cogs and background work in ``setup_hook``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.discord_adapter.cogs import EXTENSIONS
+from bot.discord_adapter.errors import on_tree_error
+from bot.discord_adapter.messages import NO_MENTIONS
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+COMMANDS_HASH_KEY = "discord.commands_hash"
+
+
+def intents_for(services: Services) -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.message_content = services.settings.message_content_intent
+    intents.members = False
+    intents.presences = False
+    return intents
+
+
+class TouchstoneBot(commands.AutoShardedBot):
+    """Slash commands only: the prefix is unusable by design (no text commands)."""
+
+    def __init__(self, services: Services, *, auto_sync: bool = True) -> None:
+        settings = services.settings
+        super().__init__(
+            command_prefix=commands.when_mentioned_or("\x00touchstone\x00"),
+            help_command=None,
+            intents=intents_for(services),
+            allowed_mentions=NO_MENTIONS,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,  # type: ignore[arg-type]  # None means all
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+        )
+        self.services = services
+        self.auto_sync = auto_sync
+        self.tree.on_error = on_tree_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.auto_sync:
+            await self.sync_commands_if_changed()
+
+    def commands_fingerprint(self) -> str:
+        """A hash of the command payloads: changes exactly when Discord needs a re-sync."""
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        encoded = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+    async def sync_commands(self, guild_id: int | None = None) -> int:
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        if guild is None:
+            await self.services.state.set(COMMANDS_HASH_KEY, self.commands_fingerprint())
+        return len(synced)
+
+    async def sync_commands_if_changed(self) -> None:
+        """Sync only when the command set changed since the last sync, never on every start."""
+        fingerprint = self.commands_fingerprint()
+        if await self.services.state.get(COMMANDS_HASH_KEY) == fingerprint:
+            log.info("slash commands unchanged; not syncing")
+            return
+        count = await self.sync_commands()
+        log.info("slash commands changed; synced %d commands", count)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "Touchstone ready as %s (shards %s) in %d servers",
+            self.user,
+            sorted(self.shards),
+            len(self.guilds),
+        )

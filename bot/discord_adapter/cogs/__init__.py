@@ -1,0 +1,3 @@
+"""Cogs, one per area. ``EXTENSIONS`` is the single list loaded by ``setup_hook``."""
+
+EXTENSIONS: tuple[str, ...] = ("bot.discord_adapter.cogs.general",)

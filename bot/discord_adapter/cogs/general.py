@@ -1,0 +1,28 @@
+"""/about and /help."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.about import ABOUT_TEXT, ABOUT_TITLE, help_text
+from bot.discord_adapter.messages import embeds_for, respond
+
+
+class General(commands.Cog):
+    @app_commands.command(
+        name="about", description="What Touchstone does, its version, and what it stores."
+    )
+    async def about(self, interaction: discord.Interaction) -> None:
+        await respond(interaction, embeds=embeds_for(ABOUT_TITLE, ABOUT_TEXT), ephemeral=True)
+
+    @app_commands.command(name="help", description="Every Touchstone command, grouped.")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await respond(
+            interaction, embeds=embeds_for("Touchstone help", help_text()), ephemeral=True
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(General())

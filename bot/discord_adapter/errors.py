@@ -1,0 +1,48 @@
+"""One place where command failures turn into a short, private message for the user."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.discord_adapter.messages import respond
+from bot.storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+GENERIC_FAILURE = "Something went wrong on Touchstone's side. It has been logged; please try again."
+STORAGE_DOWN = "Touchstone can't reach its database right now. Please try again shortly."
+
+
+def message_for(error: BaseException) -> tuple[str, bool]:
+    """The text to show and whether the failure is worth a traceback in the log."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, StorageUnavailable):
+        return STORAGE_DOWN, False
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You can't use this command here.", False
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s.", False
+    if isinstance(error, app_commands.TransformerError | app_commands.CommandSignatureMismatch):
+        return (
+            "That command's options didn't make sense to me; please check them and try again.",
+            False,
+        )
+    return GENERIC_FAILURE, True
+
+
+async def on_tree_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    text, worth_logging = message_for(error)
+    name = interaction.command.qualified_name if interaction.command else "?"
+    if worth_logging:
+        log.error("command /%s failed", name, exc_info=error)
+    else:
+        log.info("command /%s refused: %s", name, text)
+    try:
+        await respond(interaction, text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user about the failure of /%s", name)
