@@ -23,7 +23,9 @@ async def table_names(db: Database) -> set[str]:
         return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
 
 
-async def test_migrations_create_every_model_table_and_downgrade_cleanly(database: Database) -> None:
+async def test_migrations_create_every_model_table_and_downgrade_cleanly(
+    database: Database,
+) -> None:
     assert await database.current_revision() == head_revision()
     expected = set(Base.metadata.tables)
     assert expected <= await table_names(database)
@@ -79,7 +81,9 @@ async def test_advice_drafts_keep_the_full_text(database: Database) -> None:
     repo = AdviceRepository(database)
     long_text = "Don't forget the warm-up. " * 300 + "🎻 ＼(^o^)／ עברית"
     draft = await repo.save_draft(
-        AdviceDraft(author_id=5, guild_id=1, post_text="I just started violin!", draft_text=long_text)
+        AdviceDraft(
+            author_id=5, guild_id=1, post_text="I just started violin!", draft_text=long_text
+        )
     )
     assert draft.id is not None
     await repo.update_draft(draft.id, status="posted", posted_message_id=2**62)
