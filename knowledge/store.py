@@ -1,0 +1,197 @@
+"""The vector index: a chromadb collection of chunk embeddings, local or on a server.
+
+A local ``PersistentClient`` directory is the default; a configured chroma URL switches
+to ``HttpClient`` so several bot processes can share one index. Touchstone always
+computes embeddings itself and hands chromadb the vectors: chromadb's default
+embedding function downloads a model from the internet, which must never happen.
+
+All methods block; :class:`knowledge.service.KnowledgeBase` calls them from worker
+threads. chromadb is imported on first use because the import alone costs ~0.7 s.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge.chunking import Chunk, tag_key
+from knowledge.embeddings import MiniLMEmbeddings, chroma_embedding_function
+
+DEFAULT_COLLECTION = "touchstone_knowledge"
+#: chromadb caps one write; stay well under it so huge ingests go in slices.
+WRITE_BATCH = 1000
+
+
+class StoreUnavailable(RuntimeError):
+    """The vector store cannot be opened or reached."""
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    chunk_id: str
+    similarity: float
+
+
+def build_where(
+    *, guild_id: int | None, kind: str | None = None, tags: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The chromadb filter for a search scope.
+
+    Shipped notes (guild 0) are visible everywhere; a server's notes only to that server.
+    Several tags match a chunk carrying any one of them.
+    """
+    clauses: list[dict[str, Any]] = []
+    if guild_id:
+        clauses.append({"guild_id": {"$in": [0, int(guild_id)]}})
+    else:
+        clauses.append({"guild_id": 0})
+    if kind:
+        clauses.append({"kind": kind})
+    if tags:
+        tag_clauses: list[dict[str, Any]] = [{tag_key(tag): True} for tag in tags]
+        clauses.append(tag_clauses[0] if len(tag_clauses) == 1 else {"$or": tag_clauses})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ChromaStore:
+    """One chromadb collection holding Touchstone's chunk vectors (cosine space)."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        url: str | None = None,
+        collection: str = DEFAULT_COLLECTION,
+        embeddings: MiniLMEmbeddings | None = None,
+    ) -> None:
+        if path is None and url is None:
+            raise ValueError("a chroma path or a chroma URL is required")
+        self.path = path
+        self.url = url
+        self.collection_name = collection
+        self._embeddings = embeddings
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._collection: Any = None
+
+    def describe(self) -> str:
+        return self.url if self.url else str(self.path)
+
+    def _open(self) -> Any:
+        if self._collection is not None:
+            return self._collection
+        with self._lock:
+            if self._collection is None:
+                try:
+                    import chromadb
+                    from chromadb.config import Settings as ChromaSettings
+
+                    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+                    if self.url:
+                        parts = urlsplit(self.url)
+                        self._client = chromadb.HttpClient(
+                            host=parts.hostname or "127.0.0.1",
+                            port=parts.port or (443 if parts.scheme == "https" else 8000),
+                            ssl=parts.scheme == "https",
+                            settings=chroma_settings,
+                        )
+                    else:
+                        assert self.path is not None
+                        self.path.mkdir(parents=True, exist_ok=True)
+                        self._client = chromadb.PersistentClient(
+                            path=str(self.path), settings=chroma_settings
+                        )
+                    self._collection = self._client.get_or_create_collection(
+                        self.collection_name,
+                        embedding_function=chroma_embedding_function(self._embeddings),
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
+                except Exception as exc:
+                    raise StoreUnavailable(
+                        f"cannot open the vector store at {self.describe()}: {exc}"
+                    ) from exc
+            return self._collection
+
+    def ping(self) -> bool:
+        """True when the store answers (a server is up, a directory is usable)."""
+        try:
+            self._open()
+            if self._client is not None:
+                self._client.heartbeat()
+            return True
+        except Exception:
+            return False
+
+    def count(self) -> int:
+        return int(self._open().count())
+
+    def ids_for_scope(self, guild_id: int, note_id: str | None = None) -> set[str]:
+        """Ids of stored chunks of one scope (0 = shipped), optionally of one note."""
+        where: dict[str, Any] = {"guild_id": int(guild_id)}
+        if note_id is not None:
+            where = {"$and": [where, {"note_id": note_id}]}
+        collection = self._open()
+        ids: set[str] = set()
+        offset, page = 0, 10_000
+        while True:
+            got = collection.get(where=where, include=[], limit=page, offset=offset)
+            ids.update(got["ids"])
+            if len(got["ids"]) < page:
+                return ids
+            offset += page
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are already stored."""
+        collection = self._open()
+        found: set[str] = set()
+        for batch in _batches(list(ids), WRITE_BATCH):
+            found.update(collection.get(ids=list(batch), include=[])["ids"])
+        return found
+
+    def add(self, chunks: Sequence[Chunk], vectors: npt.NDArray[np.float32]) -> None:
+        """Store chunks with their precomputed vectors (upsert: re-adding is harmless)."""
+        collection = self._open()
+        for start in range(0, len(chunks), WRITE_BATCH):
+            part = chunks[start : start + WRITE_BATCH]
+            collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[start : start + len(part)],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata() for c in part],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        collection = self._open()
+        for batch in _batches(list(ids), WRITE_BATCH):
+            collection.delete(ids=list(batch))
+
+    def query(
+        self, vector: npt.NDArray[np.float32], n: int, where: dict[str, Any]
+    ) -> list[VectorHit]:
+        """The ``n`` nearest chunks to ``vector`` inside the ``where`` filter."""
+        collection = self._open()
+        got = collection.query(
+            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
+        )
+        ids = got["ids"][0] if got["ids"] else []
+        distances = got["distances"][0] if got.get("distances") else [1.0] * len(ids)
+        # cosine space: distance = 1 - cosine similarity.
+        return [VectorHit(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=False)]
+
+    def close(self) -> None:
+        """Drop the client (chromadb keeps no sockets open for a local directory)."""
+        with self._lock:
+            self._collection = None
+            self._client = None
