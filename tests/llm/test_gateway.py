@@ -20,7 +20,7 @@ async def test_without_a_model_every_call_falls_back() -> None:
 
 
 async def test_member_text_reaches_the_model_only_as_escaped_data() -> None:
-    model = RecordingChatModel(reply="kind words", received=[])
+    model = RecordingChatModel(reply="kind words")
     gateway = ModelGateway(model=model)
     result = await gateway.generate(
         SPEC, {"post": INJECTION}, server_instructions="Be brief in Practice Club."
@@ -39,7 +39,7 @@ async def test_member_text_reaches_the_model_only_as_escaped_data() -> None:
 
 
 async def test_slow_model_falls_back_within_the_timeout() -> None:
-    gateway = ModelGateway(model=RecordingChatModel(delay=5, received=[]), timeout=0.2)
+    gateway = ModelGateway(model=RecordingChatModel(delay=5), timeout=0.2)
     result = await gateway.generate(SPEC, {"q": "x"})
     assert result.fell_back and result.fallback_reason == "timed out"
     assert gateway.counts["test.task.fallbacks"] == 1
@@ -47,7 +47,7 @@ async def test_slow_model_falls_back_within_the_timeout() -> None:
 
 @pytest.mark.parametrize(
     "model",
-    [RecordingChatModel(fail=True, received=[]), RecordingChatModel(reply="   ", received=[])],
+    [RecordingChatModel(fail=True), RecordingChatModel(reply="   ")],
 )
 async def test_failing_or_empty_model_falls_back(model: RecordingChatModel) -> None:
     result = await ModelGateway(model=model).generate(SPEC, {"q": "x"})
