@@ -6,9 +6,13 @@ build storage or indexes themselves, so a rule of the product has one home.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from bot.guidance import GuidanceService
+from bot.guild_knowledge import GuildKnowledge
+from bot.llm import ModelGateway
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.repositories import (
@@ -17,6 +21,7 @@ from bot.storage.repositories import (
     StateRepository,
     UserRepository,
 )
+from knowledge.service import IngestReport, KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +30,23 @@ log = logging.getLogger(__name__)
 class Services:
     settings: Settings
     db: Database
+    knowledge: KnowledgeBase
+    model: ModelGateway
     state: StateRepository = field(init=False)
     users: UserRepository = field(init=False)
     guild_notes: GuildNoteRepository = field(init=False)
     advice_drafts: AdviceRepository = field(init=False)
+    guild_knowledge: GuildKnowledge = field(init=False)
+    guidance: GuidanceService = field(init=False)
+    _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.state = StateRepository(self.db)
         self.users = UserRepository(self.db)
         self.guild_notes = GuildNoteRepository(self.db)
         self.advice_drafts = AdviceRepository(self.db)
+        self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
+        self.guidance = GuidanceService(self.knowledge, self.model)
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
@@ -43,7 +55,44 @@ class Services:
         db = Database(settings.resolved_database_url)
         await db.migrate()
         log.debug("database ready: %s", db.describe())
-        return cls(settings=settings, db=db)
+        return cls(
+            settings=settings,
+            db=db,
+            knowledge=KnowledgeBase.from_settings(settings),
+            model=ModelGateway.from_settings(settings),
+        )
+
+    def knowledge_ready(self) -> asyncio.Task[IngestReport]:
+        """Index the shipped notes (only what changed) and every server's notes, once.
+
+        Returns the shared task, so the bot can start it in the background at start-up
+        and the first question simply awaits it.
+        """
+        if self._knowledge_ready is None or (
+            self._knowledge_ready.done() and self._knowledge_ready.exception() is not None
+        ):
+            self._knowledge_ready = asyncio.create_task(self._prepare_knowledge())
+        return self._knowledge_ready
+
+    async def _prepare_knowledge(self) -> IngestReport:
+        report = await self.knowledge.ensure_index()
+        for problem in report.problems:
+            log.warning("note skipped: %s", problem)
+        restored = await self.guild_knowledge.restore_all()
+        log.info(
+            "knowledge ready: %d notes (%d chunks embedded now), %d server notes",
+            report.notes,
+            report.chunks_added,
+            restored,
+        )
+        return report
+
+    async def moderator_role_ids(self, guild_id: int) -> tuple[int, ...]:
+        """Roles a server configured as moderators (none until a server sets some)."""
+        return ()
 
     async def close(self) -> None:
+        if self._knowledge_ready is not None and not self._knowledge_ready.done():
+            self._knowledge_ready.cancel()
+        self.knowledge.close()
         await self.db.dispose()

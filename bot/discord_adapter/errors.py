@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.discord_adapter.messages import respond
+from bot.permissions import NotAllowed
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,8 @@ def message_for(error: BaseException) -> tuple[str, bool]:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, StorageUnavailable):
         return STORAGE_DOWN, False
+    if isinstance(original, NotAllowed):
+        return str(original), False
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You can't use this command here.", False
     if isinstance(error, app_commands.CommandOnCooldown):

@@ -1,3 +1,6 @@
 """Cogs, one per area. ``EXTENSIONS`` is the single list loaded by ``setup_hook``."""
 
-EXTENSIONS: tuple[str, ...] = ("bot.discord_adapter.cogs.general",)
+EXTENSIONS: tuple[str, ...] = (
+    "bot.discord_adapter.cogs.general",
+    "bot.discord_adapter.cogs.knowledge",
+)

@@ -1,0 +1,306 @@
+"""/ask, /note, /techniques and the moderators' /knowledge commands."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_adapter.interaction_facts import require_moderator
+from bot.discord_adapter.messages import embeds_for, respond, truncate
+from bot.guild_knowledge import note_from_form
+from bot.note_text import note_line, note_markdown
+from bot.services import Services
+from knowledge.note import MAX_NOTE_BYTES, NOTE_KINDS, Note
+
+log = logging.getLogger(__name__)
+NOTE_PICKER_ID = "ts:note:open"
+MAX_QUESTION = 500
+
+
+def note_embeds(note: Note) -> list[discord.Embed]:
+    return embeds_for(note.title, note_markdown(note), footer=f"note {note.id}")
+
+
+def note_choices(notes: list[Note], current: str) -> list[app_commands.Choice[str]]:
+    needle = current.strip().lower()
+    matches = [n for n in notes if needle in n.title.lower() or needle in n.id]
+    return [app_commands.Choice(name=truncate(n.title, 100), value=n.id) for n in matches[:25]]
+
+
+async def library_ready(interaction: discord.Interaction, services: Services) -> None:
+    """Wait for the index, deferring first when it isn't ready (Discord's 3 s deadline)."""
+    task = services.knowledge_ready()
+    if not task.done() and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    await task
+
+
+class NotePicker(discord.ui.View):
+    """A select of notes; persistent (fixed custom id, no timeout) so it works after restarts."""
+
+    def __init__(self, services: Services, notes: list[Note] | None = None) -> None:
+        super().__init__(timeout=None)
+        self.services = services
+        options = [
+            discord.SelectOption(
+                label=truncate(n.title, 100), value=n.id, description=truncate(n.summary, 100)
+            )
+            for n in (notes or [])[:25]
+        ] or [discord.SelectOption(label="(no notes)", value="-")]
+        self.picker.options = options  # type: ignore[assignment]
+
+    @discord.ui.select(
+        custom_id=NOTE_PICKER_ID, placeholder="Open a note…", min_values=1, max_values=1
+    )
+    async def picker(
+        self, interaction: discord.Interaction, select: discord.ui.Select[NotePicker]
+    ) -> None:
+        note = self.services.knowledge.get_note(select.values[0], guild_id=interaction.guild_id)
+        if note is None:
+            await respond(interaction, "That note is no longer available.", ephemeral=True)
+            return
+        await respond(interaction, embeds=note_embeds(note), ephemeral=True)
+
+
+class NoteForm(discord.ui.Modal, title="Add a note to this server's library"):
+    note_title: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(label="Title", max_length=100)
+    summary: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
+        label="Summary: the idea in a sentence or two",
+        style=discord.TextStyle.paragraph,
+        max_length=600,
+    )
+    five_minute: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
+        label="Five-minute version", style=discord.TextStyle.paragraph, max_length=600
+    )
+    steps: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
+        label="Steps, one per line (optional)",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=1500,
+    )
+    body: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
+        label="Explanation", style=discord.TextStyle.paragraph, max_length=4000
+    )
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = note_from_form(
+            title=self.note_title.value,
+            summary=self.summary.value,
+            five_minute_version=self.five_minute.value,
+            steps=self.steps.value,
+            body=self.body.value,
+            author=interaction.user.display_name,
+            server_name=interaction.guild.name if interaction.guild else "This server",
+            date=datetime.now(UTC).date().isoformat(),
+        )
+        await add_note(self.services, interaction, text, "form")
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        log.error("note form failed", exc_info=error)
+        written = "\n\n".join(
+            f"{field.label}:\n{field.value}"
+            for field in (self.note_title, self.summary, self.five_minute, self.steps, self.body)
+            if field.value
+        )
+        await respond(
+            interaction,
+            "Saving the note failed; here is what you wrote, so you can retry:\n\n" + written,
+            ephemeral=True,
+        )
+
+
+async def add_note(
+    services: Services, interaction: discord.Interaction, text: str, origin: str
+) -> None:
+    assert interaction.guild_id is not None
+    result = await services.guild_knowledge.add(
+        interaction.guild_id, text, interaction.user.id, origin
+    )
+    if result.note is None:
+        problems = "\n".join(f"- {p}" for p in result.problems)
+        await respond(interaction, f"The note was not added:\n{problems}", ephemeral=True)
+        return
+    verb = "updated" if result.replaced else "added"
+    await respond(
+        interaction,
+        f"Note **{result.note.title}** (`{result.note.id}`) {verb}. It is only used in this server.",
+        ephemeral=True,
+    )
+
+
+class Knowledge(commands.Cog):
+    knowledge = app_commands.Group(
+        name="knowledge",
+        description="This server's own notes (moderators).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(
+        name="ask", description="Ask for guidance from the notes library, with citations."
+    )
+    @app_commands.describe(
+        question="What you're stuck on, in your own words", private="Only you see the answer"
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, MAX_QUESTION],
+        private: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        await self.services.knowledge_ready()
+        guidance = await self.services.guidance.ask(question, guild_id=interaction.guild_id)
+        footer = (
+            "Answer written with a language model from these notes" if guidance.used_model else None
+        )
+        await respond(
+            interaction,
+            embeds=embeds_for(truncate(question, 200), guidance.text, footer),
+            ephemeral=private,
+        )
+
+    @app_commands.command(name="note", description="Show one note from the library.")
+    @app_commands.describe(name="The note's title")
+    async def note(self, interaction: discord.Interaction, name: str) -> None:
+        await library_ready(interaction, self.services)
+        note = self.services.knowledge.get_note(name, guild_id=interaction.guild_id)
+        if note is None:
+            matches = note_choices(
+                self.services.knowledge.list_notes(guild_id=interaction.guild_id), name
+            )
+            note = (
+                self.services.knowledge.get_note(matches[0].value, interaction.guild_id)
+                if matches
+                else None
+            )
+        if note is None:
+            await respond(
+                interaction,
+                f"No note matches {truncate(name, 100)!r}. Try /techniques.",
+                ephemeral=True,
+            )
+            return
+        await respond(interaction, embeds=note_embeds(note), ephemeral=True)
+
+    @note.autocomplete("name")
+    async def note_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if not self.services.knowledge_ready().done():
+            return []
+        return note_choices(
+            self.services.knowledge.list_notes(guild_id=interaction.guild_id), current
+        )
+
+    @app_commands.command(name="techniques", description="Browse the library by kind or tag.")
+    @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in NOTE_KINDS])
+    async def techniques(
+        self, interaction: discord.Interaction, kind: str | None = None, tag: str | None = None
+    ) -> None:
+        await self.services.knowledge_ready()
+        notes = self.services.knowledge.list_notes(
+            kind=kind, tag=tag, guild_id=interaction.guild_id
+        )
+        if not notes:
+            await respond(interaction, "No notes match that kind and tag.", ephemeral=True)
+            return
+        heading = " · ".join(x for x in (kind, tag) if x) or "all notes"
+        text = "\n".join(note_line(n) for n in notes)
+        more = f"\n\nShowing the first 25 of {len(notes)} in the menu." if len(notes) > 25 else ""
+        await respond(
+            interaction,
+            embeds=embeds_for(f"Library: {heading}", text + more),
+            view=NotePicker(self.services, notes),
+            ephemeral=True,
+        )
+
+    @techniques.autocomplete("tag")
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if not self.services.knowledge_ready().done():
+            return []
+        tags = sorted(
+            {
+                t
+                for n in self.services.knowledge.list_notes(guild_id=interaction.guild_id)
+                for t in n.tags
+            }
+        )
+        return [app_commands.Choice(name=t, value=t) for t in tags if current.lower() in t][:25]
+
+    @knowledge.command(name="add", description="Add a note: attach a .md file, or fill in a form.")
+    async def knowledge_add(
+        self, interaction: discord.Interaction, file: discord.Attachment | None = None
+    ) -> None:
+        await require_moderator(interaction, self.services)
+        if file is None:
+            await interaction.response.send_modal(NoteForm(self.services))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not file.filename.lower().endswith(".md"):
+            await respond(
+                interaction, f"{file.filename}: attach a Markdown (.md) note.", ephemeral=True
+            )
+            return
+        if file.size > MAX_NOTE_BYTES:
+            await respond(
+                interaction, f"{file.filename}: larger than {MAX_NOTE_BYTES} bytes.", ephemeral=True
+            )
+            return
+        raw = await file.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            await respond(interaction, f"{file.filename}: not UTF-8 text.", ephemeral=True)
+            return
+        await self.services.knowledge_ready()
+        await add_note(self.services, interaction, text, file.filename)
+
+    @knowledge.command(name="list", description="List this server's own notes.")
+    async def knowledge_list(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await library_ready(interaction, self.services)
+        notes = await self.services.guild_knowledge.list(interaction.guild_id)
+        text = "\n".join(note_line(n) for n in notes) or "This server has no notes of its own yet."
+        await respond(interaction, embeds=embeds_for("This server's notes", text), ephemeral=True)
+
+    @knowledge.command(name="remove", description="Remove one of this server's notes.")
+    async def knowledge_remove(self, interaction: discord.Interaction, note_id: str) -> None:
+        await require_moderator(interaction, self.services)
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await self.services.guild_knowledge.remove(interaction.guild_id, note_id)
+        text = (
+            f"Removed `{note_id}`."
+            if removed
+            else f"This server has no note `{truncate(note_id, 100)}`."
+        )
+        await respond(interaction, text, ephemeral=True)
+
+    @knowledge_remove.autocomplete("note_id")
+    async def guild_note_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or not self.services.knowledge_ready().done():
+            return []
+        return note_choices(await self.services.guild_knowledge.list(interaction.guild_id), current)
+
+
+async def setup(bot: commands.Bot) -> None:
+    services: Services = bot.services  # type: ignore[attr-defined]
+    bot.add_view(NotePicker(services))
+    await bot.add_cog(Knowledge(services))

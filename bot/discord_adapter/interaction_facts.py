@@ -1,0 +1,33 @@
+"""Translate an interaction into the plain facts the domain decides on."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.permissions import MemberFacts, NotAllowed, Privilege, require
+from bot.services import Services
+
+
+def member_facts(interaction: discord.Interaction) -> MemberFacts:
+    user = interaction.user
+    role_ids = frozenset(
+        role.id for role in getattr(user, "roles", []) if role.id != interaction.guild_id
+    )
+    guild = interaction.guild
+    return MemberFacts(
+        user_id=user.id,
+        guild_id=interaction.guild_id,
+        guild_owner_id=guild.owner_id if guild is not None else None,
+        permissions=interaction.permissions.value if interaction.guild_id else 0,
+        role_ids=role_ids,
+    )
+
+
+async def require_moderator(interaction: discord.Interaction, services: Services) -> Privilege:
+    """Raise NotAllowed (shown privately by the error handler) unless on the ladder."""
+    facts = member_facts(interaction)
+    roles = await services.moderator_role_ids(facts.guild_id) if facts.guild_id else ()
+    return require(facts, Privilege.MODERATOR, roles)
+
+
+__all__ = ["NotAllowed", "member_facts", "require_moderator"]

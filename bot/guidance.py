@@ -1,0 +1,80 @@
+"""Answering people's questions from the notes, with citations, online or offline.
+
+Retrieval always runs. Without a model the knowledge base composes the answer; with a
+model, the model rewrites it from the retrieved notes only, and its answer is kept
+only if it cites those notes by number. Anything else falls back to the offline answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.llm import ModelGateway, PromptSpec
+from knowledge.answer import Answer
+from knowledge.service import KnowledgeBase
+
+ANSWER_SPEC = PromptSpec(
+    "guidance.answer",
+    "You are Touchstone, a coach for a practice and research community. Answer the "
+    "member's question in at most 180 words, using ONLY the numbered notes provided in the "
+    "data. Lead with the one idea that helps most and a concrete first step of five minutes "
+    "or less. Cite every point with the note's number in square brackets, like [1]. If the "
+    "notes do not cover the question, say so briefly. Do not invent sources.",
+)
+
+_CITATION = re.compile(r"\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Guidance:
+    answer: Answer
+    text: str
+    used_model: bool
+
+
+class GuidanceService:
+    def __init__(self, knowledge: KnowledgeBase, model: ModelGateway) -> None:
+        self.knowledge = knowledge
+        self.model = model
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        guild_id: int | None = None,
+        k: int = 3,
+        use_model: bool = True,
+        server_instructions: str | None = None,
+    ) -> Guidance:
+        offline = await self.knowledge.answer(question, k=k, guild_id=guild_id)
+        if not (use_model and self.model.available and offline.found):
+            return Guidance(offline, offline.text, used_model=False)
+        notes = []
+        for citation in offline.citations:
+            note = self.knowledge.get_note(citation.note_id, guild_id=guild_id)
+            if note is not None:
+                notes.append(
+                    {
+                        "number": citation.number,
+                        "title": note.title,
+                        "summary": note.summary,
+                        "five_minute_version": note.five_minute_version,
+                        "steps": note.steps[:5],
+                    }
+                )
+        result = await self.model.generate(
+            ANSWER_SPEC,
+            {"question": question, "notes": notes},
+            server_instructions=server_instructions,
+        )
+        if result.text is None or not cites_only(result.text, len(offline.citations)):
+            return Guidance(offline, offline.text, used_model=False)
+        sources = "\n".join(citation.line() for citation in offline.citations)
+        return Guidance(offline, f"{result.text}\n\n{sources}", used_model=True)
+
+
+def cites_only(text: str, count: int) -> bool:
+    """True when the text cites at least one note and only notes 1..count."""
+    numbers = {int(n) for n in _CITATION.findall(text)}
+    return bool(numbers) and all(1 <= n <= count for n in numbers)
