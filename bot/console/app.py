@@ -61,7 +61,9 @@ class Console:
 
     def __post_init__(self) -> None:
         self.context = ConsoleContext(self.services, self.stdout)
-        for command in builtin_commands():
+        from bot.console.registry import all_commands
+
+        for command in all_commands():
             self.register(command)
 
     def register(self, command: ConsoleCommand) -> None:

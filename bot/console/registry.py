@@ -1,0 +1,10 @@
+"""Every console command, gathered from the module of each area."""
+
+from __future__ import annotations
+
+from bot.console import knowledge_commands
+from bot.console.app import ConsoleCommand, builtin_commands
+
+
+def all_commands() -> list[ConsoleCommand]:
+    return [*builtin_commands(), *knowledge_commands.commands()]
