@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import inspect, text
 
 from bot.storage import Database, StorageUnavailable
+from bot.storage.all_models import ALL_USER_COLUMNS as USER_COLUMNS
 from bot.storage.database import head_revision
-from bot.storage.models import USER_COLUMNS, AdviceDraft, AdviceFalseAlarm, Base
+from bot.storage.models import AdviceDraft, AdviceFalseAlarm, Base
 from bot.storage.repositories import (
     AdviceRepository,
     GuildNoteRepository,

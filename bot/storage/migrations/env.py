@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.storage.models import Base
+from bot.storage.all_models import Base
 
 target_metadata = Base.metadata
 

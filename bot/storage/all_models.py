@@ -1,0 +1,16 @@
+"""Every table module, imported together: Alembic's autogenerate and the privacy tools
+need the whole schema, while each feature keeps its tables in its own module."""
+
+from __future__ import annotations
+
+from bot.storage import coaching_models, config_models, dialogue_models, models
+from bot.storage.models import Base
+
+ALL_USER_COLUMNS: tuple[tuple[str, str], ...] = (
+    *models.USER_COLUMNS,
+    *dialogue_models.USER_COLUMNS,
+    *coaching_models.USER_COLUMNS,
+    *config_models.USER_COLUMNS,
+)
+
+__all__ = ["ALL_USER_COLUMNS", "Base"]
