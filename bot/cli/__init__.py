@@ -20,6 +20,9 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.console",
     "bot.cli.doctor",
     "bot.cli.sync_commands",
+    "bot.cli.ingest",
+    "bot.cli.ask",
+    "bot.cli.check_advice",
 )
 
 
