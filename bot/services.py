@@ -10,6 +10,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from bot.clock import Clock, SystemClock
 from bot.guidance import GuidanceService
 from bot.guild_knowledge import GuildKnowledge
 from bot.llm import ModelGateway
@@ -32,6 +33,7 @@ class Services:
     db: Database
     knowledge: KnowledgeBase
     model: ModelGateway
+    clock: Clock = field(default_factory=SystemClock)
     state: StateRepository = field(init=False)
     users: UserRepository = field(init=False)
     guild_notes: GuildNoteRepository = field(init=False)
@@ -49,7 +51,7 @@ class Services:
         self.guidance = GuidanceService(self.knowledge, self.model)
 
     @classmethod
-    async def start(cls, settings: Settings) -> Services:
+    async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
         """Create the data directory, open the database and bring its schema to head."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url)
@@ -60,6 +62,7 @@ class Services:
             db=db,
             knowledge=KnowledgeBase.from_settings(settings),
             model=ModelGateway.from_settings(settings),
+            clock=clock or SystemClock(),
         )
 
     def knowledge_ready(self) -> asyncio.Task[IngestReport]:
