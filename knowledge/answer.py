@@ -23,8 +23,8 @@ from knowledge.retrieval import SearchResult
 
 #: Below this cosine similarity the best match is treated as unrelated to the question.
 #: Chosen from measurements on the shipped notes: on-topic questions score about
-#: 0.33-0.7, off-topic ones ("recipe for chocolate cake") 0.05-0.15.
-MIN_SIMILARITY = 0.22
+#: 0.33-0.7, off-topic ones ("chocolate cake", "weather in Paris") 0.05-0.21.
+MIN_SIMILARITY = 0.26
 #: Secondary notes must be at least this close to be mentioned.
 MIN_SECONDARY_SIMILARITY = 0.30
 #: Discord's message limit is 2,000 characters; leave room for a prefix.
@@ -116,6 +116,13 @@ def _citation(number: int, result: SearchResult) -> Citation:
     )
 
 
+def _is_prose_passage(result: SearchResult) -> bool:
+    """True for a body passage worth quoting (not the summary, steps, or a bullet list)."""
+    if result.heading in (SUMMARY_HEADING, STEPS_HEADING) or not result.snippet:
+        return False
+    return not re.match(r"^\s*(?:[-*•]|\d+[.)])\s", result.snippet)
+
+
 def _primary_block(result: SearchResult, note: Note | None) -> list[str]:
     lines: list[str] = []
     if note is None:
@@ -123,7 +130,8 @@ def _primary_block(result: SearchResult, note: Note | None) -> list[str]:
         return lines
     lines.append(f"**{note.title}** [1]: {first_sentences(note.summary, 2)}")
     lines.append(f"It helps {_lower_first(first_sentences(note.when_to_use, 1))}")
-    if result.heading not in (SUMMARY_HEADING, STEPS_HEADING) and result.snippet:
+    if _is_prose_passage(result):
+        # The passage that matched says how the note bears on this particular question.
         lines.append(f"> {first_sentences(result.snippet, 2)}")
     lines.append("")
     lines.append(f"**Five-minute version:** {note.five_minute_version.strip()}")

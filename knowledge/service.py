@@ -17,6 +17,7 @@ import asyncio
 import logging
 import sys
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,9 @@ class KnowledgeBase:
         self._last_report: IngestReport | None = None
         self._dirty = True
         self._corpus_lock = threading.Lock()
-        self._write_lock = asyncio.Lock()
+        self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @classmethod
     def from_settings(
@@ -101,6 +104,19 @@ class KnowledgeBase:
         if settings.chroma_url is not None:
             return cls(chroma_url=str(settings.chroma_url), notes_dirs=notes_dirs)
         return cls(settings.resolved_chroma_path, notes_dirs=notes_dirs)
+
+    def _write_lock(self) -> asyncio.Lock:
+        """One writer at a time per event loop (the CLI and tests may use several loops).
+
+        Writers in different loops (threads) are still serialised by chromadb itself and
+        by the corpus lock; this lock keeps concurrent ingests in one loop from
+        embedding the same chunks twice.
+        """
+        loop = asyncio.get_running_loop()
+        lock = self._write_locks.get(loop)
+        if lock is None:
+            lock = self._write_locks[loop] = asyncio.Lock()
+        return lock
 
     # -- indexing ---------------------------------------------------------------
 
@@ -122,7 +138,7 @@ class KnowledgeBase:
         Unchanged chunks are kept, changed and new ones embedded, and chunks of notes
         that are gone are deleted. Bad notes are skipped and listed in the report.
         """
-        async with self._write_lock:
+        async with self._write_lock():
             if paths is not None:
                 self.notes_dirs = list(paths)
             report = await asyncio.to_thread(self._ingest_sync, list(self.notes_dirs), progress)
@@ -190,7 +206,7 @@ class KnowledgeBase:
         if guild_id <= 0:
             raise ValueError("guild_id must be a positive Discord id")
         note = note.model_copy(update={"guild_id": guild_id})
-        async with self._write_lock:
+        async with self._write_lock():
             return await asyncio.to_thread(self._add_guild_note_sync, guild_id, note)
 
     def _add_guild_note_sync(self, guild_id: int, note: Note) -> int:
@@ -209,7 +225,7 @@ class KnowledgeBase:
 
     async def remove_guild_note(self, guild_id: int, note_id: str) -> bool:
         """Unindex a server's note; True if it was known or stored."""
-        async with self._write_lock:
+        async with self._write_lock():
             return await asyncio.to_thread(self._remove_guild_note_sync, guild_id, note_id)
 
     def _remove_guild_note_sync(self, guild_id: int, note_id: str) -> bool:
