@@ -40,7 +40,9 @@ class PanelView(discord.ui.View):
     """A button that edits its own message when clicked."""
 
     @discord.ui.button(label="OK", custom_id="panel:ok")
-    async def ok(self, interaction: discord.Interaction, button: discord.ui.Button[PanelView]) -> None:
+    async def ok(
+        self, interaction: discord.Interaction, button: discord.ui.Button[PanelView]
+    ) -> None:
         await interaction.response.edit_message(content="clicked", view=None)
 
 
@@ -84,9 +86,13 @@ class ProbeBot(commands.AutoShardedBot):
         tree = self.tree
 
         @tree.command(description="Repeat text without pinging anyone")
-        async def echo(interaction: discord.Interaction, text: str, who: discord.Member | None = None) -> None:
+        async def echo(
+            interaction: discord.Interaction, text: str, who: discord.Member | None = None
+        ) -> None:
             suffix = f" (for {who.display_name})" if who else ""
-            await interaction.response.send_message(text + suffix, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.response.send_message(
+                text + suffix, allowed_mentions=discord.AllowedMentions.none()
+            )
 
         @tree.command(description="Answer too late")
         async def slow(interaction: discord.Interaction) -> None:
@@ -130,8 +136,13 @@ class ProbeBot(commands.AutoShardedBot):
             await interaction.response.send_message(f"topic {name}")
 
         @topic.autocomplete("name")
-        async def topic_complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-            return [app_commands.Choice(name=f"{current} {i}", value=f"{current}-{i}") for i in range(30)][:25]
+        async def topic_complete(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return [
+                app_commands.Choice(name=f"{current} {i}", value=f"{current}-{i}")
+                for i in range(30)
+            ][:25]
 
         @tree.context_menu(name="Quote")
         async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
@@ -139,7 +150,9 @@ class ProbeBot(commands.AutoShardedBot):
 
         @tree.context_menu(name="Inspect")
         async def inspect(interaction: discord.Interaction, member: discord.Member) -> None:
-            await interaction.response.send_message(f"{member.name} has {len(member.roles)} roles", ephemeral=True)
+            await interaction.response.send_message(
+                f"{member.name} has {len(member.roles)} roles", ephemeral=True
+            )
 
 
 async def _run_bot(fake: FakeDiscord, bot: ProbeBot) -> AsyncIterator[ProbeBot]:
@@ -163,7 +176,9 @@ async def bot(fake_discord: FakeDiscord) -> AsyncIterator[ProbeBot]:
 # ---------------------------------------------------------------------- login
 
 
-async def test_login_ready_and_guild_create(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_login_ready_and_guild_create(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     guild = bot.get_guild(practice_club.guild.id)
     assert guild is not None and guild.name == "Practice Club"
     assert bot.user is not None and bot.user.id == fake_discord.bot_user.id
@@ -201,10 +216,16 @@ async def test_bad_token_closes_4004(fake_discord: FakeDiscord) -> None:
 # --------------------------------------------------------------- interactions
 
 
-async def test_slash_command_answered(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_slash_command_answered(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     club = practice_club
     interaction = await fake_discord.send_slash_command(
-        club.guild.id, club.general.id, club.member.id, "echo", {"text": "hi @everyone", "who": club.moderator}
+        club.guild.id,
+        club.general.id,
+        club.member.id,
+        "echo",
+        {"text": "hi @everyone", "who": club.moderator},
     )
     response = await interaction.first_response(timeout=5)
     assert response.content == "hi @everyone (for Mo Moderator)"
@@ -213,7 +234,9 @@ async def test_slash_command_answered(fake_discord: FakeDiscord, practice_club: 
     (stored,) = fake_discord.messages_in(club.general)
     assert stored.author_id == fake_discord.bot_user.id and stored.interaction_id == interaction.id
     assert stored.mention_everyone is False
-    callback = fake_discord.requests_matching("POST", "/interactions/{interaction_id}/{interaction_token}/callback")
+    callback = fake_discord.requests_matching(
+        "POST", "/interactions/{interaction_id}/{interaction_token}/callback"
+    )
     assert callback[0].query == {"with_response": "1"} and not callback[0].authorized
 
 
@@ -221,7 +244,9 @@ async def test_late_response_is_unknown_interaction(
     fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
 ) -> None:
     club = practice_club
-    interaction = await fake_discord.send_slash_command(club.guild.id, club.general.id, club.member.id, "slow")
+    interaction = await fake_discord.send_slash_command(
+        club.guild.id, club.general.id, club.member.id, "slow"
+    )
     rejection = await interaction.wait_for_rejection(timeout=6)
     assert (rejection.status, rejection.code) == (404, 10062)
     await fake_discord.wait_for(lambda: bot.errors, what="the bot's error")
@@ -233,7 +258,9 @@ async def test_double_response_is_already_acknowledged(
     fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
 ) -> None:
     club = practice_club
-    interaction = await fake_discord.send_slash_command(club.guild.id, club.general.id, club.member.id, "twice")
+    interaction = await fake_discord.send_slash_command(
+        club.guild.id, club.general.id, club.member.id, "twice"
+    )
     rejection = await interaction.wait_for_rejection()
     assert (rejection.status, rejection.code) == (400, 40060)
     await fake_discord.wait_for(lambda: bot.errors)
@@ -245,7 +272,9 @@ async def test_defer_followup_and_edit_original(
     fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
 ) -> None:
     club = practice_club
-    interaction = await fake_discord.send_slash_command(club.guild.id, club.general.id, club.owner.id, "think")
+    interaction = await fake_discord.send_slash_command(
+        club.guild.id, club.general.id, club.owner.id, "think"
+    )
     first = await interaction.first_response()
     assert first.callback_type == 5 and interaction.deferred
     (followup,) = await interaction.wait_for_followups(1)
@@ -260,14 +289,20 @@ async def test_defer_followup_and_edit_original(
     assert all(r.query.get("wait") in (None, "1") for r in webhook_calls)
 
 
-async def test_modal_then_submit(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_modal_then_submit(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     club = practice_club
-    opened = await fake_discord.send_slash_command(club.guild.id, club.general.id, club.member.id, "feedback")
+    opened = await fake_discord.send_slash_command(
+        club.guild.id, club.general.id, club.member.id, "feedback"
+    )
     await opened.first_response()
     assert opened.modal is not None and opened.modal["title"] == "Feedback"
     with pytest.raises(ValueError, match="required"):
         await fake_discord.send_modal_submit("feedback-modal", {})
-    submitted = await fake_discord.send_modal_submit("feedback-modal", {"answer": "more examples please"})
+    submitted = await fake_discord.send_modal_submit(
+        "feedback-modal", {"answer": "more examples please"}
+    )
     reply = await submitted.first_response()
     assert reply.content == "thanks: more examples please" and reply.ephemeral
 
@@ -276,7 +311,9 @@ async def test_component_click_updates_message(
     fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
 ) -> None:
     club = practice_club
-    command = await fake_discord.send_slash_command(club.guild.id, club.general.id, club.member.id, "panel")
+    command = await fake_discord.send_slash_command(
+        club.guild.id, club.general.id, club.member.id, "panel"
+    )
     await command.first_response()
     message_id = command.original_message_id
     assert message_id is not None
@@ -295,19 +332,27 @@ async def test_autocomplete_and_context_menus(
         club.guild.id, club.general.id, club.member.id, "topic", {"name": "ev"}, focused="name"
     )
     await auto.first_response()
-    assert auto.choices is not None and len(auto.choices) == 25 and auto.choices[0]["value"] == "ev-0"
+    assert (
+        auto.choices is not None and len(auto.choices) == 25 and auto.choices[0]["value"] == "ev-0"
+    )
 
     said = await fake_discord.send_message(club.general, club.member, "quote me")
     quote = await fake_discord.send_message_command(club.owner.id, "Quote", said)
     assert (await quote.first_response()).content == "> quote me"
 
-    inspect = await fake_discord.send_user_command(club.guild, club.general, club.owner, "Inspect", club.moderator)
+    inspect = await fake_discord.send_user_command(
+        club.guild, club.general, club.owner, "Inspect", club.moderator
+    )
     assert (await inspect.first_response()).content == "mo_moderator has 2 roles"
 
 
-async def test_dm_slash_command(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_dm_slash_command(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     dm = fake_discord.world.dm_channel(practice_club.member)
-    interaction = await fake_discord.send_slash_command(None, dm.id, practice_club.member.id, "echo", {"text": "psst"})
+    interaction = await fake_discord.send_slash_command(
+        None, dm.id, practice_club.member.id, "echo", {"text": "psst"}
+    )
     assert interaction.payload["context"] == 1 and "user" in interaction.payload
     assert (await interaction.first_response()).content == "psst"
 
@@ -315,7 +360,9 @@ async def test_dm_slash_command(fake_discord: FakeDiscord, practice_club: Practi
 # ------------------------------------------------------------------- messages
 
 
-async def test_message_limits_and_events(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_message_limits_and_events(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     channel = bot.get_channel(practice_club.general.id)
     assert isinstance(channel, discord.TextChannel)
     with pytest.raises(discord.HTTPException) as info:
@@ -326,7 +373,9 @@ async def test_message_limits_and_events(fake_discord: FakeDiscord, practice_clu
         await channel.send(embed=discord.Embed(title="t" * 257))
     assert embed_info.value.code == 50035
 
-    incoming = await fake_discord.send_message(practice_club.general, practice_club.member, "hello bot")
+    incoming = await fake_discord.send_message(
+        practice_club.general, practice_club.member, "hello bot"
+    )
     await fake_discord.wait_for(lambda: bot.received, what="on_message")
     assert bot.received[0].content == "hello bot" and bot.received[0].id == incoming.id
 
@@ -344,7 +393,9 @@ async def test_message_limits_and_events(fake_discord: FakeDiscord, practice_clu
     assert [m.id for m in history][:2] == [sent.id, incoming.id]
 
 
-async def test_rate_limited_route_is_retried(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_rate_limited_route_is_retried(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     rule = fake_discord.rate_limit("POST /channels/{channel_id}/messages", count=2, retry_after=0.2)
     channel = bot.get_channel(practice_club.general.id)
     assert isinstance(channel, discord.TextChannel)
@@ -356,7 +407,9 @@ async def test_rate_limited_route_is_retried(fake_discord: FakeDiscord, practice
 
     fake_discord.fail_next("POST /channels/{channel_id}/messages", status=502)
     await channel.send("after a 502")
-    assert [r.status for r in fake_discord.requests_matching("POST", "/channels/{channel_id}/messages")][-2:] == [502, 200]
+    assert [
+        r.status for r in fake_discord.requests_matching("POST", "/channels/{channel_id}/messages")
+    ][-2:] == [502, 200]
 
 
 async def test_dm_to_closed_user_is_forbidden(fake_discord: FakeDiscord, bot: ProbeBot) -> None:
@@ -374,10 +427,14 @@ async def test_dm_to_closed_user_is_forbidden(fake_discord: FakeDiscord, bot: Pr
 # -------------------------------------------------------------------- gateway
 
 
-async def test_drop_connection_resumes(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_drop_connection_resumes(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     assert await fake_discord.drop_connection() == 1
     # Sent while the bot is disconnected: must be replayed on RESUME.
-    await fake_discord.send_message(practice_club.general, practice_club.member, "while you were away")
+    await fake_discord.send_message(
+        practice_club.general, practice_club.member, "while you were away"
+    )
     await asyncio.wait_for(bot.resumed.wait(), 10)
     await fake_discord.wait_for(lambda: bot.received, what="the replayed message")
     assert bot.received[0].content == "while you were away"
@@ -390,7 +447,9 @@ async def test_invalidated_session_reidentifies(
     fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
 ) -> None:
     assert await fake_discord.invalidate_sessions() == 1
-    await fake_discord.wait_for(lambda: len(fake_discord.identifies) == 2, timeout=10, what="a second IDENTIFY")
+    await fake_discord.wait_for(
+        lambda: len(fake_discord.identifies) == 2, timeout=10, what="a second IDENTIFY"
+    )
     await fake_discord.wait_until_ready()
     await fake_discord.send_message(practice_club.general, practice_club.member, "still there?")
     await fake_discord.wait_for(lambda: bot.received, what="a message after re-identify")
@@ -412,17 +471,22 @@ async def test_two_shards_each_get_their_guilds() -> None:
             }
             assert created == {0: [club.guild.id], 1: [other.id]}
             assert (bot.get_guild(other.id) or pytest.fail("guild missing")).shard_id == 1
-            interaction = await fake.send_slash_command(other, side, club.owner, "echo", {"text": "shard one"})
+            interaction = await fake.send_slash_command(
+                other, side, club.owner, "echo", {"text": "shard one"}
+            )
             assert (await interaction.first_response()).content == "shard one"
-            assert interaction.id in [
-                int(f["d"]["id"]) for f in fake.gateway.session_for(other.id).log if f["t"] == "INTERACTION_CREATE"  # type: ignore[union-attr]
-            ]
+            shard_one = fake.gateway.session_for(other.id)
+            assert shard_one is not None and shard_one.shard_id == 1
+            sent = [int(f["d"]["id"]) for f in shard_one.log if f["t"] == "INTERACTION_CREATE"]
+            assert sent == [interaction.id]
 
 
 # ------------------------------------------------------- commands and objects
 
 
-async def test_tree_sync_stores_commands(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_tree_sync_stores_commands(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     synced = await bot.tree.sync()
     assert {c.name for c in synced} >= {"echo", "think", "Quote", "Inspect"}
     assert all(c.id for c in synced)
@@ -445,18 +509,27 @@ async def test_tree_sync_stores_commands(fake_discord: FakeDiscord, practice_clu
     assert info.value.code == 50035
 
 
-async def test_webhook_execute_with_username(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_webhook_execute_with_username(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     channel = bot.get_channel(practice_club.general.id)
     assert isinstance(channel, discord.TextChannel)
     hook = await channel.create_webhook(name="Coach hook")
     assert [w.id for w in await channel.webhooks()] == [hook.id]
-    sent = await hook.send("from the coach", username="Coach", avatar_url="https://example.invalid/a.png", wait=True)
+    sent = await hook.send(
+        "from the coach", username="Coach", avatar_url="https://example.invalid/a.png", wait=True
+    )
     assert sent.author.name == "Coach" and sent.webhook_id == hook.id
     stored = fake_discord.world.message(sent.id)
-    assert stored.webhook_name == "Coach" and stored.webhook_avatar_url == "https://example.invalid/a.png"
+    assert (
+        stored.webhook_name == "Coach"
+        and stored.webhook_avatar_url == "https://example.invalid/a.png"
+    )
 
 
-async def test_threads_and_forum_posts(fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot) -> None:
+async def test_threads_and_forum_posts(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
     club = practice_club
     channel = bot.get_channel(club.general.id)
     forum = bot.get_channel(club.help.id)
@@ -475,7 +548,9 @@ async def test_threads_and_forum_posts(fake_discord: FakeDiscord, practice_club:
 
     tag = forum.get_tag(club.tag_just_started.id)
     assert tag is not None
-    post = await forum.create_thread(name="How do I start?", content="Question body", applied_tags=[tag])
+    post = await forum.create_thread(
+        name="How do I start?", content="Question body", applied_tags=[tag]
+    )
     assert post.thread.applied_tags == [tag] and post.message.content == "Question body"
     assert fake_discord.world.channel(post.thread.id).type == ChannelType.PUBLIC_THREAD
 

@@ -23,7 +23,11 @@ class Notifier:
     ``changed()`` is synchronous so request handlers can call it anywhere;
     waiters re-check their predicate on every change, which keeps the waiting
     helpers free of races (the predicate is checked before the first wait).
+    Predicates may also look at state outside the fake (the in-process bot's
+    caches), so waiters poll every ``poll_interval`` seconds as well.
     """
+
+    poll_interval = 0.02
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
@@ -47,7 +51,7 @@ class Notifier:
                 )
             event = self._event
             try:
-                await asyncio.wait_for(event.wait(), remaining)
+                await asyncio.wait_for(event.wait(), min(remaining, self.poll_interval))
             except TimeoutError:
                 continue
 
