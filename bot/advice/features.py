@@ -19,7 +19,11 @@ _MODAL = re.compile(
     r"\byou(?:'d| had)? (?:really |probably |also |definitely |just |absolutely )*"
     r"(?:should(?:n'?t)?|need to|needs to|have to|must|ought to|'ve got to|'d better|better)\b"
     r"|\byou'd better\b|\bmake sure\b|\bbe sure to\b|\bremember to\b|\bwatch out\b"
-    r"|\bbe careful\b|\bstay away from\b|\bideally you\b",
+    r"|\bbe careful\b|\bstay away from\b|\bideally you\b"
+    # Hedged suggestions are still instructions: a polite pile is still a pile.
+    r"|\b(?:maybe|perhaps|possibly) (?:try|consider|get|use|look|start|join|learn)\b"
+    r"|\bconsider (?:\w+ing|getting|using|a|an|the|some)\b"
+    r"|\b(?:might|could|would) (?:be worth|help to)\b|\bi'?d (?:recommend|suggest)\b",
     re.IGNORECASE,
 )
 _NEGATIVE_ORDER = re.compile(r"\b(?:don'?t|do not|never)\s+(\w+)", re.IGNORECASE)
@@ -136,7 +140,8 @@ IMPERATIVES = frozenset(
 )
 _CONNECTORS = re.compile(
     r"^(?:(?:and|also|but|plus|so|then|honestly|seriously|oh|ok|okay|and also|"
-    r"word of warning|pro tip|tip|first|second|finally|lastly|most of all),?\s+)+",
+    r"word of warning|pro tip|tip|first|second|finally|lastly|most of all|if it helps|"
+    r"fwiw|for what it's worth),?\s+)+",
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^[A-Za-z][\w ()/-]{0,30}:\s+")

@@ -197,7 +197,7 @@ def pick_tip(facts: Sequence[PointFacts], post: str) -> PointFacts | None:
         score = 0.0
         score += 3.0 if f.directives else 0.0
         score += min(len(content_stems(f.point.text) & post_stems), 2) * 1.0
-        score -= 0.75 * max(len(f.directives) - 1, 0)
+        score -= min(0.75 * max(len(f.directives) - 1, 0), 1.5)
         score -= 3.0 * len(f.harsh)
         score -= 0.75 * len(f.jargon)
         words = word_count(f.point.text)
