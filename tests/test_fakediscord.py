@@ -419,7 +419,8 @@ async def test_dm_to_closed_user_is_forbidden(fake_discord: FakeDiscord, bot: Pr
         await user.send("hello")
     assert info.value.code == 50007
     assert fake_discord.dm_messages_to(closed) == []
-    open_user = await bot.fetch_user(fake_discord.club.member.id)  # type: ignore[attr-defined]
+    assert fake_discord.club is not None
+    open_user = await bot.fetch_user(fake_discord.club.member.id)
     await open_user.send("welcome")
     assert [m.content for m in fake_discord.dm_messages_to(open_user.id)] == ["welcome"]
 

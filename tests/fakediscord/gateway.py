@@ -49,6 +49,7 @@ CLOSE_DECODE_ERROR = 4002
 CLOSE_NOT_AUTHENTICATED = 4003
 CLOSE_AUTHENTICATION_FAILED = 4004
 CLOSE_ALREADY_AUTHENTICATED = 4005
+CLOSE_RATE_LIMITED = 4008
 CLOSE_INVALID_SHARD = 4010
 CLOSE_INVALID_INTENTS = 4013
 CLOSE_DISALLOWED_INTENTS = 4014
@@ -62,6 +63,10 @@ INTENT_DIRECT_MESSAGES = 1 << 12
 INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 
+GATEWAY_SEND_LIMIT = 120
+"""Frames a client may send per connection per ``GATEWAY_SEND_WINDOW`` seconds."""
+GATEWAY_SEND_WINDOW = 60.0
+
 
 @dataclass
 class GatewayConnection:
@@ -72,6 +77,14 @@ class GatewayConnection:
     opened_at: float
     session: GatewaySession | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    recent_sends: list[float] = field(default_factory=list)
+
+    def over_send_limit(self, now: float) -> bool:
+        """Count a client frame; true once more than 120 arrived within 60 s (close 4008)."""
+        cutoff = now - GATEWAY_SEND_WINDOW
+        self.recent_sends = [t for t in self.recent_sends if t > cutoff]
+        self.recent_sends.append(now)
+        return len(self.recent_sends) > GATEWAY_SEND_LIMIT
 
     async def send(self, frame: JSON) -> None:
         """Send a frame as a text message; a closed socket is ignored (the log keeps it)."""
@@ -149,7 +162,6 @@ class Gateway:
         self.sessions: dict[str, GatewaySession] = {}
         self.connections: list[GatewayConnection] = []
         self.received: list[GatewayReceived] = []
-        self.sent: list[tuple[int | None, JSON]] = []
 
     # ------------------------------------------------------------ test hooks
 
@@ -242,8 +254,7 @@ class Gateway:
         await ws.prepare(request)
         conn = GatewayConnection(ws=ws, request=request, opened_at=time.monotonic())
         self.connections.append(conn)
-        await self._send(
-            conn,
+        await conn.send(
             {
                 "op": HELLO,
                 "d": {"heartbeat_interval": self.heartbeat_interval_ms, "_trace": ["fake-gateway"]},
@@ -264,10 +275,6 @@ class Gateway:
             self.notifier.changed()
         return ws
 
-    async def _send(self, conn: GatewayConnection, frame: JSON) -> None:
-        self.sent.append((conn.session.shard_id if conn.session else None, frame))
-        await conn.send(frame)
-
     async def _on_frame(self, conn: GatewayConnection, text: str) -> None:
         try:
             frame = json.loads(text)
@@ -287,8 +294,11 @@ class Gateway:
             )
         )
         self.notifier.changed()
+        if op != HEARTBEAT and conn.over_send_limit(time.monotonic()):
+            await conn.ws.close(code=CLOSE_RATE_LIMITED, message=b"You are being rate limited.")
+            return
         if op == HEARTBEAT:
-            await self._send(conn, {"op": HEARTBEAT_ACK})
+            await conn.send({"op": HEARTBEAT_ACK})
         elif op == IDENTIFY:
             await self._identify(conn, data if isinstance(data, dict) else {})
         elif op == RESUME:

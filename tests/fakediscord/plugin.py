@@ -23,7 +23,7 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     fixture). The server stops, closing gateway sockets, after the test.
     """
     fake = FakeDiscord()
-    fake.club = build_practice_club(fake)  # type: ignore[attr-defined]
+    build_practice_club(fake)
     await fake.start()
     try:
         yield fake
@@ -34,5 +34,5 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 def practice_club(fake_discord: FakeDiscord) -> PracticeClub:
     """Handles on the default world's guild, users, roles and channels."""
-    club: PracticeClub = fake_discord.club  # type: ignore[attr-defined]
-    return club
+    assert fake_discord.club is not None
+    return fake_discord.club

@@ -386,6 +386,7 @@ class RestApi:
             older = [m for m in messages if m.id <= around][-((limit + 1) // 2) :]
             newer = [m for m in messages if m.id > around][: limit // 2]
             messages = older + newer
+        messages = [m for m in messages if not m.ephemeral]  # only their recipient sees them
         selected = messages[-limit:]
         return ApiResponse([self.fake.message_payload(m) for m in reversed(selected)])
 
@@ -402,10 +403,22 @@ class RestApi:
             recipient = self.world.users[channel.recipient_ids[0]]
             if recipient.dms_closed:
                 raise ApiError(403, 50007, "Cannot send messages to this user")
+        else:
+            self._require_send_permissions(channel, files=bool(req.files))
         message = await self.fake.create_message(
             channel, self.world.bot_user.id, req.body, req.files, dispatch=True
         )
         return ApiResponse(self.fake.message_payload(message))
+
+    def _require_send_permissions(self, channel: Channel, *, files: bool) -> None:
+        """The bot needs View Channel and Send Messages (in Threads), plus Attach Files."""
+        perms = self.world.permissions(channel.guild_id or 0, self.world.bot_user.id)
+        send = (
+            Permission.SEND_MESSAGES_IN_THREADS if channel.is_thread else Permission.SEND_MESSAGES
+        )
+        needed = Permission.VIEW_CHANNEL | send | (Permission.ATTACH_FILES if files else 0)
+        if perms & needed != needed:
+            raise ApiError(403, 50013, "Missing Permissions")
 
     async def edit_message(self, req: ApiRequest) -> ApiResponse:
         """``PATCH /channels/{id}/messages/{mid}``: only the bot's own messages."""

@@ -19,7 +19,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import BodyPartReader, web
 
@@ -66,6 +66,9 @@ from .state import (
     Webhook,
     World,
 )
+
+if TYPE_CHECKING:
+    from .world import PracticeClub
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +137,8 @@ class FakeDiscord:
         self.commands: dict[int | None, list[JSON]] = {}
         self.command_syncs: list[tuple[int | None, float, int]] = []
         """``(guild_id or None, monotonic time, number of commands)`` per bulk overwrite."""
+        self.club: PracticeClub | None = None
+        """Handles on the default world, when built with :func:`~.world.build_practice_club`."""
         self._rate_limits: list[RateLimitRule] = []
         self._failures: list[FailureRule] = []
         self._runner: web.AppRunner | None = None

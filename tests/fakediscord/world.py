@@ -69,7 +69,7 @@ def build_practice_club(fake: FakeDiscord, *, shard: tuple[int, int] | None = No
         topic="Ask for help",
         tags=["just started", "details welcome"],
     )
-    return PracticeClub(
+    club = PracticeClub(
         guild=guild,
         owner=owner,
         admin=admin,
@@ -84,3 +84,5 @@ def build_practice_club(fake: FakeDiscord, *, shard: tuple[int, int] | None = No
         tag_just_started=help_forum.available_tags[0],
         tag_details_welcome=help_forum.available_tags[1],
     )
+    fake.club = club
+    return club
