@@ -14,6 +14,9 @@ from bot.clock import Clock, SystemClock
 from bot.guidance import GuidanceService
 from bot.guild_knowledge import GuildKnowledge
 from bot.llm import ModelGateway
+from bot.scheduling import Deliverer, Outbox, Scheduler
+from bot.scheduling.clock_control import clock_from_settings
+from bot.scheduling.wiring import build_scheduling, start_scheduler
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.repositories import (
@@ -40,6 +43,8 @@ class Services:
     advice_drafts: AdviceRepository = field(init=False)
     guild_knowledge: GuildKnowledge = field(init=False)
     guidance: GuidanceService = field(init=False)
+    outbox: Outbox = field(init=False)
+    scheduler: Scheduler = field(init=False)
     _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -49,6 +54,7 @@ class Services:
         self.advice_drafts = AdviceRepository(self.db)
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
         self.guidance = GuidanceService(self.knowledge, self.model)
+        self.outbox, self.scheduler = build_scheduling(self)
 
     @classmethod
     async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
@@ -62,7 +68,7 @@ class Services:
             db=db,
             knowledge=KnowledgeBase.from_settings(settings),
             model=ModelGateway.from_settings(settings),
-            clock=clock or SystemClock(),
+            clock=clock or clock_from_settings(settings),
         )
 
     def knowledge_ready(self) -> asyncio.Task[IngestReport]:
@@ -94,7 +100,12 @@ class Services:
         """Roles a server configured as moderators (none until a server sets some)."""
         return ()
 
+    def scheduler_start(self, deliverer: Deliverer) -> asyncio.Task[None]:
+        """Start sending due outbox items through ``deliverer`` (the Discord adapter's)."""
+        return start_scheduler(self, deliverer)
+
     async def close(self) -> None:
+        await self.scheduler.stop()
         if self._knowledge_ready is not None and not self._knowledge_ready.done():
             self._knowledge_ready.cancel()
         self.knowledge.close()

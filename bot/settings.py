@@ -7,6 +7,7 @@ clear line instead of surfacing later as a confusing runtime error.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -75,6 +76,18 @@ class Settings(BaseSettings):
     message_content_intent: bool = Field(
         default=True,
         description="Needs the privileged Message Content intent; watch mode and DM answers use it.",
+    )
+    # Coaching and the DM outbox.
+    dm_grace_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = Field(
+        default=120, description="A DM missed while the bot was down is still sent this late."
+    )
+    dm_daily_cap: Annotated[int, Field(ge=1, le=100)] = Field(
+        default=8, description="At most this many unsolicited DMs per person per 24 hours."
+    )
+    simulated_clock_start: datetime | None = Field(
+        default=None,
+        description="TEST-ONLY: run on a simulated clock from this time; the clock moves to "
+        "the time written in <data_dir>/simulated-clock.",
     )
     dev_guild_id: int | None = Field(
         default=None,

@@ -10,6 +10,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord_adapter.cogs import EXTENSIONS
+from bot.discord_adapter.dm_delivery import DiscordDeliverer
 from bot.discord_adapter.errors import on_tree_error
 from bot.discord_adapter.messages import NO_MENTIONS
 from bot.services import Services
@@ -50,6 +51,7 @@ class TouchstoneBot(commands.AutoShardedBot):
             await self.load_extension(extension)
         if self.auto_sync:
             await self.sync_commands_if_changed()
+        self.services.scheduler_start(DiscordDeliverer(self))
 
     def commands_fingerprint(self) -> str:
         """A hash of the command payloads: changes exactly when Discord needs a re-sync."""

@@ -1,0 +1,104 @@
+"""The Discord side of the outbox: turns an :class:`OutgoingMessage` into a DM.
+
+A DM refused because the person closed their DMs (403, code 50007) is reported as
+``closed`` so the scheduler marks them and never retries; rate limits and server
+errors are reported as retryable failures.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+
+from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, split_text
+from bot.scheduling import Action, Delivery, DeliveryOutcome, OutgoingMessage
+
+log = logging.getLogger(__name__)
+
+CANNOT_DM = 50007
+ACTION_PREFIX = "ts:act"
+
+
+def action_custom_id(action: Action) -> str:
+    """``ts:act:<name>:<ref>``: the coaching cog's DynamicItems match these."""
+    return f"{ACTION_PREFIX}:{action.name}:{action.ref}"[:100]
+
+
+def action_view(actions: tuple[Action, ...]) -> discord.ui.View | None:
+    if not actions:
+        return None
+    view = discord.ui.View(timeout=None)
+    for action in actions[:5]:
+        view.add_item(
+            discord.ui.Button(
+                label=action.label[:80],
+                custom_id=action_custom_id(action),
+                style=discord.ButtonStyle.secondary,
+            )
+        )
+    return view
+
+
+async def send_outgoing(channel: discord.abc.Messageable, message: OutgoingMessage) -> None:
+    """Send text (split within Discord's limits), an optional titled embed, files and
+    buttons; the buttons and files ride on the last piece."""
+    files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in message.attachments]
+    view = action_view(message.actions)
+    if message.title:
+        embeds = embeds_for(message.title, message.text)
+        pieces: list[str] = [""]
+    else:
+        embeds = []
+        pieces = split_text(message.text)
+    last = len(pieces) - 1
+    for index, piece in enumerate(pieces):
+        kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS}
+        if piece:
+            kwargs["content"] = piece
+        if index == 0 and embeds:
+            kwargs["embeds"] = embeds[:10]
+        if index == last:
+            if files:
+                kwargs["files"] = files
+            if view is not None:
+                kwargs["view"] = view
+        await channel.send(**kwargs)  # type: ignore[call-overload]
+    if view is not None:
+        # The coaching cog's persistent DynamicItems handle the clicks; drop this copy.
+        view.stop()
+
+
+class DiscordDeliverer:
+    """Implements :class:`bot.scheduling.Deliverer` with a running bot."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
+        message = delivery.message
+        try:
+            channel: discord.abc.Messageable
+            if message.channel_id is not None:
+                found = self.client.get_channel(message.channel_id)
+                if found is None:
+                    found = await self.client.fetch_channel(message.channel_id)
+                if not isinstance(found, discord.abc.Messageable):
+                    return DeliveryOutcome.failed("not a text channel")
+                channel = found
+            else:
+                channel = await self.client.create_dm(discord.Object(id=delivery.user_id))
+            await send_outgoing(channel, message)
+        except discord.Forbidden as exc:
+            if message.channel_id is None and exc.code in (CANNOT_DM, 0, 50278):
+                return DeliveryOutcome.closed(f"DMs closed ({exc.code})")
+            return DeliveryOutcome.failed(f"forbidden ({exc.code})")
+        except discord.NotFound as exc:
+            return DeliveryOutcome.failed(f"not found ({exc.code})")
+        except discord.HTTPException as exc:
+            retry = exc.status == 429 or exc.status >= 500
+            return DeliveryOutcome.failed(f"HTTP {exc.status}", retry=retry)
+        except (OSError, TimeoutError) as exc:
+            return DeliveryOutcome.failed(type(exc).__name__, retry=True)
+        return DeliveryOutcome.sent()

@@ -1,0 +1,64 @@
+"""A simulated clock for end-to-end tests of the running bot (test-only).
+
+When ``TOUCHSTONE_SIMULATED_CLOCK_START`` is set, the process runs on a
+:class:`SimulatedClock` starting there, and the scheduler moves it forward to the
+ISO time written in ``<data_dir>/simulated-clock`` before each pass. A file was
+chosen over a control port: nothing listens on the network, and only someone who
+can already write the bot's data directory can move its time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from bot.clock import Clock, SimulatedClock, SystemClock
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+CONTROL_FILE = "simulated-clock"
+
+
+def clock_from_settings(settings: Settings) -> Clock:
+    start = settings.simulated_clock_start
+    if start is None:
+        return SystemClock()
+    log.warning("running on a SIMULATED clock from %s (test-only setting)", start.isoformat())
+    return SimulatedClock(start)
+
+
+def control_file(settings: Settings) -> Path:
+    return settings.data_dir / CONTROL_FILE
+
+
+class ClockFileWatcher:
+    """Moves a simulated clock forward to the time in the control file (never back)."""
+
+    def __init__(self, clock: SimulatedClock, path: Path) -> None:
+        self.clock = clock
+        self.path = path
+        self._last = ""
+
+    async def __call__(self) -> None:
+        text = await asyncio.to_thread(self._read)
+        if not text or text == self._last:
+            return
+        self._last = text
+        try:
+            target = datetime.fromisoformat(text)
+        except ValueError:
+            log.warning("ignoring unreadable simulated time %r", text)
+            return
+        if target.tzinfo is None:
+            log.warning("ignoring simulated time without a time zone: %r", text)
+            return
+        if target > self.clock.now():
+            self.clock.set(target)
+
+    def _read(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""

@@ -1,0 +1,151 @@
+"""Plain data passed between the outbox, the kinds that render items, and the deliverers.
+
+No Discord types here: the Discord adapter and the console each turn an
+:class:`OutgoingMessage` into their own way of showing it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A stored item, as the scheduler hands it to a kind's renderer."""
+
+    id: int
+    key: str
+    user_id: int
+    kind: str
+    payload: dict[str, Any]
+    scheduled_for: datetime
+    due_at: datetime
+    attempts: int
+    unsolicited: bool
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button under a message. ``name`` is a stable action id the adapters map to
+    their own components (e.g. "orient.quick"); ``ref`` is the id it acts on."""
+
+    name: str
+    label: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What to send: text, an optional title, files and buttons; to the user's DMs unless
+    ``channel_id`` is set."""
+
+    text: str
+    title: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    actions: tuple[Action, ...] = ()
+    channel_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An item ready to send: the deliverer only needs the recipient and the message."""
+
+    item_id: int
+    key: str
+    kind: str
+    user_id: int
+    message: OutgoingMessage
+
+
+class DeliveryResult(StrEnum):
+    SENT = "sent"
+    CLOSED = "closed"  # the person cannot be reached by DM: never retried
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    result: DeliveryResult
+    retry: bool = False
+    detail: str = ""
+
+    @classmethod
+    def sent(cls) -> DeliveryOutcome:
+        return cls(DeliveryResult.SENT)
+
+    @classmethod
+    def closed(cls, detail: str = "DMs closed") -> DeliveryOutcome:
+        return cls(DeliveryResult.CLOSED, retry=False, detail=detail)
+
+    @classmethod
+    def failed(cls, detail: str, *, retry: bool = False) -> DeliveryOutcome:
+        return cls(DeliveryResult.FAILED, retry=retry, detail=detail)
+
+
+class Deliverer(Protocol):
+    """Sends one message; implemented by the Discord adapter and by the console."""
+
+    async def deliver(self, delivery: Delivery) -> DeliveryOutcome: ...
+
+
+def default_message(payload: dict[str, Any]) -> OutgoingMessage | None:
+    """The message for kinds with no renderer of their own.
+
+    Payload fields: ``text`` (required), ``title``, ``channel_id``, and ``file`` as
+    ``{"filename": ..., "base64": ...}``.
+    """
+    text = payload.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    attachments: tuple[Attachment, ...] = ()
+    file = payload.get("file")
+    if isinstance(file, dict) and isinstance(file.get("base64"), str):
+        name = str(file.get("filename") or "file.bin")
+        attachments = (Attachment(name, base64.b64decode(file["base64"])),)
+    channel = payload.get("channel_id")
+    title = payload.get("title")
+    return OutgoingMessage(
+        text=text,
+        title=title if isinstance(title, str) else None,
+        attachments=attachments,
+        channel_id=int(channel) if channel is not None else None,
+    )
+
+
+@dataclass
+class RunReport:
+    """What one pass over due items did; the console prints it, tests assert on it."""
+
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return len(self.sent) + len(self.skipped) + len(self.failed) + len(self.closed)
+
+    def merge(self, other: RunReport) -> None:
+        self.sent += other.sent
+        self.skipped += other.skipped
+        self.failed += other.failed
+        self.closed += other.closed

@@ -1,0 +1,286 @@
+"""The stored outbox: every message any feature wants sent later.
+
+Schedules live in the database, never only in memory, so a restart loses nothing.
+Each item has a unique ``key``: scheduling the same key twice keeps one item, and
+claiming is a conditional UPDATE, so two processes sharing one database can never
+both send the same item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.scheduling.model import ItemStatus, OutboxItem
+from bot.scheduling.registry import KindRegistry
+from bot.storage.coaching_models import ScheduledItem
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+#: Finished states: an item in one of these is never sent (again).
+FINAL = (ItemStatus.SENT, ItemStatus.SKIPPED, ItemStatus.FAILED, ItemStatus.CANCELLED)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _to_item(row: ScheduledItem) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        key=row.key,
+        user_id=row.user_id,
+        kind=row.kind,
+        payload=json.loads(row.payload_json or "{}"),
+        scheduled_for=aware(row.scheduled_for),
+        due_at=aware(row.due_at),
+        attempts=row.attempts,
+        unsolicited=row.unsolicited,
+    )
+
+
+@dataclass
+class Outbox:
+    """Schedule, reschedule and cancel items; the scheduler claims and finishes them."""
+
+    db: Database
+    clock_now: Callable[[], datetime]
+    #: How each kind renders its message: ``outbox.kinds.register(kind, render, after)``.
+    kinds: KindRegistry = field(default_factory=KindRegistry)
+    _listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def on_schedule(self, listener: Callable[[], None]) -> None:
+        """Called after every schedule, so a sleeping scheduler wakes for an earlier item."""
+        self._listeners.append(listener)
+
+    async def schedule(
+        self,
+        user_id: int,
+        kind: str,
+        due_at: datetime,
+        payload: dict[str, Any],
+        key: str,
+        *,
+        unsolicited: bool = True,
+    ) -> None:
+        """Send ``payload`` (rendered by ``kind``) to ``user_id`` at ``due_at``.
+
+        Idempotent on ``key``: an existing pending item takes the new time and payload;
+        an item already sent, skipped or cancelled stays as it is (never sent twice).
+        ``payload["text"]`` is the message for kinds without their own renderer.
+        """
+        if due_at.tzinfo is None:
+            raise ValueError("due_at must be timezone-aware")
+        due = due_at.astimezone(UTC)
+        body = json.dumps(payload, sort_keys=True, default=str)
+        if len(key) > 200:
+            raise ValueError("outbox keys are at most 200 characters")
+        for _attempt in range(3):
+            try:
+                async with self.db.session() as session:
+                    row = await session.scalar(
+                        select(ScheduledItem).where(ScheduledItem.key == key)
+                    )
+                    if row is None:
+                        session.add(
+                            ScheduledItem(
+                                key=key,
+                                user_id=user_id,
+                                kind=kind,
+                                payload_json=body,
+                                unsolicited=unsolicited,
+                                scheduled_for=due,
+                                due_at=due,
+                                status=ItemStatus.PENDING,
+                                attempts=0,
+                                created_at=self.clock_now(),
+                            )
+                        )
+                    elif row.status == ItemStatus.PENDING:
+                        row.scheduled_for = due
+                        row.due_at = due
+                        row.payload_json = body
+                        row.kind = kind
+                        row.unsolicited = unsolicited
+                break
+            except IntegrityError:
+                # Another process inserted the same key between our read and write:
+                # theirs stands; retry once to apply our update to it if still pending.
+                await asyncio.sleep(0)
+        for listener in self._listeners:
+            listener()
+
+    async def cancel(self, key: str) -> bool:
+        """Cancel a pending item; True when something was cancelled."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(ScheduledItem)
+                .where(ScheduledItem.key == key, ScheduledItem.status == ItemStatus.PENDING)
+                .values(status=ItemStatus.CANCELLED, finished_at=self.clock_now())
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def cancel_for_user(self, user_id: int, kind_prefix: str) -> int:
+        """Cancel a person's pending items whose kind starts with ``kind_prefix``."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(ScheduledItem)
+                .where(
+                    ScheduledItem.user_id == user_id,
+                    ScheduledItem.kind.startswith(kind_prefix),
+                    ScheduledItem.status == ItemStatus.PENDING,
+                )
+                .values(status=ItemStatus.CANCELLED, finished_at=self.clock_now())
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    async def get(self, key: str) -> tuple[OutboxItem, str] | None:
+        """The item and its status, for tests and diagnostics."""
+        async with self.db.session() as session:
+            row = await session.scalar(select(ScheduledItem).where(ScheduledItem.key == key))
+            return None if row is None else (_to_item(row), row.status)
+
+    async def pending_for_user(self, user_id: int) -> list[OutboxItem]:
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(ScheduledItem)
+                .where(
+                    ScheduledItem.user_id == user_id,
+                    ScheduledItem.status == ItemStatus.PENDING,
+                )
+                .order_by(ScheduledItem.due_at)
+            )
+            return [_to_item(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        async with self.db.session() as session:
+            value = await session.scalar(
+                select(func.min(ScheduledItem.due_at)).where(
+                    ScheduledItem.status == ItemStatus.PENDING
+                )
+            )
+            return None if value is None else aware(value)
+
+    async def claim_due(self, worker: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Atomically take up to ``limit`` due items for ``worker``.
+
+        On PostgreSQL the candidate rows are locked with SKIP LOCKED so concurrent
+        workers pick different rows; on both backends the UPDATE re-checks
+        ``status = 'pending'`` and only rows it actually changed are returned.
+        """
+        async with self.db.session() as session:
+            candidates = (
+                select(ScheduledItem.id)
+                .where(ScheduledItem.status == ItemStatus.PENDING, ScheduledItem.due_at <= now)
+                .order_by(ScheduledItem.due_at, ScheduledItem.id)
+                .limit(limit)
+            )
+            if not self.db.is_sqlite:
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = list((await session.scalars(candidates)).all())
+            if not ids:
+                return []
+            result = await session.execute(
+                update(ScheduledItem)
+                .where(ScheduledItem.id.in_(ids), ScheduledItem.status == ItemStatus.PENDING)
+                .values(
+                    status=ItemStatus.CLAIMED,
+                    claimed_by=worker,
+                    claimed_at=now,
+                    attempts=ScheduledItem.attempts + 1,
+                )
+                .returning(ScheduledItem)
+                .execution_options(synchronize_session=False)
+            )
+            rows = result.scalars().all()
+            return sorted((_to_item(row) for row in rows), key=lambda i: (i.due_at, i.id))
+
+    async def finish(
+        self, item_id: int, worker: str, status: ItemStatus, outcome: str, now: datetime
+    ) -> bool:
+        """Record the end of an attempt; only the worker holding the claim may."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(ScheduledItem)
+                .where(
+                    ScheduledItem.id == item_id,
+                    ScheduledItem.status == ItemStatus.CLAIMED,
+                    ScheduledItem.claimed_by == worker,
+                )
+                .values(status=status, outcome=outcome[:200], finished_at=now)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def release_for_retry(self, item_id: int, worker: str, retry_at: datetime) -> None:
+        """Put a transiently failed item back, to be tried again at ``retry_at``."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(ScheduledItem)
+                .where(
+                    ScheduledItem.id == item_id,
+                    ScheduledItem.status == ItemStatus.CLAIMED,
+                    ScheduledItem.claimed_by == worker,
+                )
+                .values(status=ItemStatus.PENDING, due_at=retry_at, claimed_by=None)
+            )
+
+    async def abandon_stale_claims(self, older_than: datetime, now: datetime) -> int:
+        """Claims left by a process that died mid-send are closed, not resent.
+
+        The dead process may already have sent the message; sending at most once is
+        the promise, so these are marked failed (and logged) rather than retried.
+        """
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(ScheduledItem)
+                .where(
+                    ScheduledItem.status == ItemStatus.CLAIMED,
+                    ScheduledItem.claimed_at < older_than,
+                )
+                .values(
+                    status=ItemStatus.FAILED,
+                    outcome="interrupted while sending; not resent",
+                    finished_at=now,
+                )
+            )
+            count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.warning("%d outbox items were interrupted mid-send and are not resent", count)
+        return count
+
+    async def unsolicited_sent_since(self, user_id: int, since: datetime) -> int:
+        """How many unsolicited messages this person got since ``since`` (for the daily cap)."""
+        async with self.db.session() as session:
+            value = await session.scalar(
+                select(func.count())
+                .select_from(ScheduledItem)
+                .where(
+                    ScheduledItem.user_id == user_id,
+                    ScheduledItem.unsolicited.is_(True),
+                    ScheduledItem.status == ItemStatus.SENT,
+                    ScheduledItem.finished_at >= since,
+                )
+            )
+            return int(value or 0)
+
+    async def statuses(self, keys: Sequence[str]) -> dict[str, str]:
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(ScheduledItem.key, ScheduledItem.status).where(ScheduledItem.key.in_(keys))
+            )
+            return {key: status for key, status in rows.all()}
+
+
+def day_window(now: datetime) -> datetime:
+    """The start of the rolling 24 hours the unsolicited-DM cap counts over."""
+    return now - timedelta(days=1)
