@@ -65,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     result = BenchResult("advice check", f"length>{n_words} words")
     result.add("latency p50", percentile(ours_ms, 50), percentile(base_ms, 50), "ms/check")
     result.add("latency p95", percentile(ours_ms, 95), percentile(base_ms, 95), "ms/check")
+    # Each case's fastest round is its intrinsic cost; the p95 of those ignores moments
+    # the process was preempted on a busy machine (the raw p95 above includes them).
+    best_ms = [min(ours_ms[i :: len(dev)]) for i in range(len(dev))]
+    result.add(
+        "latency p95, best-of-rounds",
+        percentile(best_ms, 95),
+        None,
+        "ms/check",
+        "per-case minimum; robust to CPU contention",
+    )
     result.add("throughput", len(ours_ms) / ours_total, len(base_ms) / base_total, "checks/s")
     for label, cases in (("dev", dev), ("holdout", holdout)):
         m, b = evaluate(ours, cases), evaluate(baseline, cases)

@@ -238,13 +238,22 @@ _HARSH = [
 ]
 
 
+# One combined pass answers "any at all?" cheaply; most points have none.
+_ANY_GATEKEEPING = re.compile("|".join(f"(?:{p.pattern})" for p in _GATEKEEPING), re.IGNORECASE)
+_ANY_HARSH = re.compile("|".join(f"(?:{p.pattern})" for p in _HARSH), re.IGNORECASE)
+
+
 def gatekeeping(text: str) -> list[str]:
     """Phrases telling a beginner they are not allowed, not ready, or too late."""
+    if not _ANY_GATEKEEPING.search(text):
+        return []
     return _unique(m.group(0) for p in _GATEKEEPING for m in p.finditer(text))
 
 
 def harshness(text: str) -> list[str]:
     """Phrases that judge the person's attempt as bad rather than offering a step."""
+    if not _ANY_HARSH.search(text):
+        return []
     return _unique(m.group(0) for p in _HARSH for m in p.finditer(text))
 
 
@@ -260,6 +269,10 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 _CODE_SPAN = re.compile(r"`[^`]+`")
 _TOKEN = re.compile(r"[^\s,;:!?()\"]+")
+# Only tokens with a digit, two capitals, camelCase or code characters can be jargon.
+_CANDIDATE = re.compile(r"\d|[A-Z]\S*[A-Z]|[a-z][A-Z]|[_=<>\[\]{}]|[a-z]\.[a-z]{2}")
+_DOTTED = re.compile(r"[a-z]\.[a-z]{2,}")
+_CAMEL = re.compile(r"[a-z][A-Z]")
 _COMMON_CAPS = frozenset(
     {"OK", "TBH", "LOL", "OMG", "PS", "UK", "US", "USA", "TV", "AM", "PM", "I"}
 )
@@ -271,15 +284,15 @@ def jargon_terms(text: str) -> list[str]:
     rest = _CODE_SPAN.sub(" ", text)
     for m in _TOKEN.finditer(rest):
         token = m.group(0).strip(".'’-")
-        if len(token) < 2:
+        if len(token) < 2 or not _CANDIDATE.search(token):
             continue
         letters = sum(c.isalpha() for c in token)
         digits = sum(c.isdigit() for c in token)
         core = token.rstrip("s")
         is_acronym = core.isupper() and len(core) >= 2 and core not in _COMMON_CAPS and letters >= 2
         is_unit = digits > 0 and (letters > 0 or "%" in token or "/" in token)
-        is_code = any(c in token for c in "_=<>[]{}") or bool(re.search(r"[a-z]\.[a-z]{2,}", token))
-        is_camel = bool(re.search(r"[a-z][A-Z]", token))
+        is_code = any(c in token for c in "_=<>[]{}") or bool(_DOTTED.search(token))
+        is_camel = bool(_CAMEL.search(token))
         if is_acronym or is_unit or is_code or is_camel:
             terms.append(token)
     return terms
