@@ -8,7 +8,10 @@ what the bot received and what it sent back.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -564,3 +567,107 @@ async def test_unknown_route_is_recorded(fake_discord: FakeDiscord, bot: ProbeBo
         await bot.http.request(discord.http.Route("GET", "/sticker-packs"))
     (unknown,) = fake_discord.unhandled
     assert unknown.path == "/sticker-packs" and unknown.status == 404
+
+
+# ----------------------------------------------------------- rules and edges
+
+
+async def test_rest_rules(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: ProbeBot
+) -> None:
+    club = practice_club
+    channel = bot.get_channel(club.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    big = [discord.Embed(description="d" * 4000) for _ in range(2)]
+    with pytest.raises(discord.HTTPException) as total:
+        await channel.send(embeds=big)
+    assert total.value.code == 50035
+    assert "MAX_EMBED_SIZE_EXCEEDED" in str(fake_discord.requests[-1].response)
+    view = discord.ui.View()
+    view.add_item(discord.ui.Button(label="L" * 81, custom_id="long"))
+    with pytest.raises(discord.HTTPException) as label:
+        await channel.send("labels", view=view)
+    assert label.value.code == 50035
+    with pytest.raises(discord.HTTPException) as empty:
+        await bot.http.send_message(
+            channel.id, params=discord.http.MultipartParameters({}, None, None)
+        )
+    assert empty.value.code == 50006
+    with pytest.raises(discord.NotFound) as unknown:
+        await channel.fetch_message(1)
+    assert unknown.value.code == 10008
+    member = await bot.get_guild(club.guild.id).fetch_member(club.member.id)  # type: ignore[union-attr]
+    assert member.joined_at is not None
+
+    # Follow-ups stop working after 15 minutes.
+    interaction = await fake_discord.send_slash_command(
+        club.guild, club.general, club.member, "echo", {"text": "old"}
+    )
+    await interaction.first_response()
+    fake_discord.age_interaction(interaction, 15 * 60 + 1)
+    hook = discord.Webhook.partial(fake_discord.application_id, interaction.token, client=bot)
+    with pytest.raises(discord.HTTPException) as expired:
+        await hook.send("too late", wait=True)
+    assert expired.value.code == 50027
+
+    # A wrong token on REST is a 401.
+    bot.http.token = "wrong"
+    try:
+        with pytest.raises(discord.HTTPException) as unauthorized:
+            await bot.fetch_user(club.member.id)
+    finally:
+        bot.http.token = fake_discord.token
+    assert unauthorized.value.status == 401
+
+
+SUBPROCESS_BOT = """
+import os, discord, yarl
+from discord import app_commands
+
+discord.http.Route.BASE = os.environ["FAKE_API"]
+discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["FAKE_GATEWAY"])
+
+
+class Bot(discord.AutoShardedClient):
+    def __init__(self) -> None:
+        super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.1)
+        self.tree = app_commands.CommandTree(self)
+
+        @self.tree.command(description="ping")
+        async def ping(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pong from a subprocess")
+
+    async def on_ready(self) -> None:
+        print("READY", flush=True)
+
+
+Bot().run(os.environ["FAKE_TOKEN"], log_handler=None)
+"""
+
+
+async def test_bot_in_a_subprocess(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    script = tmp_path / "bot.py"
+    script.write_text(SUBPROCESS_BOT)
+    info = fake_discord.connection_info
+    env = {
+        **os.environ,
+        "FAKE_API": info["api_base"],
+        "FAKE_GATEWAY": info["gateway_url"],
+        "FAKE_TOKEN": info["token"],
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), env=env, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 20)
+        assert line.strip() == b"READY"
+        interaction = await fake_discord.send_slash_command(
+            practice_club.guild, practice_club.general, practice_club.member, "ping"
+        )
+        assert (await interaction.first_response()).content == "pong from a subprocess"
+    finally:
+        proc.terminate()
+        await proc.wait()

@@ -679,7 +679,7 @@ class FakeDiscord:
         content: str = "",
         *,
         reply_to: Message | int | None = None,
-        attachments: Sequence[AttachmentSpec] = (),
+        attachments: Sequence[AttachmentSpec] | None = None,
         embeds: Sequence[JSON] = (),
     ) -> Message:
         """A user posts a message: stored, and MESSAGE_CREATE is dispatched to the bot."""
@@ -691,7 +691,7 @@ class FakeDiscord:
                 "message_id": str(_id(reply_to)),
                 "channel_id": str(channel.id),
             }
-        files = [_as_file(i, a) for i, a in enumerate(attachments)]
+        files = [_as_file(i, a) for i, a in enumerate(attachments or ())]
         return await self.create_message(channel, author.id, body, files, dispatch=True)
 
     async def send_slash_command(
