@@ -205,12 +205,11 @@ class Retriever:
         if not query or k <= 0 or not corpus.chunks:
             return []
         n = max(MIN_CANDIDATES, k * 8)
-        fused: dict[int, float] = {}
-        similarity: dict[int, float] = {}
+        rankings: list[list[tuple[int, float]]] = []
         if mode in (SearchMode.HYBRID, SearchMode.BM25):
             mask = corpus.mask(guild_id, kind, tags)
-            for rank, (index, _score) in enumerate(self.bm25_ranking(corpus, query, mask, n)):
-                fused[index] = fused.get(index, 0.0) + 1.0 / (RRF_K + rank + 1)
+            rankings.append(self.bm25_ranking(corpus, query, mask, n))
+        similarity: dict[int, float] = {}
         if mode in (SearchMode.HYBRID, SearchMode.VECTOR):
             vector = (
                 query_vector
@@ -218,31 +217,50 @@ class Retriever:
                 else self.embeddings.embed_array([query])[0]
             )
             ranking = self.vector_ranking(corpus, vector, n, guild_id, kind, tags)
-            for rank, (index, sim) in enumerate(ranking):
-                fused[index] = fused.get(index, 0.0) + 1.0 / (RRF_K + rank + 1)
-                similarity[index] = sim
-        return self._per_note(corpus, fused, similarity, k)
+            similarity = dict(ranking)
+            rankings.append(ranking)
+        return self._fuse(corpus, rankings, similarity, k)
 
-    def _per_note(
-        self,
+    @staticmethod
+    def _fuse(
         corpus: Corpus,
-        fused: dict[int, float],
+        rankings: list[list[tuple[int, float]]],
         similarity: dict[int, float],
         k: int,
     ) -> list[SearchResult]:
-        best: dict[tuple[int, str], tuple[float, int]] = {}
+        """Reciprocal rank fusion of note rankings; each ranking votes once per note.
+
+        A note's rank in a list is the rank of its best chunk there. Fusing chunk
+        ranks instead would let a long note with many mediocre chunks outvote a short
+        note with one excellent chunk; on the development questions note-level fusion
+        scored clearly better (see the benchmark).
+        """
+        fused: dict[tuple[int, str], float] = {}
+        chunk_score: dict[int, float] = {}
+        for ranking in rankings:
+            seen: set[tuple[int, str]] = set()
+            for chunk_rank, (index, _score) in enumerate(ranking):
+                chunk_score[index] = chunk_score.get(index, 0.0) + 1.0 / (RRF_K + chunk_rank + 1)
+                chunk = corpus.chunks[index]
+                key = (chunk.guild_id, chunk.note_id)
+                if key in seen:
+                    continue
+                fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + len(seen) + 1)
+                seen.add(key)
+        # The snippet is the note's chunk that did best across the rankings.
+        best_chunk: dict[tuple[int, str], int] = {}
         best_similarity: dict[tuple[int, str], float] = {}
-        for index, score in fused.items():
+        for index, score in chunk_score.items():
             chunk = corpus.chunks[index]
             key = (chunk.guild_id, chunk.note_id)
-            if key not in best or score > best[key][0]:
-                best[key] = (score, index)
+            if key not in best_chunk or score > chunk_score[best_chunk[key]]:
+                best_chunk[key] = index
             if index in similarity:
                 best_similarity[key] = max(best_similarity.get(key, -1.0), similarity[index])
-        ordered = sorted(best.items(), key=lambda item: (-item[1][0], item[0][1]))[:k]
+        ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0][1]))[:k]
         results: list[SearchResult] = []
-        for key, (score, index) in ordered:
-            chunk = corpus.chunks[index]
+        for key, score in ordered:
+            chunk = corpus.chunks[best_chunk[key]]
             note = corpus.notes.get(key)
             source: dict[str, Any] = (
                 note.source.model_dump(exclude_none=True) if note is not None else {}
