@@ -24,6 +24,31 @@ GROUPS = ("General", "Knowledge", "Advice", "Dialogues", "Coaching", "Privacy", 
 CATALOG: tuple[CommandInfo, ...] = (
     CommandInfo("about", "General", "What Touchstone does, its version, and what it stores."),
     CommandInfo("help", "General", "This list of commands."),
+    CommandInfo(
+        "ask",
+        "Knowledge",
+        "Ask for guidance; the answer cites the notes it draws on.",
+        "ask QUESTION",
+    ),
+    CommandInfo("note", "Knowledge", "Show one note from the library.", "note ID-OR-TITLE"),
+    CommandInfo(
+        "techniques", "Knowledge", "Browse the library by kind or tag.", "techniques [KIND] [TAG]"
+    ),
+    CommandInfo(
+        "knowledge add",
+        "Knowledge",
+        "Add a note to this server's library (file or form).",
+        "knowledge add FILE.md",
+        moderator=True,
+    ),
+    CommandInfo("knowledge list", "Knowledge", "List this server's own notes.", "knowledge list"),
+    CommandInfo(
+        "knowledge remove",
+        "Knowledge",
+        "Remove one of this server's notes.",
+        "knowledge remove ID",
+        moderator=True,
+    ),
 )
 
 

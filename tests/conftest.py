@@ -10,6 +10,8 @@ import pytest
 from bot.storage import Database
 from tests.databases import open_database
 
+pytest_plugins = ["tests.fakediscord.plugin"]
+
 DATABASE_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

@@ -31,6 +31,9 @@ class TouchstoneBot(commands.AutoShardedBot):
     """Slash commands only: the prefix is unusable by design (no text commands)."""
 
     def __init__(self, services: Services, *, auto_sync: bool = True) -> None:
+        # Touchstone never joins voice; don't warn about voice libraries at every start.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         settings = services.settings
         super().__init__(
             command_prefix=commands.when_mentioned_or("\x00touchstone\x00"),
@@ -49,6 +52,9 @@ class TouchstoneBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        # Index in the background: the gateway connects meanwhile, and commands that
+        # need the library defer and wait for this same task.
+        self.services.knowledge_ready()
         if self.auto_sync:
             await self.sync_commands_if_changed()
         self.services.scheduler_start(DiscordDeliverer(self))

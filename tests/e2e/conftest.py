@@ -1,0 +1,75 @@
+"""Fixtures that start the real bot process against the fake Discord.
+
+The shipped notes are indexed once per test session (real embeddings, real chromadb)
+and copied into each bot's data directory, so a bot starts with an up-to-date index
+and embeds nothing, exactly like a deployment that already ran ``touchstone ingest``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import REPO_ROOT, BotProcess, bot_environment
+from tests.fakediscord.server import FakeDiscord
+
+StartBot = Callable[..., Awaitable[BotProcess]]
+
+
+@pytest.fixture(scope="session")
+def prebuilt_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A chroma directory with the shipped notes, built by ``touchstone ingest``."""
+    data_dir = tmp_path_factory.mktemp("index")
+    env = bot_environment(api_base="http://127.0.0.1:9", gateway_url="ws://127.0.0.1:9", data_dir=data_dir)
+    env.pop("TOUCHSTONE_TOKEN")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return data_dir / "chroma"
+
+
+@pytest.fixture
+async def start_bot(
+    fake_discord: FakeDiscord, prebuilt_index: Path, tmp_path: Path
+) -> AsyncIterator[StartBot]:
+    """``await start_bot(...)`` starts a bot process (more than one for restart tests).
+
+    Keyword arguments: ``data_dir`` (reuse one to restart on the same data),
+    ``database_url``, ``env`` (extra variables).
+    """
+    processes: list[BotProcess] = []
+
+    async def start(
+        *, data_dir: Path | None = None, database_url: str | None = None, env: dict[str, str] | None = None
+    ) -> BotProcess:
+        data_dir = data_dir or tmp_path / "data"
+        if not (data_dir / "chroma").exists():
+            shutil.copytree(prebuilt_index, data_dir / "chroma")
+        environment = bot_environment(
+            api_base=fake_discord.api_base,
+            gateway_url=fake_discord.gateway_url,
+            data_dir=data_dir,
+            database_url=database_url,
+            extra={"TOUCHSTONE_TOKEN": fake_discord.token, **(env or {})},
+        )
+        process = BotProcess(environment)
+        processes.append(process)
+        await process.start()
+        await process.wait_for_log("knowledge ready", timeout=60)
+        return process
+
+    yield start
+    for process in processes:
+        await process.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> BotProcess:
+    """One running bot with a fresh SQLite database."""
+    return await start_bot()

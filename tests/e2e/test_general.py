@@ -1,0 +1,76 @@
+"""The bot process against the fake Discord: first commands, Discord hygiene, deadlines."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.catalog import CATALOG
+from tests.e2e.conftest import StartBot
+from tests.e2e.harness import BotProcess
+from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.world import PracticeClub
+
+pytestmark = pytest.mark.e2e
+NO_PARSE = {"parse": []}
+
+
+async def test_about_answers_within_the_deadline_without_parsing_mentions(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    club = practice_club
+    interaction = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    response = await interaction.first_response(timeout=3)
+    assert interaction.rejections == []
+    assert response.ephemeral
+    (embed,) = response.embeds
+    assert "What it stores about you" in embed["description"]
+    assert "0.1.0" in embed["description"]
+    assert response.allowed_mentions == NO_PARSE
+
+
+async def test_help_lists_every_registered_command(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    club = practice_club
+    interaction = await fake_discord.send_slash_command(club.guild, club.general, club.member, "help")
+    response = await interaction.first_response(timeout=3)
+    text = "\n".join(embed["description"] for embed in response.embeds)
+    registered = {command["name"] for command in fake_discord.commands[None] if command.get("type", 1) == 1}
+    documented = {info.name.split()[0] for info in CATALOG}
+    assert registered <= documented, f"undocumented commands: {registered - documented}"
+    for name in registered:
+        assert f"/{name}" in text
+
+
+async def test_a_late_answer_is_rejected_by_discord_and_the_bot_keeps_working(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    club = practice_club
+    # The interaction is delivered as if it had been in flight for 3 s already.
+    late = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    fake_discord.age_interaction(late, 3.5)
+    rejection = await late.wait_for_rejection(timeout=5)
+    assert (rejection.status, rejection.code) == (404, 10062)
+    assert not late.acknowledged
+
+    on_time = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    await on_time.first_response(timeout=3)
+    assert "Traceback" not in bot.log or "10062" in bot.log
+
+
+async def test_commands_sync_once_and_not_again_on_restart(
+    start_bot: StartBot, fake_discord: FakeDiscord, tmp_path: object
+) -> None:
+    first = await start_bot()
+    assert len(fake_discord.command_syncs) == 1
+    await first.stop()
+    await start_bot()
+    assert len(fake_discord.command_syncs) == 1, "the bot re-synced unchanged commands on start"
+
+
+async def test_the_token_never_appears_in_the_log(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    club = practice_club
+    await (await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")).first_response(3)
+    assert fake_discord.token not in bot.log
