@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
+from bot.dialogues.service import DialogueService
+from bot.dialogues.wiring import build_dialogues
 from bot.guidance import GuidanceService
 from bot.guild_knowledge import GuildKnowledge
 from bot.llm import ModelGateway
@@ -44,6 +46,7 @@ class Services:
     guild_knowledge: GuildKnowledge = field(init=False)
     guidance: GuidanceService = field(init=False)
     outbox: Outbox = field(init=False)
+    dialogues: DialogueService = field(init=False)
     scheduler: Scheduler = field(init=False)
     _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
@@ -55,6 +58,7 @@ class Services:
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
         self.guidance = GuidanceService(self.knowledge, self.model)
         self.outbox, self.scheduler = build_scheduling(self)
+        self.dialogues = build_dialogues(self)
 
     @classmethod
     async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Services:

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
         description="TEST-ONLY: run on a simulated clock from this time; the clock moves to "
         "the time written in <data_dir>/simulated-clock.",
     )
+    dialogue_max_depth: Annotated[int, Field(ge=1, le=6)] = 3  # "why is that impossible?" levels
+    dialogue_reminder_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24.0  # idle reminder
+    dialogue_expiry_days: Annotated[float, Field(gt=0, le=365)] = 7.0  # idle dialogues expire
     dev_guild_id: int | None = Field(
         default=None,
         description="sync-commands registers to this guild only (fast, for development).",

@@ -1,0 +1,238 @@
+""" "Very specifically, why is this impossible?" as a protocol.
+
+The obstacle tree lives in ``state["nodes"]`` keyed by path ids ("1", "1.2", "1.2.1").
+Questions are derived from the tree: drill each reason depth-first until the owner
+says it is concrete or the depth limit is reached, then label every leaf, then ask for
+a five-minute first step (or a neighbouring goal), a prediction and a follow-up date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.dialogues.model import (
+    Choice,
+    DialogueKind,
+    FollowUp,
+    InvalidAnswer,
+    Note,
+    Prompt,
+    Session,
+    Summary,
+)
+from bot.dialogues.parsing import parse_confidence, parse_date, parse_items
+
+LABELS: dict[str, str] = {
+    "impossible": "actually impossible",
+    "hard": "very hard",
+    "inconvenient": "merely inconvenient",
+}
+CONCRETE_WORDS = ("concrete", "done", "that's it", "thats it", "stop", "leaf")
+FOLLOW_UP_CHOICES = (
+    Choice("tomorrow", "Tomorrow"),
+    Choice("3 days", "In 3 days"),
+    Choice("1 week", "In a week"),
+    Choice("2 weeks", "In 2 weeks"),
+)
+
+
+def new_state(goal: str | None, max_depth: int) -> dict[str, Any]:
+    return {
+        "goal": goal.strip() if goal else None,
+        "confidence": None,
+        "roots": [],
+        "nodes": {},
+        "prediction": None,
+        "followup_at": None,
+        "max_depth": max_depth,
+    }
+
+
+def _order(state: dict[str, Any]) -> list[str]:
+    """Node ids depth-first, in the order the owner wrote them."""
+    out: list[str] = []
+
+    def walk(ids: list[str]) -> None:
+        for nid in ids:
+            out.append(nid)
+            walk(state["nodes"][nid]["children"])
+
+    walk(state["roots"])
+    return out
+
+
+def leaves(state: dict[str, Any]) -> list[str]:
+    return [nid for nid in _order(state) if not state["nodes"][nid]["children"]]
+
+
+def _add_children(state: dict[str, Any], parent: str | None, texts: list[str]) -> None:
+    siblings = state["roots"] if parent is None else state["nodes"][parent]["children"]
+    depth = 1 if parent is None else state["nodes"][parent]["depth"] + 1
+    for text in texts:
+        nid = f"{len(siblings) + 1}" if parent is None else f"{parent}.{len(siblings) + 1}"
+        state["nodes"][nid] = {
+            "text": text,
+            "depth": depth,
+            "children": [],
+            "expanded": depth >= state["max_depth"],
+            "label": None,
+            "action": None,
+        }
+        siblings.append(nid)
+
+
+class ImpossibleProtocol:
+    kind = DialogueKind.IMPOSSIBLE.value
+    note_id = "why-is-this-impossible"
+
+    def prompt(self, session: Session) -> Prompt | None:
+        st = session.state
+        owner = ("a",)
+        if not st["goal"]:
+            return Prompt("goal", "What's the goal that feels impossible? One sentence.", owner)
+        if st["confidence"] is None:
+            return Prompt(
+                "confidence",
+                f"Your goal: **{st['goal']}**\n\nHow likely do you think it is that you "
+                "achieve it, as things stand? A number from 0 to 100.",
+                owner,
+                hint="e.g. 20%",
+            )
+        if not st["roots"]:
+            return Prompt(
+                "reasons",
+                "List every reason this is impossible, one per line. Don't filter: "
+                "the vague ones and the embarrassing ones too.",
+                owner,
+                long=True,
+                multi=True,
+            )
+        for nid in _order(st):
+            node = st["nodes"][nid]
+            if not node["expanded"]:
+                return Prompt(
+                    f"why:{nid}",
+                    f"**{nid}. {node['text']}**\n\nVery specifically, why is *that* "
+                    "impossible? List the concrete obstacles underneath, one per line. "
+                    "If it is already concrete enough to act on, say `concrete`.",
+                    owner,
+                    choices=(Choice("concrete", "It's concrete"),),
+                    long=True,
+                    multi=True,
+                )
+        for nid in leaves(st):
+            node = st["nodes"][nid]
+            if node["label"] is None:
+                return Prompt(
+                    f"label:{nid}",
+                    f"**{nid}. {node['text']}**\n\nLook at it for a few seconds. Is this "
+                    "actually impossible, very hard, or merely inconvenient?",
+                    owner,
+                    choices=tuple(Choice(k, v.capitalize()) for k, v in LABELS.items()),
+                    free_text=False,
+                )
+        for nid in leaves(st):
+            node = st["nodes"][nid]
+            if node["action"] is None:
+                if node["label"] == "impossible":
+                    text = (
+                        f"**{nid}. {node['text']}** is a hard constraint. What achievable "
+                        "neighbouring goal would get you most of what you wanted?"
+                    )
+                else:
+                    text = (
+                        f"**{nid}. {node['text']}** ({LABELS[node['label']]}). What makes it "
+                        "hard, and what is a concrete first step of five minutes or less?"
+                    )
+                return Prompt(f"action:{nid}", text, owner)
+        if st["prediction"] is None:
+            return Prompt(
+                "prediction",
+                "Make a prediction: if you take these first steps, what do you expect "
+                "to happen, and how likely is the goal now (0-100)?",
+                owner,
+            )
+        if st["followup_at"] is None:
+            return Prompt(
+                "followup",
+                "When should I check in with you to ask what happened? Pick one or type "
+                "a date (e.g. 'friday', 'in 10 days', 2026-03-01).",
+                owner,
+                choices=FOLLOW_UP_CHOICES,
+            )
+        return None
+
+    async def apply(self, session: Session, prompt: Prompt, seat: str, text: str) -> list[Note]:
+        st = session.state
+        step, _, nid = prompt.key.partition(":")
+        if step == "goal":
+            st["goal"] = text.strip()[:500]
+        elif step == "confidence":
+            st["confidence"] = parse_confidence(text)
+        elif step == "reasons":
+            _add_children(st, None, parse_items(text))
+            return [Note(f"{len(st['roots'])} reasons noted. Now, one at a time.")]
+        elif step == "why":
+            node = st["nodes"][nid]
+            if text.strip().lower().rstrip(".!") in CONCRETE_WORDS:
+                node["expanded"] = True
+            else:
+                node["expanded"] = True
+                _add_children(st, nid, parse_items(text))
+        elif step == "label":
+            value = text.strip().lower()
+            if value not in LABELS:
+                raise InvalidAnswer("Choose impossible, hard or inconvenient.")
+            st["nodes"][nid]["label"] = value
+        elif step == "action":
+            st["nodes"][nid]["action"] = text.strip()
+        elif step == "prediction":
+            st["prediction"] = text.strip()
+        elif step == "followup":
+            st["followup_at"] = parse_date(text, session.now).isoformat()
+        return []
+
+    def summary(self, session: Session) -> Summary:
+        st = session.state
+        lines = [f"**Goal:** {st['goal']}", f"**Confidence at the start:** {st['confidence']}%", ""]
+        lines.append("**Obstacles**")
+        for nid in _order(st):
+            node = st["nodes"][nid]
+            indent = "  " * (node["depth"] - 1)
+            line = f"{indent}- {nid}. {node['text']}"
+            if not node["children"] and node["label"]:
+                line += f" — *{LABELS[node['label']]}*"
+                if node["action"]:
+                    what = "neighbouring goal" if node["label"] == "impossible" else "next action"
+                    line += f"\n{indent}  → {what}: {node['action']}"
+            lines.append(line)
+        followup = datetime.fromisoformat(st["followup_at"])
+        lines += [
+            "",
+            f"**Prediction:** {st['prediction']}",
+            f"**Follow-up:** {followup:%A %d %B %Y}",
+        ]
+        owner = session.seats["a"]
+        actions = [
+            st["nodes"][n]["action"]
+            for n in leaves(st)
+            if st["nodes"][n]["label"] != "impossible" and st["nodes"][n]["action"]
+        ]
+        reminder = (
+            f"A while ago you worked on **{st['goal']}** with me. You predicted: "
+            f"{st['prediction']}\n"
+            + (f"Your first steps were: {'; '.join(actions)}\n" if actions else "")
+            + "What happened? (Run /impossible again to redo the tree with what you know now.)"
+        )
+        return Summary(
+            title=f"Why is this impossible? {st['goal']}",
+            text="\n".join(lines),
+            image="obstacle_tree",
+            image_data={
+                "goal": st["goal"],
+                "nodes": st["nodes"],
+                "roots": st["roots"],
+            },
+            followups=(FollowUp(owner.user_id, followup, reminder, f"dlg:{session.id}:followup"),),
+        )

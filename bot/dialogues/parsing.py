@@ -1,0 +1,116 @@
+"""Reading typed answers: confidences, dates, lists, yes/no.
+
+People type "30%", "in two weeks", "- first\n- second"; each parser accepts the common
+forms and otherwise raises :class:`InvalidAnswer` with an example of what works.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from bot.dialogues.model import InvalidAnswer
+
+MAX_ITEMS = 10
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "ten": 10,
+}
+UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30}
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+
+
+def parse_confidence(text: str) -> int:
+    """A percentage 0-100 from "30", "30%", "0.3" or "30 percent"."""
+    match = re.search(r"(\d{1,3}(?:[.,]\d+)?)", text)
+    if not match:
+        raise InvalidAnswer("Give your confidence as a number from 0 to 100, e.g. 30%.")
+    value = float(match.group(1).replace(",", "."))
+    if value < 1 and "." in match.group(1) and "%" not in text:
+        value *= 100
+    if not 0 <= value <= 100:
+        raise InvalidAnswer("Confidence is a percentage: a number from 0 to 100.")
+    return round(value)
+
+
+def parse_items(text: str, *, limit: int = MAX_ITEMS) -> list[str]:
+    """One item per line (bullets and numbering removed); ';' separates items on one line."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) == 1 and ";" in lines[0]:
+        lines = lines[0].split(";")
+    items = [_BULLET.sub("", line).strip() for line in lines]
+    items = [item for item in items if item]
+    if not items:
+        raise InvalidAnswer("Write at least one item (one per line).")
+    if len(items) > limit:
+        raise InvalidAnswer(f"Please keep it to {limit} items; pick the ones that matter most.")
+    return items
+
+
+def parse_date(text: str, now: datetime) -> datetime:
+    """A future moment from "tomorrow", "in 3 days", "2 weeks", "friday" or "2026-03-01".
+
+    Dates are taken at the same time of day as ``now`` (UTC), between one hour and a
+    year ahead, so a follow-up can't be scheduled in the past.
+    """
+    raw = text.strip().lower()
+    moment: datetime | None = None
+    iso = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+    if iso:
+        try:
+            day = datetime(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            raise InvalidAnswer("That date doesn't exist; use YYYY-MM-DD.") from None
+        moment = now.replace(year=day.year, month=day.month, day=day.day)
+    elif raw in ("today", "tonight"):
+        moment = now + timedelta(hours=6)
+    elif raw == "tomorrow":
+        moment = now + timedelta(days=1)
+    elif match := re.search(
+        r"(\d+|" + "|".join(NUMBER_WORDS) + r")\s*(day|week|fortnight|month)s?", raw
+    ):
+        count_text = match.group(1)
+        count = int(count_text) if count_text.isdigit() else NUMBER_WORDS[count_text]
+        moment = now + timedelta(days=count * UNITS[match.group(2)])
+    elif match := re.search(r"(day|week|fortnight|month)$", raw):
+        moment = now + timedelta(days=UNITS[match.group(1)])
+    else:
+        for index, name in enumerate(WEEKDAYS):
+            if name in raw or (len(raw) >= 3 and name.startswith(raw.removeprefix("next "))):
+                ahead = (index - now.weekday()) % 7 or 7
+                moment = now + timedelta(days=ahead)
+                break
+    if moment is None:
+        raise InvalidAnswer(
+            "I couldn't read that date. Try 'tomorrow', 'in 3 days', '2 weeks', 'friday' "
+            "or 2026-03-01."
+        )
+    if moment <= now + timedelta(minutes=59):
+        raise InvalidAnswer("Pick a date in the future.")
+    if moment > now + timedelta(days=366):
+        raise InvalidAnswer("Pick a date within the next year.")
+    return moment
+
+
+def parse_yes_no(text: str) -> bool | None:
+    word = text.strip().lower().rstrip(".!")
+    if word in ("y", "yes", "yep", "yeah", "agree", "i agree", "ok", "okay", "sure", "true"):
+        return True
+    if word in ("n", "no", "nope", "disagree", "false"):
+        return False
+    return None
+
+
+def mentions_word(text: str, word: str) -> bool:
+    """Whole-word (or whole-phrase) match, case-insensitive, allowing plural/-ing/-ed endings."""
+    pattern = r"\b" + re.escape(word.lower()) + r"(?:s|es|ed|ing|ly)?\b"
+    return re.search(pattern, text.lower()) is not None

@@ -1,0 +1,994 @@
+"""The dialogue engine: one state machine runner for every protocol.
+
+Every answer is stored together with the transition it causes and the next question,
+in one transaction, before anything is sent. What still has to be sent is the set of
+undelivered events; adapters send them and mark them delivered, so after a restart
+(even a kill) they send exactly what was not sent yet and ask nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.dialogues import crux, exercise, impossible
+from bot.dialogues.facilitator import Facilitator
+from bot.dialogues.model import (
+    OPEN_STATUSES,
+    DialogueClosed,
+    DialogueKind,
+    DialogueSettings,
+    InvalidAnswer,
+    NotAParticipant,
+    Note,
+    NotYourTurn,
+    Prompt,
+    Seat,
+    Session,
+    Similarity,
+    Status,
+    Summary,
+    UnknownDialogue,
+)
+from bot.storage import Database, StorageUnavailable
+from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
+from knowledge.note import Note as KnowledgeNote
+
+log = logging.getLogger(__name__)
+MAX_ANSWER = 4000
+RETRIES = 3
+
+
+class ProtocolImpl(Protocol):
+    kind: str
+
+    def prompt(self, session: Session) -> Prompt | None: ...
+
+    async def apply(self, session: Session, prompt: Prompt, seat: str, text: str) -> list[Note]: ...
+
+    def summary(self, session: Session) -> Summary: ...
+
+
+class Outbox(Protocol):
+    async def schedule(
+        self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
+    ) -> None: ...
+
+
+PROTOCOLS: dict[str, ProtocolImpl] = {
+    DialogueKind.IMPOSSIBLE.value: impossible.ImpossibleProtocol(),
+    DialogueKind.CRUX.value: crux.CruxProtocol(),
+    DialogueKind.EXERCISE.value: exercise.ExerciseProtocol(),
+}
+#: Notes the facilitator grounds each protocol's wording in.
+GROUNDING: dict[str, tuple[str, ...]] = {
+    DialogueKind.IMPOSSIBLE.value: ("why-is-this-impossible",),
+    DialogueKind.CRUX.value: ("double-crux", "tabooing-words", "operationalise-a-disagreement"),
+}
+#: Exercises that are full protocols rather than a list of steps.
+PROTOCOL_EXERCISES = {
+    "why-is-this-impossible": DialogueKind.IMPOSSIBLE,
+    "double-crux": DialogueKind.CRUX,
+    "internal-double-crux": DialogueKind.CRUX,
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a dialogue runs: a private thread, a DM channel, or nowhere (the console)."""
+
+    guild_id: int | None = None
+    channel_id: int | None = None
+    origin_channel_id: int | None = None
+    in_dm: bool = False
+
+
+@dataclass(frozen=True)
+class DialogueInfo:
+    id: int
+    kind: str
+    spec: str
+    title: str
+    status: str
+    step: str
+    owner_id: int
+    guild_id: int | None
+    channel_id: int | None
+    origin_channel_id: int | None
+    in_dm: bool
+    seats: dict[str, Seat]
+
+    @property
+    def user_ids(self) -> set[int]:
+        return {s.user_id for s in self.seats.values()}
+
+    def names(self, seats: Sequence[str]) -> str:
+        return " and ".join(dict.fromkeys(self.seats[s].name for s in seats if s in self.seats))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An event still to be sent: a question, a note, an echoed answer or the summary."""
+
+    event_id: int
+    seq: int
+    kind: str
+    text: str
+    dialogue: DialogueInfo
+    prompt: Prompt | None
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    dialogue: DialogueInfo
+    seat: str
+    answer: str
+    prompt: Prompt | None
+    finished: bool
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    kind: str
+    who: str
+    text: str
+
+
+@dataclass
+class SweepReport:
+    reminded: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+
+
+def _info(row: DialogueRow, seats: dict[str, Seat]) -> DialogueInfo:
+    return DialogueInfo(
+        id=row.id,
+        kind=row.kind,
+        spec=row.spec,
+        title=row.title,
+        status=row.status,
+        step=row.step,
+        owner_id=row.owner_id,
+        guild_id=row.guild_id,
+        channel_id=row.channel_id,
+        origin_channel_id=row.origin_channel_id,
+        in_dm=row.in_dm,
+        seats=seats,
+    )
+
+
+class DialogueService:
+    """Start, answer, steer and export dialogues; hand adapters what is left to send."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        settings: DialogueSettings | None = None,
+        facilitator: Facilitator | None = None,
+        similarity: Similarity | None = None,
+        outbox: Callable[[], Outbox | None] = lambda: None,
+        notes: Callable[[], Awaitable[Callable[[str], KnowledgeNote | None]]] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or DialogueSettings()
+        self.facilitator = facilitator
+        self.similarity = similarity
+        self.outbox = outbox
+        self._notes = notes
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _lock(self, dialogue_id: int) -> asyncio.Lock:
+        lock = self._locks.get(dialogue_id)
+        if lock is None:
+            lock = self._locks[dialogue_id] = asyncio.Lock()
+        return lock
+
+    async def _seats(self, s: AsyncSession, dialogue_id: int) -> dict[str, Seat]:
+        rows = await s.scalars(
+            select(DialogueParticipant)
+            .where(DialogueParticipant.dialogue_id == dialogue_id)
+            .order_by(DialogueParticipant.seat)
+        )
+        return {r.seat: Seat(r.seat, r.user_id, r.name) for r in rows}
+
+    def _session(self, row: DialogueRow, seats: dict[str, Seat]) -> Session:
+        return Session(
+            id=row.id,
+            kind=row.kind,
+            spec=row.spec,
+            title=row.title,
+            seats=seats,
+            state=json.loads(row.state_json),
+            settings=self.settings,
+            now=self.clock.now(),
+            similarity=self.similarity,
+        )
+
+    @staticmethod
+    async def _next_seq(s: AsyncSession, dialogue_id: int) -> int:
+        current = await s.scalar(
+            select(func.max(DialogueEvent.seq)).where(DialogueEvent.dialogue_id == dialogue_id)
+        )
+        return int(current or 0) + 1
+
+    async def _emit(
+        self,
+        s: AsyncSession,
+        row: DialogueRow,
+        kind: str,
+        text: str,
+        *,
+        step: str = "",
+        seat: str | None = None,
+        user_id: int | None = None,
+        private: bool = False,
+        meta: dict[str, Any] | None = None,
+        delivered: bool = False,
+    ) -> None:
+        now = self.clock.now()
+        s.add(
+            DialogueEvent(
+                dialogue_id=row.id,
+                seq=await self._next_seq(s, row.id),
+                kind=kind,
+                step=step,
+                seat=seat,
+                user_id=user_id,
+                text=text,
+                private=private,
+                meta_json=json.dumps(meta or {}),
+                delivered_at=now if delivered else None,
+                created_at=now,
+            )
+        )
+        await s.flush()
+
+    async def _advance(
+        self, s: AsyncSession, row: DialogueRow, session: Session, protocol: ProtocolImpl
+    ) -> Prompt | None:
+        """Ask the next question (once), or finish with the summary."""
+        nxt = protocol.prompt(session)
+        if nxt is None:
+            summary = protocol.summary(session)
+            row.status = Status.ENDED.value
+            row.step = ""
+            session.state["_followups"] = [
+                {"user_id": f.user_id, "due_at": f.due_at.isoformat(), "text": f.text, "key": f.key}
+                for f in summary.followups
+            ]
+            await self._emit(
+                s,
+                row,
+                "summary",
+                summary.text,
+                meta={
+                    "title": summary.title,
+                    "image": summary.image,
+                    "share": summary.share_in_channel,
+                },
+            )
+        else:
+            row.step = nxt.key
+            if session.state.get("_asked") != nxt.key:
+                session.state["_asked"] = nxt.key
+                await self._emit(s, row, "question", nxt.text, step=nxt.key, meta=nxt.to_meta())
+        row.state_json = json.dumps(session.state)
+        row.version += 1
+        row.updated_at = self.clock.now()
+        return nxt
+
+    async def _transact(self, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        """Run ``work`` in one transaction, retrying when SQLite reports a busy database."""
+        for attempt in range(RETRIES):
+            try:
+                async with self.db.session() as s:
+                    return await work(s)
+            except StorageUnavailable:
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # -- starting ----------------------------------------------------------------
+
+    async def _start(
+        self,
+        kind: DialogueKind,
+        people: list[tuple[str, Person]],
+        state: dict[str, Any],
+        place: Place,
+        title: str,
+        *,
+        spec: str = "",
+        intro: str | None = None,
+    ) -> DialogueInfo:
+        protocol = PROTOCOLS[kind.value]
+
+        async def work(s: AsyncSession) -> DialogueInfo:
+            now = self.clock.now()
+            row = DialogueRow(
+                kind=kind.value,
+                spec=spec,
+                status=Status.ACTIVE.value,
+                step="",
+                state_json="{}",
+                title=title[:200],
+                owner_id=people[0][1].user_id,
+                guild_id=place.guild_id,
+                channel_id=place.channel_id,
+                origin_channel_id=place.origin_channel_id,
+                in_dm=place.in_dm,
+                version=0,
+                created_at=now,
+                updated_at=now,
+                last_activity_at=now,
+            )
+            s.add(row)
+            await s.flush()
+            for seat, person in people:
+                s.add(
+                    DialogueParticipant(
+                        dialogue_id=row.id,
+                        seat=seat,
+                        user_id=person.user_id,
+                        name=person.name[:100],
+                    )
+                )
+            await s.flush()
+            seats = {seat: Seat(seat, p.user_id, p.name[:100]) for seat, p in people}
+            session = self._session(row, seats)
+            session.state = state
+            if intro:
+                await self._emit(s, row, "note", intro)
+            await self._advance(s, row, session, protocol)
+            return _info(row, seats)
+
+        info: DialogueInfo = await self._transact(work)
+        log.info("dialogue %d started (%s)", info.id, kind.value)
+        return info
+
+    async def start_impossible(
+        self, owner: Person, goal: str | None, place: Place, *, max_depth: int | None = None
+    ) -> DialogueInfo:
+        depth = max(1, min(max_depth or self.settings.max_depth, 6))
+        clean = goal.strip()[:500] if goal else None
+        return await self._start(
+            DialogueKind.IMPOSSIBLE,
+            [("a", owner)],
+            impossible.new_state(clean, depth),
+            place,
+            f"Why is this impossible? {clean or ''}".strip(),
+            intro=(
+                "**Very specifically, why is this impossible?** We'll take the goal apart "
+                f"into concrete obstacles (down to {depth} levels), sort them, and end with "
+                "first steps, a prediction and a follow-up. Pause or end any time."
+            ),
+        )
+
+    async def start_crux(
+        self,
+        owner: Person,
+        partner: Person | None,
+        claim: str,
+        place: Place,
+        *,
+        sides: tuple[str, str] | None = None,
+    ) -> DialogueInfo:
+        """A double crux with ``partner`` (who is invited first), or solo with two sides."""
+        claim = claim.strip()[:500]
+        if not claim:
+            raise InvalidAnswer("A double crux needs a claim to disagree about.")
+        if partner is None:
+            side_a, side_b = sides or ("Side A", "Side B")
+            people = [
+                ("a", Person(owner.user_id, side_a.strip() or "Side A")),
+                ("b", Person(owner.user_id, side_b.strip() or "Side B")),
+            ]
+            return await self._start(
+                DialogueKind.CRUX,
+                people,
+                crux.new_state(claim, invited=False),
+                place,
+                f"Internal double crux: {claim}",
+                spec="solo",
+            )
+        if partner.user_id == owner.user_id:
+            raise InvalidAnswer("Pick someone else as your partner, or use solo mode.")
+        return await self._start(
+            DialogueKind.CRUX,
+            [("a", owner), ("b", partner)],
+            crux.new_state(claim, invited=True),
+            place,
+            f"Double crux: {claim}",
+        )
+
+    async def start_exercise(
+        self, owner: Person, note: KnowledgeNote, place: Place
+    ) -> DialogueInfo:
+        protocol_kind = PROTOCOL_EXERCISES.get(note.id)
+        if protocol_kind is DialogueKind.IMPOSSIBLE:
+            return await self.start_impossible(owner, None, place)
+        if protocol_kind is DialogueKind.CRUX:
+            raise InvalidAnswer(
+                "Double crux has its own command: /crux (with a partner, or solo in DMs)."
+            )
+        if not note.steps:
+            raise InvalidAnswer(f"{note.title} has no steps to walk through.")
+        return await self._start(
+            DialogueKind.EXERCISE,
+            [("a", owner)],
+            exercise.new_state(note.id, note.title, note.steps),
+            place,
+            note.title,
+            spec=note.id,
+            intro=f"**{note.title}**: {note.summary}",
+        )
+
+    # -- answering ---------------------------------------------------------------
+
+    @staticmethod
+    def _normalise(prompt: Prompt, text: str) -> tuple[str, str]:
+        """(value for the protocol, text for the transcript)."""
+        text = text.strip()
+        if not text:
+            raise InvalidAnswer("That answer is empty.")
+        if len(text) > MAX_ANSWER:
+            raise InvalidAnswer(f"Please keep an answer under {MAX_ANSWER} characters.")
+        if prompt.choices:
+            lowered = text.lower().rstrip(".!")
+            for number, choice in enumerate(prompt.choices, 1):
+                if lowered in (choice.value.lower(), choice.label.lower(), str(number)):
+                    return choice.value, choice.label
+            if not prompt.free_text:
+                options = ", ".join(f"{c.label} ({c.value})" for c in prompt.choices)
+                raise InvalidAnswer(f"Choose one of: {options}.")
+        return text, text
+
+    async def answer(
+        self,
+        dialogue_id: int,
+        user_id: int,
+        text: str,
+        *,
+        expected_step: str | None = None,
+        echo: bool = False,
+    ) -> TurnResult:
+        """Record ``user_id``'s answer to the open question and move on.
+
+        ``expected_step`` (from a button or form) refuses answers to a question that has
+        since moved on. ``echo`` marks answers that did not appear as a message by the
+        author (buttons, forms, the console), so the adapter shows them in the transcript.
+        """
+        async with self._lock(dialogue_id):
+
+            async def work(s: AsyncSession) -> TurnResult:
+                row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+                if row is None:
+                    raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
+                seats = await self._seats(s, dialogue_id)
+                if user_id not in {seat.user_id for seat in seats.values()}:
+                    raise NotAParticipant("Only the people in this dialogue can answer here.")
+                if row.status == Status.PAUSED.value:
+                    raise DialogueClosed("This dialogue is paused; resume it to continue.")
+                if row.status != Status.ACTIVE.value:
+                    raise DialogueClosed(f"This dialogue has {row.status}.")
+                session = self._session(row, seats)
+                protocol = PROTOCOLS[row.kind]
+                prompt = protocol.prompt(session)
+                if prompt is None:
+                    raise DialogueClosed("This dialogue is finished.")
+                if expected_step is not None and expected_step != prompt.key:
+                    raise InvalidAnswer("That question has already been answered.")
+                mine = [seat for seat in prompt.seats if seats[seat].user_id == user_id]
+                if not mine:
+                    waiting = _info(row, seats).names(prompt.seats)
+                    raise NotYourTurn(f"This question is for {waiting}.")
+                seat = mine[0]
+                value, shown = self._normalise(prompt, text)
+                notes = await protocol.apply(session, prompt, seat, value)
+                await self._emit(
+                    s,
+                    row,
+                    "answer",
+                    shown,
+                    step=prompt.key,
+                    seat=seat,
+                    user_id=user_id,
+                    private=prompt.private,
+                    meta={"value": value, "echo": echo and not prompt.private},
+                    delivered=not echo or prompt.private,
+                )
+                for note in notes:
+                    await self._emit(s, row, "note", note.text, meta=note.meta)
+                row.last_activity_at = self.clock.now()
+                row.reminded_at = None
+                nxt = await self._advance(s, row, session, protocol)
+                return TurnResult(_info(row, seats), seat, shown, nxt, nxt is None)
+
+            result: TurnResult = await self._transact(work)
+        if result.finished:
+            await self.schedule_followups(dialogue_id)
+        return result
+
+    # -- steering ----------------------------------------------------------------
+
+    async def _steer(
+        self, dialogue_id: int, user_id: int, change: Callable[[DialogueRow, str], str | None]
+    ) -> DialogueInfo:
+        async with self._lock(dialogue_id):
+
+            async def work(s: AsyncSession) -> DialogueInfo:
+                row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+                if row is None:
+                    raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
+                seats = await self._seats(s, dialogue_id)
+                who = next((x.name for x in seats.values() if x.user_id == user_id), None)
+                if who is None:
+                    raise NotAParticipant("Only the people in this dialogue can do that.")
+                if len({x.user_id for x in seats.values()}) == 1:
+                    who = "you"
+                note = change(row, who)
+                if note:
+                    await self._emit(s, row, "note", note)
+                    row.updated_at = row.last_activity_at = self.clock.now()
+                    if row.status == Status.ACTIVE.value:
+                        prompt = PROTOCOLS[row.kind].prompt(self._session(row, seats))
+                        if prompt is not None:
+                            await self._emit(
+                                s,
+                                row,
+                                "question",
+                                prompt.text,
+                                step=prompt.key,
+                                meta={**prompt.to_meta(), "repeat": True},
+                            )
+                return _info(row, seats)
+
+            info: DialogueInfo = await self._transact(work)
+            return info
+
+    async def pause(self, dialogue_id: int, user_id: int) -> DialogueInfo:
+        def change(row: DialogueRow, who: str) -> str | None:
+            if row.status != Status.ACTIVE.value:
+                raise DialogueClosed(f"This dialogue is {row.status}, not active.")
+            row.status = Status.PAUSED.value
+            return f"Paused by {who}. Resume when you're ready; nothing is lost."
+
+        return await self._steer(dialogue_id, user_id, change)
+
+    async def resume(self, dialogue_id: int, user_id: int) -> DialogueInfo:
+        def change(row: DialogueRow, who: str) -> str | None:
+            if row.status != Status.PAUSED.value:
+                raise DialogueClosed(f"This dialogue is {row.status}, not paused.")
+            row.status = Status.ACTIVE.value
+            return f"Resumed by {who}. Where we were:"
+
+        return await self._steer(dialogue_id, user_id, change)
+
+    async def end(self, dialogue_id: int, user_id: int) -> DialogueInfo:
+        def change(row: DialogueRow, who: str) -> str | None:
+            if row.status not in OPEN_STATUSES:
+                raise DialogueClosed(f"This dialogue has already {row.status}.")
+            row.status = Status.ENDED.value
+            row.step = ""
+            return f"Ended by {who}. The transcript stays available: export it any time."
+
+        return await self._steer(dialogue_id, user_id, change)
+
+    async def attach_channel(self, dialogue_id: int, channel_id: int) -> None:
+        """Record the private thread created for a dialogue (after an invitation)."""
+
+        async def work(s: AsyncSession) -> None:
+            row = await s.get(DialogueRow, dialogue_id)
+            if row is not None:
+                row.channel_id = channel_id
+
+        await self._transact(work)
+
+    # -- reading -----------------------------------------------------------------
+
+    async def get(self, dialogue_id: int) -> DialogueInfo:
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, dialogue_id)
+            if row is None:
+                raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
+            return _info(row, await self._seats(s, dialogue_id))
+
+    async def current_prompt(self, dialogue_id: int) -> Prompt | None:
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, dialogue_id)
+            if row is None or row.status not in OPEN_STATUSES:
+                return None
+            seats = await self._seats(s, dialogue_id)
+            return PROTOCOLS[row.kind].prompt(self._session(row, seats))
+
+    async def summary(self, dialogue_id: int) -> Summary | None:
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, dialogue_id)
+            if row is None:
+                return None
+            seats = await self._seats(s, dialogue_id)
+            session = self._session(row, seats)
+            protocol = PROTOCOLS[row.kind]
+            if protocol.prompt(session) is not None:
+                return None
+            return protocol.summary(session)
+
+    async def open_for_user(self, user_id: int) -> list[DialogueInfo]:
+        """Open dialogues ``user_id`` takes part in, newest first."""
+        async with self.db.session() as s:
+            rows = (
+                await s.scalars(
+                    select(DialogueRow)
+                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
+                    .where(
+                        DialogueParticipant.user_id == user_id,
+                        DialogueRow.status.in_(OPEN_STATUSES),
+                    )
+                    .order_by(DialogueRow.id.desc())
+                )
+            ).unique()
+            out = []
+            seen: set[int] = set()
+            for row in rows:
+                if row.id not in seen:
+                    seen.add(row.id)
+                    out.append(_info(row, await self._seats(s, row.id)))
+            return out
+
+    async def in_channel(self, channel_id: int) -> list[DialogueInfo]:
+        """Open dialogues running in a channel (a thread, or a DM channel), newest first."""
+        async with self.db.session() as s:
+            rows = await s.scalars(
+                select(DialogueRow)
+                .where(DialogueRow.channel_id == channel_id, DialogueRow.status.in_(OPEN_STATUSES))
+                .order_by(DialogueRow.id.desc())
+            )
+            return [_info(row, await self._seats(s, row.id)) for row in rows.all()]
+
+    async def awaiting(
+        self, user_id: int, dialogues: Sequence[DialogueInfo]
+    ) -> DialogueInfo | None:
+        """The first of ``dialogues`` whose open question waits on ``user_id``."""
+        for info in dialogues:
+            if info.status != Status.ACTIVE.value or user_id not in info.user_ids:
+                continue
+            prompt = await self.current_prompt(info.id)
+            if prompt is not None and any(
+                info.seats[seat].user_id == user_id for seat in prompt.seats
+            ):
+                return info
+        return None
+
+    async def waiting_on_dm(self, user_id: int) -> bool:
+        """True when a DM dialogue waits for this user's typed answer (the DM listener skips)."""
+        dms = [d for d in await self.open_for_user(user_id) if d.in_dm]
+        return await self.awaiting(user_id, dms) is not None
+
+    async def transcript(self, dialogue_id: int, viewer_id: int | None) -> list[TranscriptLine]:
+        """Every line so far; another person's private answers stay hidden until revealed."""
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, dialogue_id)
+            if row is None:
+                raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
+            seats = await self._seats(s, dialogue_id)
+            events = (
+                await s.scalars(
+                    select(DialogueEvent)
+                    .where(DialogueEvent.dialogue_id == dialogue_id)
+                    .order_by(DialogueEvent.seq)
+                )
+            ).all()
+        open_step = row.step if row.status in OPEN_STATUSES else ""
+        lines = []
+        for event in events:
+            who = "Touchstone"
+            if event.seat is not None and event.seat in seats:
+                who = seats[event.seat].name
+            text = event.text
+            if event.private and event.step == open_step and event.user_id != viewer_id:
+                text = "(hidden until everyone has submitted)"
+            lines.append(TranscriptLine(event.kind, who, text))
+        return lines
+
+    async def export_markdown(self, dialogue_id: int, viewer_id: int | None) -> str:
+        info = await self.get(dialogue_id)
+        if viewer_id is not None and viewer_id not in info.user_ids:
+            raise NotAParticipant("Only the people in this dialogue can export it.")
+        lines = [
+            f"# {info.title or info.kind}",
+            "",
+            f"- dialogue: #{info.id} ({info.kind}{', ' + info.spec if info.spec else ''})",
+            f"- status: {info.status}",
+            "- participants: " + ", ".join(s.name for s in info.seats.values()),
+            "",
+        ]
+        for line in await self.transcript(dialogue_id, viewer_id):
+            if line.kind == "question":
+                lines.append(f"**Touchstone asks:** {line.text}\n")
+            elif line.kind == "answer":
+                quoted = line.text.replace("\n", "\n> ")
+                lines.append(f"**{line.who}:**\n> {quoted}\n")
+            elif line.kind == "summary":
+                lines.append(f"## Summary\n\n{line.text}\n")
+            else:
+                lines.append(f"*{line.text}*\n")
+        return "\n".join(lines)
+
+    # -- delivery ----------------------------------------------------------------
+
+    async def pending_deliveries(self, dialogue_id: int | None = None) -> list[Delivery]:
+        """Events not yet sent, oldest first (all dialogues, or one)."""
+        async with self.db.session() as s:
+            query = (
+                select(DialogueEvent, DialogueRow)
+                .join(DialogueRow, DialogueRow.id == DialogueEvent.dialogue_id)
+                .where(DialogueEvent.delivered_at.is_(None))
+                .order_by(DialogueEvent.dialogue_id, DialogueEvent.seq)
+            )
+            if dialogue_id is not None:
+                query = query.where(DialogueEvent.dialogue_id == dialogue_id)
+            pairs = (await s.execute(query)).all()
+            seats_by: dict[int, dict[str, Seat]] = {}
+            out = []
+            for event, row in pairs:
+                if row.id not in seats_by:
+                    seats_by[row.id] = await self._seats(s, row.id)
+                meta = json.loads(event.meta_json)
+                prompt = Prompt.from_meta(event.text, meta) if event.kind == "question" else None
+                out.append(
+                    Delivery(
+                        event.id,
+                        event.seq,
+                        event.kind,
+                        event.text,
+                        _info(row, seats_by[row.id]),
+                        prompt,
+                        {**meta, "seat": event.seat},
+                    )
+                )
+            return out
+
+    async def prepare(self, delivery: Delivery) -> Delivery:
+        """Before sending: start a timer the question mentions, and let the model reword it.
+
+        Both are idempotent, so preparing again after a crash changes nothing.
+        """
+        prompt = delivery.prompt
+        if prompt is None:
+            return delivery
+        if prompt.timer_minutes and not delivery.meta.get("timer_scheduled"):
+            await self._schedule_timer(delivery, prompt.timer_minutes)
+            delivery = await self._update_meta(delivery, {"timer_scheduled": True})
+        if (
+            self.facilitator is not None
+            and self.facilitator.available
+            and not delivery.meta.get("polished")
+        ):
+            recent = [
+                f"{line.who}: {line.text}"
+                for line in await self.transcript(delivery.dialogue.id, None)
+                if line.kind == "answer" and "hidden" not in line.text
+            ]
+            better = await self.facilitator.rephrase(
+                prompt.text,
+                recent,
+                GROUNDING.get(delivery.dialogue.kind, (delivery.dialogue.spec,)),
+            )
+            if better:
+                text = f"{better}\n\n-# Offline wording: {prompt.text}"[:MAX_ANSWER]
+                delivery = await self._update_meta(delivery, {"polished": True}, text=text)
+        return delivery
+
+    async def _update_meta(
+        self, delivery: Delivery, changes: dict[str, Any], *, text: str | None = None
+    ) -> Delivery:
+        async def work(s: AsyncSession) -> None:
+            event = await s.get(DialogueEvent, delivery.event_id)
+            if event is not None:
+                meta = json.loads(event.meta_json)
+                meta.update(changes)
+                event.meta_json = json.dumps(meta)
+                if text is not None:
+                    event.text = text
+
+        await self._transact(work)
+        new_text = text if text is not None else delivery.text
+        prompt = delivery.prompt
+        if prompt is not None and text is not None:
+            prompt = Prompt.from_meta(new_text, prompt.to_meta())
+        return Delivery(
+            delivery.event_id,
+            delivery.seq,
+            delivery.kind,
+            new_text,
+            delivery.dialogue,
+            prompt,
+            {**delivery.meta, **changes},
+        )
+
+    async def mark_delivered(self, event_id: int, message_id: int | None = None) -> None:
+        async def work(s: AsyncSession) -> None:
+            event = await s.get(DialogueEvent, event_id)
+            if event is not None and event.delivered_at is None:
+                event.delivered_at = self.clock.now()
+                event.message_id = message_id
+
+        await self._transact(work)
+
+    # -- time --------------------------------------------------------------------
+
+    async def _schedule_timer(self, delivery: Delivery, minutes: int) -> None:
+        info = delivery.dialogue
+        due = self.clock.now() + timedelta(minutes=minutes)
+        payload: dict[str, Any] = {
+            "text": f"⏱ Your {minutes} minutes are up ({info.title}). How far did you get? "
+            "Write it down and answer the step.",
+            "dialogue_id": info.id,
+        }
+        if info.channel_id is not None and not info.in_dm:
+            payload["channel_id"] = info.channel_id
+        await self._send_later(
+            info.owner_id, "dialogue_timer", due, payload, f"dlg:{info.id}:timer:{delivery.seq}"
+        )
+
+    async def _send_later(
+        self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
+    ) -> bool:
+        outbox = self.outbox()
+        if outbox is None:
+            log.warning("no outbox available; %s %s not scheduled", kind, key)
+            return False
+        await outbox.schedule(user_id, kind, due_at, payload, key)
+        return True
+
+    async def schedule_followups(self, dialogue_id: int) -> int:
+        """Hand the follow-up DMs of a finished dialogue to the outbox (idempotent keys)."""
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, dialogue_id)
+            if row is None:
+                return 0
+            state = json.loads(row.state_json)
+        pending = state.get("_followups") or []
+        if not pending or state.get("_followups_scheduled"):
+            return 0
+        sent = 0
+        for item in pending:
+            if await self._send_later(
+                int(item["user_id"]),
+                "dialogue_followup",
+                datetime.fromisoformat(item["due_at"]),
+                {"text": item["text"], "dialogue_id": dialogue_id},
+                str(item["key"]),
+            ):
+                sent += 1
+        if sent == len(pending):
+
+            async def work(s: AsyncSession) -> None:
+                row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+                if row is not None:
+                    st = json.loads(row.state_json)
+                    st["_followups_scheduled"] = True
+                    row.state_json = json.dumps(st)
+
+            await self._transact(work)
+        return sent
+
+    async def sweep(self) -> SweepReport:
+        """Remind idle dialogues once, expire abandoned ones, retry unscheduled follow-ups."""
+        now = self.clock.now()
+        remind_before = now - timedelta(hours=self.settings.reminder_after_hours)
+        expire_before = now - timedelta(days=self.settings.expire_after_days)
+        report = SweepReport()
+        async with self.db.session() as s:
+            rows = (
+                await s.scalars(
+                    select(DialogueRow).where(
+                        DialogueRow.status.in_(OPEN_STATUSES),
+                        DialogueRow.last_activity_at < remind_before,
+                    )
+                )
+            ).all()
+            ended = (
+                await s.scalars(
+                    select(DialogueRow.id).where(
+                        DialogueRow.status == Status.ENDED.value,
+                        DialogueRow.state_json.like('%"_followups": [{%'),
+                        ~DialogueRow.state_json.like('%"_followups_scheduled": true%'),
+                    )
+                )
+            ).all()
+        for dialogue_id in ended:
+            await self.schedule_followups(dialogue_id)
+        for row in rows:
+            last = row.last_activity_at
+            if last.tzinfo is None:
+                last = last.replace(tzinfo=now.tzinfo)
+            if last < expire_before:
+                await self._expire(row.id)
+                report.expired.append(row.id)
+            elif (
+                row.reminded_at is None
+                and row.status == Status.ACTIVE.value
+                and await self._remind(row.id)
+            ):
+                report.reminded.append(row.id)
+        return report
+
+    async def _expire(self, dialogue_id: int) -> None:
+        async with self._lock(dialogue_id):
+
+            async def work(s: AsyncSession) -> None:
+                row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+                if row is None or row.status not in OPEN_STATUSES:
+                    return
+                row.status = Status.EXPIRED.value
+                row.step = ""
+                row.updated_at = self.clock.now()
+                await self._emit(
+                    s,
+                    row,
+                    "note",
+                    "This dialogue expired after a long silence. The transcript is kept; "
+                    "export it, or start again when you're ready.",
+                )
+
+            await self._transact(work)
+
+    async def _note(self, dialogue_id: int, text: str) -> None:
+        async def work(s: AsyncSession) -> None:
+            row = await s.get(DialogueRow, dialogue_id)
+            if row is not None:
+                await self._emit(s, row, "note", text)
+
+        await self._transact(work)
+
+    async def _remind(self, dialogue_id: int) -> bool:
+        info = await self.get(dialogue_id)
+        prompt = await self.current_prompt(dialogue_id)
+        if prompt is None:
+            return False
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, dialogue_id)
+            assert row is not None
+            row.reminded_at = self.clock.now()
+            stamp = row.last_activity_at.isoformat()
+        for user_id in {info.seats[seat].user_id for seat in prompt.seats}:
+            payload: dict[str, Any] = {
+                "text": f"Your dialogue **{info.title}** is waiting for your answer:\n\n"
+                f"{prompt.text}",
+                "dialogue_id": dialogue_id,
+            }
+            if info.channel_id is not None and not info.in_dm:
+                payload["channel_id"] = info.channel_id
+            sent = await self._send_later(
+                user_id,
+                "dialogue_reminder",
+                self.clock.now(),
+                payload,
+                f"dlg:{dialogue_id}:remind:{user_id}:{stamp}",
+            )
+            if not sent:
+                await self._note(dialogue_id, str(payload["text"]))
+        return True

@@ -1,0 +1,48 @@
+"""Building the dialogue service from the process's services (one line in Services)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.dialogues.facilitator import Facilitator
+from bot.dialogues.model import DialogueSettings, Similarity
+from bot.dialogues.service import DialogueService
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from knowledge.embeddings import MiniLMEmbeddings
+
+
+def embedding_similarity(embeddings: MiniLMEmbeddings) -> Similarity:
+    """Cosine similarity of meaning with the offline MiniLM model, in a worker thread."""
+
+    def compute(left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
+        vectors = embeddings.embed_array([*left, *right])
+        a, b = vectors[: len(left)], vectors[len(left) :]
+        scores: list[list[float]] = np.clip(a @ b.T, -1.0, 1.0).tolist()
+        return scores
+
+    async def similarity(left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
+        return await asyncio.to_thread(compute, left, right)
+
+    return similarity
+
+
+def build_dialogues(services: Services) -> DialogueService:
+    settings = services.settings
+    return DialogueService(
+        services.db,
+        services.clock,
+        settings=DialogueSettings(
+            max_depth=getattr(settings, "dialogue_max_depth", 3),
+            reminder_after_hours=getattr(settings, "dialogue_reminder_hours", 24.0),
+            expire_after_days=getattr(settings, "dialogue_expiry_days", 7.0),
+        ),
+        facilitator=Facilitator(services.model, services.knowledge),
+        similarity=embedding_similarity(services.knowledge.embeddings),
+        outbox=lambda: getattr(services, "outbox", None),
+    )
