@@ -216,6 +216,14 @@ async def test_bad_token_closes_4004(fake_discord: FakeDiscord) -> None:
     assert info.value.code == 4004
 
 
+async def test_privileged_intents_must_be_enabled(fake_discord: FakeDiscord) -> None:
+    fake_discord.gateway.allowed_intents = 0  # no privileged intents enabled in the portal
+    bot = ProbeBot()
+    with fake_discord.patch_discord(), pytest.raises(discord.PrivilegedIntentsRequired):
+        await asyncio.wait_for(bot.start(fake_discord.token), 10)
+    await bot.close()
+
+
 # --------------------------------------------------------------- interactions
 
 
