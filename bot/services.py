@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.dialogues.service import DialogueService
 from bot.dialogues.wiring import build_dialogues
 from bot.guidance import GuidanceService
+from bot.guild_config import GuildConfigService
 from bot.guild_knowledge import GuildKnowledge
 from bot.llm import ModelGateway
 from bot.scheduling import Deliverer, Outbox, Scheduler
@@ -45,6 +46,7 @@ class Services:
     advice_drafts: AdviceRepository = field(init=False)
     guild_knowledge: GuildKnowledge = field(init=False)
     guidance: GuidanceService = field(init=False)
+    guild_config: GuildConfigService = field(init=False)
     outbox: Outbox = field(init=False)
     dialogues: DialogueService = field(init=False)
     scheduler: Scheduler = field(init=False)
@@ -57,6 +59,7 @@ class Services:
         self.advice_drafts = AdviceRepository(self.db)
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
         self.guidance = GuidanceService(self.knowledge, self.model)
+        self.guild_config = GuildConfigService(self.db)
         self.outbox, self.scheduler = build_scheduling(self)
         self.dialogues = build_dialogues(self)
 
@@ -101,8 +104,8 @@ class Services:
         return report
 
     async def moderator_role_ids(self, guild_id: int) -> tuple[int, ...]:
-        """Roles a server configured as moderators (none until a server sets some)."""
-        return ()
+        """Roles a server configured as moderators."""
+        return tuple((await self.guild_config.get(guild_id)).moderator_role_ids)
 
     def scheduler_start(self, deliverer: Deliverer) -> asyncio.Task[None]:
         """Start sending due outbox items through ``deliverer`` (the Discord adapter's)."""
