@@ -424,7 +424,8 @@ class RestApi:
         """``PATCH /channels/{id}/messages/{mid}``: only the bot's own messages."""
         channel = self._channel(req)
         message = self.world.message(req.snowflake("message_id"), channel.id)
-        if message.author_id != self.world.bot_user.id or message.webhook_id is not None:
+        is_plain_webhook = message.webhook_id is not None and message.application_id is None
+        if message.author_id != self.world.bot_user.id or is_plain_webhook:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         await self.fake.edit_message(message, req.body, req.files)
         return ApiResponse(self.fake.message_payload(message))
