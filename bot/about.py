@@ -23,7 +23,10 @@ What it stores about you, and only to provide these features:
 - Your Discord user id, and whether you can receive DMs from it.
 - Replies you drafted with the advice check (so the text is never lost) and reports you \
 marked as mistakes.
-- Notes you added to a server's library as a moderator.
+- Notes you added to a server's library as a moderator (if you delete your data they \
+stay with the server, no longer linked to you).
+- If you use coaching: your schedule (time zone, time, days, pauses), your prompts and \
+answers, your practice log and pushes, and the DMs scheduled for you.
 It never reads messages outside the channels moderators opt in to. You can export or delete \
 everything it holds about you at any time."""
 

@@ -16,7 +16,9 @@ from bot.dialogues.wiring import build_dialogues
 from bot.guidance import GuidanceService
 from bot.guild_config import GuildConfigService
 from bot.guild_knowledge import GuildKnowledge
+from bot.coaching import CoachingService, CoachingStore
 from bot.llm import ModelGateway
+from bot.privacy import PrivacyService
 from bot.scheduling import Deliverer, Outbox, Scheduler
 from bot.scheduling.clock_control import clock_from_settings
 from bot.scheduling.wiring import build_scheduling, start_scheduler
@@ -50,6 +52,8 @@ class Services:
     outbox: Outbox = field(init=False)
     dialogues: DialogueService = field(init=False)
     scheduler: Scheduler = field(init=False)
+    coaching: CoachingService = field(init=False)
+    privacy: PrivacyService = field(init=False)
     _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +65,8 @@ class Services:
         self.guidance = GuidanceService(self.knowledge, self.model)
         self.guild_config = GuildConfigService(self.db)
         self.outbox, self.scheduler = build_scheduling(self)
+        self.coaching = CoachingService(CoachingStore(self.db), self.outbox, self.clock)
+        self.privacy = PrivacyService(self.db, self.clock)
         self.dialogues = build_dialogues(self)
 
     @classmethod

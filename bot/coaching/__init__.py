@@ -1,0 +1,19 @@
+"""Daily coaching: orient prompts, practice log, pushes and reviews (no Discord here)."""
+
+from bot.coaching.model import DmFiling, LogResult, Profile, PushView, ScheduleView, Stats
+from bot.coaching.service import CoachingService
+from bot.coaching.store import CoachingStore
+from bot.coaching.timeparse import InputProblem, match_timezones
+
+__all__ = [
+    "CoachingService",
+    "CoachingStore",
+    "DmFiling",
+    "InputProblem",
+    "LogResult",
+    "Profile",
+    "PushView",
+    "ScheduleView",
+    "Stats",
+    "match_timezones",
+]

@@ -1,0 +1,66 @@
+"""Plain results the coaching service returns to the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: int
+    guild_id: int | None
+    timezone: str
+    local_time: str
+    weekdays: str
+    status: str  # active | paused | stopped
+    paused_until: date | None
+    nudge_enabled: bool
+    nudge_time: str
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """What the person is told after /coach start or settings: when the next DMs come."""
+
+    profile: Profile
+    next_orient: datetime | None
+    text: str
+
+
+@dataclass(frozen=True)
+class LogResult:
+    text: str
+    minutes_today: int
+    streak: int
+    milestones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PushView:
+    id: int
+    skill: str
+    target_hours: int
+    hours_done: float
+    status: str
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.hours_done / self.target_hours)) if self.target_hours else 0
+
+
+@dataclass(frozen=True)
+class Stats:
+    text: str
+    chart_png: bytes | None
+    days: list[date] = field(default_factory=list)
+    minutes: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DmFiling:
+    """Where a DM answer went: ``stored`` False means nothing was waiting for it."""
+
+    stored: bool
+    text: str
+    session_id: int | None = None

@@ -1,0 +1,60 @@
+"""The default orient prompts, from the shipped note "morning-orient-prompts"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from knowledge.note import SHIPPED_NOTES_DIR, read_note_file
+
+log = logging.getLogger(__name__)
+
+NOTE_ID = "morning-orient-prompts"
+#: Used only if the shipped note cannot be read (a broken install); same first prompts.
+FALLBACK = (
+    "What is the most important thing I could work on today?",
+    "Am I on track with my bigger goals? If not, why not?",
+    "What would make today go well?",
+)
+QUICK_TEXT = "Quick version: answer just the first two prompts, one line each, then start."
+MAX_PROMPTS = 12
+MAX_PROMPT_CHARS = 300
+
+_cache: tuple[tuple[str, ...], str] | None = None
+
+
+def _read() -> tuple[tuple[str, ...], str]:
+    try:
+        note = read_note_file(SHIPPED_NOTES_DIR / f"{NOTE_ID}.md")
+    except Exception:
+        log.exception("could not read the %s note; using the built-in prompts", NOTE_ID)
+        return FALLBACK, QUICK_TEXT
+    quick = note.five_minute_version or QUICK_TEXT
+    return tuple(note.steps) or FALLBACK, quick
+
+
+async def corpus_default() -> tuple[tuple[str, ...], str]:
+    """The note's steps and its quick version (read once, off the event loop)."""
+    global _cache
+    if _cache is None:
+        _cache = await asyncio.to_thread(_read)
+    return _cache
+
+
+def clean_prompts(lines: list[str]) -> list[str]:
+    """Trim, drop blanks and list markers; refuse too many or too long."""
+    from bot.coaching.timeparse import InputProblem
+
+    cleaned: list[str] = []
+    for line in lines:
+        text = line.strip().lstrip("-*•").strip()
+        while text[:1].isdigit() and len(text) > 2 and text[1] in ".)":
+            text = text[2:].strip()
+        if text:
+            cleaned.append(text)
+    if len(cleaned) > MAX_PROMPTS:
+        raise InputProblem(f"At most {MAX_PROMPTS} prompts; keep the list short enough to use.")
+    for text in cleaned:
+        if len(text) > MAX_PROMPT_CHARS:
+            raise InputProblem(f"Each prompt is at most {MAX_PROMPT_CHARS} characters.")
+    return cleaned

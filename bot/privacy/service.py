@@ -1,0 +1,126 @@
+"""/mydata: export everything stored about a person, or erase it all.
+
+The list of places comes from :data:`bot.storage.all_models.ALL_USER_COLUMNS`, which
+every feature fills in for its own tables, so a new table is covered the moment it
+is declared there. Erasure runs in one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, or_, select, update
+
+from bot.clock import Clock
+from bot.storage.all_models import ALL_USER_COLUMNS, Base
+from bot.storage.database import Database
+
+#: References kept for the sake of others, with the person's id replaced: a
+#: moderator's server note belongs to the server, so its author becomes 0.
+ANONYMISE_TO: dict[tuple[str, str], int | None] = {("guild_notes", "author_id"): 0}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return value
+
+
+def _columns_by_table() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for table, column in ALL_USER_COLUMNS:
+        found.setdefault(table, []).append(column)
+    return found
+
+
+def _tables_children_first() -> list[Table]:
+    wanted = _columns_by_table()
+    return [t for t in reversed(Base.metadata.sorted_tables) if t.name in wanted]
+
+
+@dataclass(frozen=True)
+class DeletionReport:
+    deleted: dict[str, int]
+    anonymised: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values()) + sum(self.anonymised.values())
+
+    def describe(self) -> str:
+        if not self.total:
+            return "Nothing was stored about you, so there was nothing to delete."
+        parts = [f"{n} {table.replace('_', ' ')}" for table, n in self.deleted.items() if n]
+        text = "Deleted everything Touchstone stored about you (" + ", ".join(parts) + ")."
+        if any(self.anonymised.values()):
+            text += (
+                " Server notes you wrote as a moderator stay with the server, "
+                "no longer linked to you."
+            )
+        return text
+
+
+@dataclass
+class PrivacyService:
+    db: Database
+    clock: Clock
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Every stored row that names this person, table by table."""
+        columns = _columns_by_table()
+        tables: dict[str, list[dict[str, Any]]] = {}
+        async with self.db.session() as session:
+            for table in _tables_children_first():
+                condition = or_(*(table.c[name] == user_id for name in columns[table.name]))
+                rows = (await session.execute(select(table).where(condition))).mappings().all()
+                if rows:
+                    tables[table.name] = [
+                        {key: _plain(value) for key, value in row.items()} for row in rows
+                    ]
+        return {
+            "user_id": user_id,
+            "exported_at": self.clock.now().isoformat(),
+            "tables": dict(sorted(tables.items())),
+        }
+
+    async def export_json(self, user_id: int) -> bytes:
+        return json.dumps(await self.export(user_id), indent=2, ensure_ascii=False).encode()
+
+    async def delete_everything(self, user_id: int) -> DeletionReport:
+        """Erase every row naming this person (one transaction), keeping only
+        server-owned records, anonymised."""
+        columns = _columns_by_table()
+        deleted: dict[str, int] = {}
+        anonymised: dict[str, int] = {}
+        async with self.db.session() as session:
+            for table in _tables_children_first():
+                for name in columns[table.name]:
+                    column = table.c[name]
+                    if (table.name, name) in ANONYMISE_TO:
+                        result = await session.execute(
+                            update(table)
+                            .where(column == user_id)
+                            .values({name: ANONYMISE_TO[(table.name, name)]})
+                        )
+                        anonymised[table.name] = anonymised.get(table.name, 0) + _count(result)
+                    elif column.nullable and not column.primary_key and len(columns[table.name]) > 1:
+                        # A secondary reference in someone else's row (e.g. the author of
+                        # the post another person replied to): unlink, keep their row.
+                        result = await session.execute(
+                            update(table).where(column == user_id).values({name: None})
+                        )
+                        anonymised[table.name] = anonymised.get(table.name, 0) + _count(result)
+                    else:
+                        result = await session.execute(delete(table).where(column == user_id))
+                        deleted[table.name] = deleted.get(table.name, 0) + _count(result)
+        return DeletionReport(deleted, anonymised)
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
