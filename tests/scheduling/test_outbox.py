@@ -1,0 +1,161 @@
+"""The stored outbox: idempotent keys, restarts, grace window, closed DMs, the daily cap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import SimulatedClock
+from bot.scheduling import ItemStatus, Outbox, Scheduler, SchedulerPolicy
+from bot.storage import Database
+from bot.storage.repositories import UserRepository
+from tests.scheduling.fakes import RecordingDeliverer
+
+START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def make(db: Database, clock: SimulatedClock, **policy: object) -> tuple[Outbox, Scheduler]:
+    users = UserRepository(db)
+    outbox = Outbox(db, clock.now)
+    scheduler = Scheduler(
+        outbox,
+        clock,
+        SchedulerPolicy(**policy),  # type: ignore[arg-type]
+        dms_closed=users.dms_closed,
+        mark_dms_closed=users.mark_dms_closed,
+    )
+    return outbox, scheduler
+
+
+async def test_scheduling_a_key_twice_keeps_one_item_at_the_new_time(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, scheduler = make(database, clock)
+    await outbox.schedule(7, "test", START + timedelta(hours=1), {"text": "first"}, "k")
+    await outbox.schedule(7, "test", START + timedelta(hours=2), {"text": "second"}, "k")
+    deliverer = RecordingDeliverer()
+
+    clock.advance(timedelta(hours=1))
+    assert (await scheduler.run_due(deliverer)).handled == 0
+    clock.advance(timedelta(hours=1))
+    await scheduler.run_due(deliverer)
+
+    assert [d.message.text for d in deliverer.sent] == ["second"]
+    # Scheduling the same key after it was sent never sends it again.
+    await outbox.schedule(7, "test", clock.now(), {"text": "again"}, "k")
+    assert (await scheduler.run_due(deliverer)).handled == 0
+    assert len(deliverer.sent) == 1
+
+
+async def test_cancelled_items_are_not_sent(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, scheduler = make(database, clock)
+    await outbox.schedule(7, "test", START + timedelta(minutes=5), {"text": "x"}, "gone")
+    assert await outbox.cancel("gone")
+    clock.advance(timedelta(hours=1))
+    deliverer = RecordingDeliverer()
+    await scheduler.run_due(deliverer)
+    assert deliverer.sent == []
+
+
+async def test_a_restart_within_the_grace_window_sends_exactly_once(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, _ = make(database, clock)
+    await outbox.schedule(7, "test", START + timedelta(hours=1), {"text": "morning"}, "m")
+    # The bot is down from START until 90 minutes after the due time (grace: 2 h).
+    clock.advance(timedelta(hours=2, minutes=30))
+    deliverer = RecordingDeliverer()
+    _, restarted = make(database, clock, grace=timedelta(hours=2))
+    await restarted.run_due(deliverer)
+    _, restarted_again = make(database, clock, grace=timedelta(hours=2))
+    await restarted_again.run_due(deliverer)
+    assert deliverer.keys() == ["m"]
+
+
+async def test_a_dm_missed_beyond_the_grace_window_is_skipped(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, _ = make(database, clock)
+    await outbox.schedule(7, "test", START + timedelta(hours=1), {"text": "stale"}, "s")
+    clock.advance(timedelta(hours=5))
+    deliverer = RecordingDeliverer()
+    _, restarted = make(database, clock, grace=timedelta(hours=2))
+    report = await restarted.run_due(deliverer)
+    assert deliverer.sent == [] and report.skipped == ["s"]
+    found = await outbox.get("s")
+    assert found is not None and found[1] == ItemStatus.SKIPPED
+
+
+async def test_closed_dms_are_tried_once_then_marked_and_never_retried(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, scheduler = make(database, clock)
+    for n in range(3):
+        await outbox.schedule(9, "test", START + timedelta(hours=n), {"text": f"{n}"}, f"c{n}")
+    deliverer = RecordingDeliverer(closed_users={9})
+    for _ in range(4):
+        clock.advance(timedelta(hours=1))
+        await scheduler.run_due(deliverer)
+    assert len(deliverer.attempts) == 1
+    users = UserRepository(database)
+    assert await users.dms_closed(9)
+    assert await users.take_dms_notice(9) is True
+    assert await users.take_dms_notice(9) is False
+
+
+async def test_transient_failures_are_retried_then_sent_once(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, scheduler = make(database, clock)
+    await outbox.schedule(5, "test", START, {"text": "hi"}, "r")
+    deliverer = RecordingDeliverer(failing_users={5})
+    await scheduler.run_due(deliverer)
+    deliverer.failing_users.clear()
+    clock.advance(timedelta(minutes=2))
+    await scheduler.run_due(deliverer)
+    clock.advance(timedelta(hours=1))
+    await scheduler.run_due(deliverer)
+    assert deliverer.keys() == ["r"] and len(deliverer.attempts) == 2
+
+
+async def test_the_daily_cap_limits_unsolicited_dms_but_not_replies(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, scheduler = make(database, clock, daily_unsolicited_cap=2)
+    for n in range(4):
+        await outbox.schedule(3, "test", START, {"text": f"u{n}"}, f"u{n}")
+    await outbox.schedule(3, "test", START, {"text": "asked"}, "asked", unsolicited=False)
+    deliverer = RecordingDeliverer()
+    await scheduler.run_due(deliverer)
+    texts = sorted(d.message.text for d in deliverer.sent)
+    assert texts == ["asked", "u0", "u1"]
+
+
+async def test_a_kind_renders_its_own_message_and_may_decline(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, scheduler = make(database, clock)
+    from bot.scheduling import OutboxItem, OutgoingMessage
+
+    async def render(item: OutboxItem) -> OutgoingMessage | None:
+        if item.payload.get("obsolete"):
+            return None
+        return OutgoingMessage(text=f"Follow-up on {item.payload['topic']}")
+
+    outbox.kinds.register("dialogue.followup", render)
+    await outbox.schedule(1, "dialogue.followup", START, {"topic": "the thesis"}, "f1")
+    await outbox.schedule(1, "dialogue.followup", START, {"obsolete": True}, "f2")
+    deliverer = RecordingDeliverer()
+    await scheduler.run_due(deliverer)
+    assert [d.message.text for d in deliverer.sent] == ["Follow-up on the thesis"]
+
+
+async def test_the_background_loop_wakes_when_something_is_scheduled(database: Database) -> None:
+    import asyncio
+
+    clock = SimulatedClock(START)
+    outbox, scheduler = make(database, clock)
+    deliverer = RecordingDeliverer()
+    task = scheduler.start(deliverer)
+    try:
+        await outbox.schedule(1, "test", START, {"text": "now"}, "now")
+        for _ in range(200):
+            if deliverer.sent:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await scheduler.stop()
+    assert task.done() and deliverer.keys() == ["now"]
