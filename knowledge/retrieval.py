@@ -25,7 +25,7 @@ from knowledge.bm25 import BM25Index, tokenize
 from knowledge.chunking import Chunk, chunk_note
 from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.note import Note
-from knowledge.store import ChromaStore, build_where
+from knowledge.store import ChromaStore, VectorHit, build_where
 
 #: The usual RRF constant: damps the gap between rank 1 and rank 2 of a single list.
 RRF_K = 60
@@ -89,6 +89,7 @@ class Corpus:
     guilds: npt.NDArray[np.int64] = field(init=False)
     kinds: npt.NDArray[np.str_] = field(init=False)
     _tag_masks: dict[str, npt.NDArray[np.bool_]] = field(init=False)
+    _scope_sizes: dict[int, int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index_of = {chunk.id: i for i, chunk in enumerate(self.chunks)}
@@ -100,6 +101,9 @@ class Corpus:
             for tag in chunk.tags:
                 tag_rows.setdefault(tag, []).append(i)
         self._tag_masks = {}
+        self._scope_sizes = {}
+        for chunk in self.chunks:
+            self._scope_sizes[chunk.guild_id] = self._scope_sizes.get(chunk.guild_id, 0) + 1
         for tag, rows in tag_rows.items():
             mask = np.zeros(len(self.chunks), dtype=np.bool_)
             mask[rows] = True
@@ -110,6 +114,14 @@ class Corpus:
         chunks = [chunk for note in notes for chunk in chunk_note(note)]
         chunks.extend(extra_chunks)
         return cls({(n.scope, n.id): n for n in notes}, chunks)
+
+    def has_scope(self, scope: int) -> bool:
+        return self.scope_size(scope) > 0
+
+    def scope_size(self, scope: int) -> int:
+        """How many chunks a scope (0 = shipped, else a server) has in memory."""
+        sizes = self._scope_sizes
+        return sizes.get(scope, 0)
 
     def mask(
         self, guild_id: int | None, kind: str | None, tags: Sequence[str] | None
@@ -177,16 +189,47 @@ class Retriever:
         kind: str | None,
         tags: Sequence[str] | None,
     ) -> list[tuple[int, float]]:
-        """(chunk index, cosine similarity) of the nearest ``n`` visible chunks."""
+        """(chunk index, cosine similarity) of the nearest ``n`` visible chunks.
+
+        Queries the shipped collection and, when it has notes, the server's own, and
+        merges them by similarity. Kind and tag filters are applied here, on an
+        over-fetched unfiltered result, because chromadb's filtered search is slow;
+        only when too few candidates survive is the filtered search used.
+        """
         if not corpus.chunks:
             return []
-        hits = self.store.query(vector, n, build_where(guild_id=guild_id, kind=kind, tags=tags))
+        scopes = [0]
+        if guild_id and corpus.has_scope(int(guild_id)):
+            scopes.append(int(guild_id))
+        filtered = bool(kind or tags)
+        mask = corpus.mask(guild_id, kind, tags) if filtered else None
         ranked: list[tuple[int, float]] = []
+        for scope in scopes:
+            size = corpus.scope_size(scope)
+            fetch = min(size, n * 4 if filtered else n)
+            if fetch <= 0:
+                continue
+            kept = self._hits(corpus, self.store.query(vector, fetch, scope=scope), mask)
+            if filtered and len(kept) < n and fetch < size:
+                where = build_where(kind=kind, tags=tags)
+                kept = self._hits(
+                    corpus, self.store.query(vector, n, scope=scope, where=where), mask
+                )
+            ranked.extend(kept)
+        ranked.sort(key=lambda pair: -pair[1])
+        return ranked[:n]
+
+    @staticmethod
+    def _hits(
+        corpus: Corpus, hits: list[VectorHit], mask: npt.NDArray[np.bool_] | None
+    ) -> list[tuple[int, float]]:
+        kept: list[tuple[int, float]] = []
         for hit in hits:
             index = corpus.index_of.get(hit.chunk_id)
-            if index is not None:  # a chunk stored by another process but not loaded here
-                ranked.append((index, hit.similarity))
-        return ranked
+            # Unknown ids are chunks stored by another process but not loaded here.
+            if index is not None and (mask is None or mask[index]):
+                kept.append((index, hit.similarity))
+        return kept
 
     def search(
         self,

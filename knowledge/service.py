@@ -162,7 +162,7 @@ class KnowledgeBase:
             to_remove = []
         self._embed_and_store(to_add, progress=progress)
         if to_remove:
-            self.store.delete(to_remove)
+            self.store.delete(0, to_remove)
         with self._corpus_lock:
             self._shipped = {note.id: note for note in notes}
             self._chunks = {k: v for k, v in self._chunks.items() if k[0] != 0}
@@ -216,7 +216,7 @@ class KnowledgeBase:
         stale = sorted(stored - {chunk.id for chunk in chunks})
         self._embed_and_store(to_add, progress=False)
         if stale:
-            self.store.delete(stale)
+            self.store.delete(guild_id, stale)
         with self._corpus_lock:
             self._guild_notes.setdefault(guild_id, {})[note.id] = note
             self._chunks[(guild_id, note.id)] = chunks
@@ -231,7 +231,7 @@ class KnowledgeBase:
     def _remove_guild_note_sync(self, guild_id: int, note_id: str) -> bool:
         stored = self.store.ids_for_scope(guild_id, note_id)
         if stored:
-            self.store.delete(sorted(stored))
+            self.store.delete(guild_id, sorted(stored))
         with self._corpus_lock:
             known = self._guild_notes.get(guild_id, {}).pop(note_id, None) is not None
             self._chunks.pop((guild_id, note_id), None)
