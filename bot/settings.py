@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     dialogue_max_depth: Annotated[int, Field(ge=1, le=6)] = 3  # "why is that impossible?" levels
     dialogue_reminder_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24.0  # idle reminder
     dialogue_expiry_days: Annotated[float, Field(gt=0, le=365)] = 7.0  # idle dialogues expire
+    guild_ready_timeout: Annotated[float, Field(ge=0, le=60)] = Field(
+        default=2.0, description="How long to wait for servers to stream in before 'ready'."
+    )
     dev_guild_id: int | None = Field(
         default=None,
         description="sync-commands registers to this guild only (fast, for development).",

@@ -43,6 +43,7 @@ class TouchstoneBot(commands.AutoShardedBot):
             shard_count=settings.shard_count,
             shard_ids=settings.shard_ids,  # type: ignore[arg-type]  # None means all
             chunk_guilds_at_startup=False,
+            guild_ready_timeout=settings.guild_ready_timeout,
             member_cache_flags=discord.MemberCacheFlags.none(),
         )
         self.services = services

@@ -25,10 +25,17 @@ StartBot = Callable[..., Awaitable[BotProcess]]
 def prebuilt_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A chroma directory with the shipped notes, built by ``touchstone ingest``."""
     data_dir = tmp_path_factory.mktemp("index")
-    env = bot_environment(api_base="http://127.0.0.1:9", gateway_url="ws://127.0.0.1:9", data_dir=data_dir)
+    env = bot_environment(
+        api_base="http://127.0.0.1:9", gateway_url="ws://127.0.0.1:9", data_dir=data_dir
+    )
     env.pop("TOUCHSTONE_TOKEN")
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "ingest"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "bot", "ingest"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return data_dir / "chroma"
@@ -46,7 +53,10 @@ async def start_bot(
     processes: list[BotProcess] = []
 
     async def start(
-        *, data_dir: Path | None = None, database_url: str | None = None, env: dict[str, str] | None = None
+        *,
+        data_dir: Path | None = None,
+        database_url: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> BotProcess:
         data_dir = data_dir or tmp_path / "data"
         if not (data_dir / "chroma").exists():

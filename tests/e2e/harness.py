@@ -66,7 +66,9 @@ class BotProcess:
         deadline = loop.time() + timeout
         while sum(text in line for line in self.log_lines) < count:
             if self.process is not None and self.process.returncode is not None:
-                raise AssertionError(f"bot exited ({self.process.returncode}) before {text!r}:\n{self.log}")
+                raise AssertionError(
+                    f"bot exited ({self.process.returncode}) before {text!r}:\n{self.log}"
+                )
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise AssertionError(f"bot did not log {text!r} within {timeout} s:\n{self.log}")
@@ -117,6 +119,7 @@ def bot_environment(
             "TOUCHSTONE_DISCORD_GATEWAY_URL": gateway_url,
             "TOUCHSTONE_DATA_DIR": str(data_dir),
             "TOUCHSTONE_LOG_LEVEL": "INFO",
+            "TOUCHSTONE_GUILD_READY_TIMEOUT": "0.2",
             "PYTHONUNBUFFERED": "1",
             "HOME": env.get("HOME", str(data_dir)),
         }

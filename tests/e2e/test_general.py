@@ -18,7 +18,9 @@ async def test_about_answers_within_the_deadline_without_parsing_mentions(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     club = practice_club
-    interaction = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    interaction = await fake_discord.send_slash_command(
+        club.guild, club.general, club.member, "about"
+    )
     response = await interaction.first_response(timeout=3)
     assert interaction.rejections == []
     assert response.ephemeral
@@ -32,10 +34,14 @@ async def test_help_lists_every_registered_command(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     club = practice_club
-    interaction = await fake_discord.send_slash_command(club.guild, club.general, club.member, "help")
+    interaction = await fake_discord.send_slash_command(
+        club.guild, club.general, club.member, "help"
+    )
     response = await interaction.first_response(timeout=3)
     text = "\n".join(embed["description"] for embed in response.embeds)
-    registered = {command["name"] for command in fake_discord.commands[None] if command.get("type", 1) == 1}
+    registered = {
+        command["name"] for command in fake_discord.commands[None] if command.get("type", 1) == 1
+    }
     documented = {info.name.split()[0] for info in CATALOG}
     assert registered <= documented, f"undocumented commands: {registered - documented}"
     for name in registered:
@@ -72,5 +78,7 @@ async def test_the_token_never_appears_in_the_log(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     club = practice_club
-    await (await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")).first_response(3)
+    await (
+        await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    ).first_response(3)
     assert fake_discord.token not in bot.log

@@ -1,0 +1,74 @@
+"""The command line as a person uses it: console, doctor, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(
+    args: list[str], tmp_path: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHSTONE_")}
+    environment.update({"TOUCHSTONE_DATA_DIR": str(tmp_path / "data"), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_run_without_a_token_opens_the_console_and_prints_about(tmp_path: Path) -> None:
+    result = run(["run"], tmp_path, stdin="about\nquit\n")
+    assert result.returncode == 0, result.stderr
+    assert "What it stores about you" in result.stdout
+    assert "offline console" in result.stderr
+
+
+def test_console_reports_unknown_commands_in_one_line_and_keeps_going(tmp_path: Path) -> None:
+    result = run(["console"], tmp_path, stdin="frobnicate\nhelp\n")
+    assert result.returncode == 0
+    assert "error: unknown command 'frobnicate'" in result.stdout
+    assert "/about" in result.stdout and "Traceback" not in result.stdout + result.stderr
+
+
+def test_doctor_passes_on_a_fresh_install_without_showing_secrets(tmp_path: Path) -> None:
+    result = run(["doctor"], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "database" in result.stdout and "FAIL" not in result.stdout
+
+    secret = "super-secret-token-value-123456"
+    with_token = run(["doctor"], tmp_path, TOUCHSTONE_TOKEN=secret)
+    assert with_token.returncode == 0
+    assert "configured (not shown)" in with_token.stdout
+    assert secret not in with_token.stdout + with_token.stderr
+
+
+def test_doctor_names_an_invalid_setting_and_fails(tmp_path: Path) -> None:
+    result = run(["doctor"], tmp_path, TOUCHSTONE_DATABASE_URL="nonsense://")
+    assert result.returncode != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert "TOUCHSTONE_DATABASE_URL" in line and "Traceback" not in result.stderr
+
+
+def test_doctor_fails_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    result = run(
+        ["doctor"], tmp_path, TOUCHSTONE_DATABASE_URL="postgresql://u:hunter2pass@127.0.0.1:1/x"
+    )
+    assert result.returncode == 1
+    assert "FAIL  database" in result.stdout
+    assert "hunter2pass" not in result.stdout + result.stderr
+
+
+def test_sync_commands_needs_a_token(tmp_path: Path) -> None:
+    result = run(["sync-commands"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "touchstone: sync-commands needs TOUCHSTONE_TOKEN"
