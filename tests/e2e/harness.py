@@ -8,6 +8,7 @@ tests. Its log is captured so tests can wait for milestones and scan for secrets
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -73,10 +74,8 @@ class BotProcess:
             if remaining <= 0:
                 raise AssertionError(f"bot did not log {text!r} within {timeout} s:\n{self.log}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
-            except TimeoutError:
-                pass
 
     async def stop(self, timeout: float = 15.0) -> int:
         """SIGTERM and wait: the bot closes its connections and exits cleanly."""
