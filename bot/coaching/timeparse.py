@@ -6,6 +6,7 @@ wrong value gets a message naming what would work instead of a silent default.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -56,6 +57,10 @@ def match_timezones(query: str, limit: int = 25) -> list[str]:
     starts = [z for z in _zones() if _squash(z.rsplit("/", 1)[-1]).startswith(needle)]
     contains = [z for z in _zones() if needle in _squash(z) and z not in starts]
     found = ([exact] if exact else []) + [z for z in starts + contains if z != exact]
+    if not found:  # a typo: "Berln" still finds Berlin
+        index = _index()
+        close = difflib.get_close_matches(needle, list(index), n=limit, cutoff=0.75)
+        found = list(dict.fromkeys(index[name] for name in close))
     return found[:limit]
 
 

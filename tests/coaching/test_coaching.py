@@ -1,0 +1,171 @@
+"""Coaching through the domain: DST-correct mornings, stored answers, streaks, pushes, reviews."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import SimulatedClock
+from bot.coaching import CoachingService, CoachingStore, InputProblem
+from bot.coaching.streaks import current_streak
+from bot.coaching.timeparse import parse_days, parse_local_time, parse_timezone
+from bot.scheduling import Outbox, Scheduler, SchedulerPolicy
+from bot.storage import Database
+from bot.storage.coaching_models import OrientAnswer
+from tests.scheduling.fakes import RecordingDeliverer
+
+USER = 42
+# Friday 27 March 2026; Berlin moves to summer time on Sunday 29 March at 02:00.
+START = datetime(2026, 3, 27, 5, 0, tzinfo=UTC)
+
+
+def build(db: Database, clock: SimulatedClock) -> tuple[CoachingService, Scheduler]:
+    outbox = Outbox(db, clock.now)
+    coaching = CoachingService(CoachingStore(db), outbox, clock)
+    return coaching, Scheduler(outbox, clock, SchedulerPolicy(daily_unsolicited_cap=10))
+
+
+async def run_until(
+    scheduler: Scheduler, clock: SimulatedClock, deliverer: RecordingDeliverer, end: datetime
+) -> list[tuple[datetime, str]]:
+    """Advance in 15-minute steps, recording when each DM went out."""
+    seen: list[tuple[datetime, str]] = []
+    while clock.now() < end:
+        clock.advance(timedelta(minutes=15))
+        before = len(deliverer.sent)
+        await scheduler.run_due(deliverer)
+        seen += [(clock.now(), d.kind) for d in deliverer.sent[before:]]
+    return seen
+
+
+async def test_orient_dm_keeps_local_time_across_the_dst_change(database: Database) -> None:
+    clock = SimulatedClock(START)
+    coaching, scheduler = build(database, clock)
+    await coaching.start(USER, timezone="berlin", local_time="7:00", days="every day")
+    deliverer = RecordingDeliverer()
+    seen = await run_until(scheduler, clock, deliverer, datetime(2026, 3, 31, 6, 0, tzinfo=UTC))
+    berlin_times = [
+        when.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d %H:%M")
+        for when, kind in seen
+        if kind == "coach.orient"
+    ]
+    assert berlin_times == ["27 07:00", "28 07:00", "29 07:00", "30 07:00", "31 07:00"]
+
+
+async def test_answers_to_the_orient_dm_are_stored(database: Database) -> None:
+    clock = SimulatedClock(START)
+    coaching, scheduler = build(database, clock)
+    await coaching.start(USER, timezone="Europe/Berlin", local_time="07:00")
+    deliverer = RecordingDeliverer()
+    await run_until(scheduler, clock, deliverer, datetime(2026, 3, 28, 6, 0, tzinfo=UTC))
+    orient = deliverer.sent[-1].message
+    assert "most important thing" in orient.text
+    assert orient.actions and orient.actions[0].name == "orient.quick"
+
+    first = await coaching.record_dm(USER, "Finish the chapter draft.")
+    second = await coaching.record_dm(USER, "Yes, roughly on track.")
+    assert first.stored and second.stored and first.session_id == second.session_id
+    quick = await coaching.quick_version(int(orient.actions[0].ref), USER)
+    assert "first two" in quick.lower()
+    async with database.session() as session:
+        texts = list(await session.scalars(select(OrientAnswer.text).order_by(OrientAnswer.id)))
+    assert texts == ["Finish the chapter draft.", "Yes, roughly on track."]
+
+
+async def test_a_dm_with_nothing_to_answer_is_not_silently_stored(database: Database) -> None:
+    clock = SimulatedClock(START)
+    coaching, _ = build(database, clock)
+    filing = await coaching.record_dm(USER, "hello?")
+    assert not filing.stored and "didn't store" in filing.text
+
+
+async def test_own_prompts_replace_the_server_default_which_replaces_the_corpus(
+    database: Database,
+) -> None:
+    clock = SimulatedClock(START)
+    coaching, _ = build(database, clock)
+    await coaching.start(USER, timezone="UTC", local_time="08:00", guild_id=5)
+    prompts, source = await coaching.prompts(USER)
+    assert source == "default" and len(prompts) >= 3
+    await coaching.set_server_default_prompts(5, ["What will I ship today?"])
+    assert await coaching.prompts(USER) == (["What will I ship today?"], "server")
+    await coaching.add_prompt(USER, "What am I avoiding?")
+    await coaching.move_prompt(USER, 2, 1)
+    await coaching.edit_prompt(USER, 2, "What will I finish today?")
+    assert await coaching.prompts(USER) == (
+        ["What am I avoiding?", "What will I finish today?"],
+        "yours",
+    )
+    await coaching.remove_prompt(USER, 1)
+    assert (await coaching.prompts(USER))[0] == ["What will I finish today?"]
+    with pytest.raises(InputProblem):
+        await coaching.remove_prompt(USER, 3)
+
+
+async def test_pausing_stops_dms_and_keeps_the_streak(database: Database) -> None:
+    clock = SimulatedClock(datetime(2026, 4, 1, 5, 0, tzinfo=UTC))
+    coaching, scheduler = build(database, clock)
+    await coaching.start(USER, timezone="UTC", local_time="06:00")
+    await coaching.log_practice(USER, 20, "writing")
+    await coaching.pause_until(USER, "2026-04-04")
+    deliverer = RecordingDeliverer()
+    seen = await run_until(scheduler, clock, deliverer, datetime(2026, 4, 5, 7, 0, tzinfo=UTC))
+    orient_days = [when.date() for when, kind in seen if kind == "coach.orient"]
+    assert orient_days == [date(2026, 4, 5)]
+    result = await coaching.log_practice(USER, 15, "Writing")
+    assert result.streak == 2  # 1 April and 5 April, the pause in between is neutral
+    assert result.text.startswith("Logged 15 min of writing")
+
+
+def test_streaks_skip_rest_days_and_pauses_but_break_on_missed_days() -> None:
+    monday = date(2026, 3, 2)
+    days = {monday, monday + timedelta(days=1), monday + timedelta(days=7)}
+    # Weekdays only, with a pause from Wednesday to Friday of the first week.
+    pauses = [(monday + timedelta(days=2), monday + timedelta(days=4))]
+    assert current_streak(days, monday + timedelta(days=7), "01234", pauses) == 3
+    assert current_streak(days, monday + timedelta(days=7), "01234", []) == 1
+    # Today without practice yet doesn't break it.
+    assert current_streak(days, monday + timedelta(days=8), "01234", pauses) == 3
+
+
+async def test_a_push_reports_milestones_and_asks_for_reflection(database: Database) -> None:
+    clock = SimulatedClock(START)
+    coaching, scheduler = build(database, clock)
+    await coaching.start_push(USER, "sight-reading", 2)
+    first = await coaching.log_practice(USER, 60, "sight-reading")
+    assert any("50%" in m for m in first.milestones)
+    second = await coaching.log_practice(USER, 60, "sight-reading")
+    assert any("40-hour" in m for m in second.milestones)
+    deliverer = RecordingDeliverer()
+    await scheduler.run_due(deliverer)
+    assert deliverer.sent and "Push complete" == deliverer.sent[0].message.title
+    assert "saved" in await coaching.reflect_push(USER, "Daily short sessions worked.")
+
+
+async def test_the_weekly_review_carries_a_chart_and_the_numbers(database: Database) -> None:
+    clock = SimulatedClock(datetime(2026, 3, 23, 5, 0, tzinfo=UTC))  # a Monday
+    coaching, scheduler = build(database, clock)
+    await coaching.start(USER, timezone="Europe/Berlin", local_time="07:00")
+    deliverer = RecordingDeliverer()
+    await run_until(scheduler, clock, deliverer, datetime(2026, 3, 24, 9, 0, tzinfo=UTC))
+    await coaching.record_dm(USER, "The most important thing is the grant report.")
+    await coaching.log_practice(USER, 25, "writing")
+    await run_until(scheduler, clock, deliverer, datetime(2026, 3, 29, 18, 0, tzinfo=UTC))
+    weekly = [d.message for d in deliverer.sent if d.kind == "coach.weekly"]
+    assert len(weekly) == 1
+    assert "25 min" in weekly[0].text and "grant report" in weekly[0].text
+    assert weekly[0].attachments[0].data.startswith(b"\x89PNG")
+
+
+def test_forgiving_input_and_clear_refusals() -> None:
+    assert parse_timezone("new york") == "America/New_York"
+    assert parse_timezone("Europe/Berlin") == "Europe/Berlin"
+    assert parse_local_time("7:30pm") == "19:30"
+    assert parse_days("mon-fri") == "01234"
+    with pytest.raises(InputProblem, match="Did you mean"):
+        parse_timezone("Berln")
+    with pytest.raises(InputProblem):
+        parse_local_time("25:00")
