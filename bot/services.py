@@ -10,6 +10,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.clock import Clock, SystemClock
 from bot.dialogues.service import DialogueService
 from bot.dialogues.wiring import build_dialogues
@@ -46,6 +47,7 @@ class Services:
     users: UserRepository = field(init=False)
     guild_notes: GuildNoteRepository = field(init=False)
     advice_drafts: AdviceRepository = field(init=False)
+    advice_flow: AdviceFlowService = field(init=False)
     guild_knowledge: GuildKnowledge = field(init=False)
     guidance: GuidanceService = field(init=False)
     guild_config: GuildConfigService = field(init=False)
@@ -64,6 +66,7 @@ class Services:
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
         self.guidance = GuidanceService(self.knowledge, self.model)
         self.guild_config = GuildConfigService(self.db)
+        self.advice_flow = AdviceFlowService(DraftStore(self.db), self.guild_config, self.model)
         self.outbox, self.scheduler = build_scheduling(self)
         self.coaching = CoachingService(CoachingStore(self.db), self.outbox, self.clock)
         self.privacy = PrivacyService(self.db, self.clock)

@@ -1,0 +1,258 @@
+"""The advice flow: drafts checked before posting, watch mode, and false alarms.
+
+The checker (``bot.advice``) judges one text; this service decides everything around
+it: which sensitivity and intent apply in a server, saving every draft before its
+report is shown, who may press which button, what gets published, what watch mode
+does, and what a moderator sees as false alarms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from bot.advice import AdviceChecker, AdviceReport
+from bot.advice_flow.gentler_model import gentler_from_model
+from bot.advice_flow.links import intent_from_tags
+from bot.advice_flow.model import (
+    MAX_DRAFT_CHARS,
+    Draft,
+    DraftStatus,
+    FalseAlarm,
+    FlowRefused,
+    PostContext,
+    PostPlan,
+    Version,
+    WatchAction,
+    WatchedReply,
+    WatchPlan,
+)
+from bot.advice_flow.store import DraftStore
+from bot.guild_config import GuildConfigService
+from bot.guild_config.model import AdviceConfig, AdvicePolicy
+from bot.llm import ModelGateway
+
+log = logging.getLogger(__name__)
+
+#: Seconds the interactive flow waits for a model-written gentler version.
+DEFAULT_MODEL_BUDGET = 2.0
+
+_POSTABLE = (DraftStatus.DRAFT, DraftStatus.CANCELLED, DraftStatus.HELD)
+
+NOT_YOURS = "Only the person who wrote this draft can use these buttons."
+GONE = "That draft no longer exists."
+
+
+@dataclass
+class AdviceFlowService:
+    store: DraftStore
+    guild_config: GuildConfigService
+    model: ModelGateway
+    model_budget: float = DEFAULT_MODEL_BUDGET
+
+    # --- what applies where --------------------------------------------------------
+
+    async def advice_config(self, guild_id: int | None) -> AdviceConfig:
+        if guild_id is None:
+            return AdviceConfig()
+        return (await self.guild_config.get(guild_id)).advice
+
+    async def check(self, context: PostContext, text: str) -> AdviceReport:
+        """The checker's verdict with the server's sensitivity and mapped forum tags.
+
+        Tags a moderator mapped win; otherwise the checker infers intent from the post.
+        The check itself is pure CPU (milliseconds), run off the event loop anyway.
+        """
+        config = await self.advice_config(context.guild_id)
+        intent = intent_from_tags(context.tags, config.sharing_tags, config.details_tags)
+        checker = AdviceChecker(config.sensitivity)
+        return await asyncio.to_thread(checker.check, context.post_text, text, intent)
+
+    # --- drafting ------------------------------------------------------------------
+
+    async def start(self, author_id: int, context: PostContext, text: str) -> Draft:
+        """Save the draft, then check it. The text is stored before anything can fail."""
+        text = _valid_text(text)
+        draft_id = await self.store.create(author_id, context, text, DraftStatus.DRAFT.value)
+        report = await self.check(context, text)
+        return await self.store.set_report(draft_id, report, report.suggestion, "checker")
+
+    async def revise(self, draft_id: int, user_id: int, text: str) -> Draft:
+        """Check a new text for the same post; the draft becomes open again."""
+        draft = await self.get_for(draft_id, user_id)
+        if draft.status not in _POSTABLE:
+            raise FlowRefused(_closed_message(draft))
+        text = _valid_text(text)
+        report = await self.check(draft.context, text)
+        return await self.store.set_report(
+            draft_id, report, report.suggestion, "checker", text=text, status=DraftStatus.DRAFT
+        )
+
+    async def improve(self, draft: Draft, budget: float | None = None) -> Draft | None:
+        """Let the model write the gentler version, if one is configured and answers in time.
+
+        Returns the updated draft, or None when the checker's version stays. The
+        verdict never changes: only the wording of the offered alternative.
+        """
+        if not draft.report.flagged or not self.model.available:
+            return None
+        text = await gentler_from_model(
+            self.model,
+            draft.context.post_text,
+            draft.text,
+            draft.report,
+            self.model_budget if budget is None else budget,
+        )
+        if text is None:
+            return None
+        current = await self.store.get(draft.id)
+        if current is None or current.text != draft.text:
+            return None  # edited meanwhile: this rewrite is of an older text
+        return await self.store.set_report(draft.id, current.report, text, "model")
+
+    async def get_for(self, draft_id: int, user_id: int) -> Draft:
+        """The draft, if ``user_id`` wrote it; otherwise a refusal to show them."""
+        draft = await self.store.get(draft_id)
+        if draft is None:
+            raise FlowRefused(GONE)
+        if draft.author_id != user_id:
+            raise FlowRefused(NOT_YOURS)
+        return draft
+
+    async def saved_text(self, draft_id: int, user_id: int) -> str | None:
+        """The stored text of a draft by ``user_id``, even if its report is unreadable."""
+        saved = await self.store.saved_text(draft_id)
+        return saved.text if saved is not None and saved.author_id == user_id else None
+
+    # --- the buttons ---------------------------------------------------------------
+
+    async def claim_post(self, draft_id: int, user_id: int, version: Version) -> PostPlan:
+        """Reserve the draft for publishing (at most once) and say what to publish."""
+        draft = await self.get_for(draft_id, user_id)
+        if draft.status not in _POSTABLE:
+            raise FlowRefused(_closed_message(draft))
+        if version is Version.GENTLER and not draft.offers_gentler:
+            raise FlowRefused("There is no gentler version of this draft; post it as written.")
+        if draft.context.channel_id is None:
+            raise FlowRefused("This draft has no channel to post in.")
+        if not await self.store.transition(draft_id, _POSTABLE, DraftStatus.POSTING):
+            raise FlowRefused("This draft is already being posted.")
+        text = draft.gentle_text if version is Version.GENTLER else draft.text
+        return PostPlan(
+            draft_id=draft.id,
+            author_id=draft.author_id,
+            text=text,
+            version=version,
+            guild_id=draft.context.guild_id,
+            channel_id=draft.context.channel_id,
+            post_message_id=draft.context.post_message_id,
+        )
+
+    async def posted(self, plan: PostPlan, message_id: int | None) -> None:
+        await self.store.transition(
+            plan.draft_id,
+            (DraftStatus.POSTING,),
+            DraftStatus.POSTED,
+            posted_message_id=message_id,
+        )
+
+    async def post_failed(self, plan: PostPlan) -> None:
+        """Sending failed: the draft is open again, text intact, to retry or copy."""
+        await self.store.transition(plan.draft_id, (DraftStatus.POSTING,), DraftStatus.DRAFT)
+
+    async def cancel(self, draft_id: int, user_id: int) -> Draft:
+        """Nothing is posted; the draft is kept so it can be edited again later."""
+        draft = await self.get_for(draft_id, user_id)
+        if draft.status is DraftStatus.CANCELLED:
+            return draft
+        if draft.status is not DraftStatus.DRAFT:
+            raise FlowRefused(_closed_message(draft))
+        await self.store.transition(draft_id, (DraftStatus.DRAFT,), DraftStatus.CANCELLED)
+        return await self.get_for(draft_id, user_id)
+
+    async def mistake(self, draft_id: int, user_id: int) -> bool:
+        """Record that this report was a false alarm; True the first time."""
+        draft = await self.get_for(draft_id, user_id)
+        if not draft.report.flagged:
+            raise FlowRefused("This reply wasn't flagged, so there is no alarm to mark.")
+        return await self.store.record_false_alarm(
+            FalseAlarm(
+                guild_id=draft.context.guild_id,
+                user_id=user_id,
+                draft_id=draft.id,
+                post_text=draft.context.post_text,
+                reply_text=draft.text,
+                score=draft.report.score,
+            )
+        )
+
+    async def false_alarms(self, guild_id: int | None, limit: int = 50) -> list[FalseAlarm]:
+        """Reports writers marked as mistakes in a server, newest first (for /config)."""
+        return await self.store.false_alarms(guild_id, limit)
+
+    # --- watch mode ----------------------------------------------------------------
+
+    async def policy(self, guild_id: int, channel_id: int, parent_id: int | None) -> AdvicePolicy:
+        """Cheap (cached config): the listener asks this before fetching anything."""
+        config = await self.advice_config(guild_id)
+        return config.policy_for(channel_id, parent_id)
+
+    async def plan_watch(self, reply: WatchedReply, *, use_model: bool = True) -> WatchPlan:
+        """What watch mode does about a reply that was just posted.
+
+        Nothing is stored unless the reply is flagged in a watched channel; a flagged
+        reply is saved (as the writer's draft) before any DM or removal happens.
+        """
+        context = reply.context
+        if context.guild_id is None or context.channel_id is None:
+            return WatchPlan(WatchAction.NONE, reasons=("not in a server",))
+        policy = await self.policy(context.guild_id, context.channel_id, context.parent_id)
+        if policy is AdvicePolicy.OFF:
+            return WatchPlan(WatchAction.NONE, reasons=("watch mode is off here",))
+        if reply.author_is_bot:
+            return WatchPlan(WatchAction.NONE, reasons=("written by a bot",))
+        if context.post_author_id is not None and context.post_author_id == reply.author_id:
+            return WatchPlan(WatchAction.NONE, reasons=("a reply to their own post",))
+        if not reply.text.strip() or not context.post_text.strip():
+            return WatchPlan(WatchAction.NONE, reasons=("nothing to compare",))
+        report = await self.check(context, reply.text)
+        if not report.flagged:
+            return WatchPlan(WatchAction.NONE, reasons=("not flagged",))
+        draft_id = await self.store.create(
+            reply.author_id, context, reply.text, DraftStatus.WATCHED.value
+        )
+        draft = await self.store.set_report(draft_id, report, report.suggestion, "checker")
+        if use_model:
+            draft = await self.improve(draft) or draft
+        action = WatchAction.HOLD if policy is AdvicePolicy.HOLD else WatchAction.NUDGE
+        return WatchPlan(action, draft, tuple(r.code for r in report.reasons))
+
+    async def watch_outcome(self, plan: WatchPlan, dm_delivered: bool, removed: bool) -> None:
+        """Remember what happened: held replies can then be posted again from the DM."""
+        if plan.draft is None or plan.action is not WatchAction.HOLD:
+            return
+        status = DraftStatus.HELD if removed else DraftStatus.KEPT
+        await self.store.transition(plan.draft.id, (DraftStatus.WATCHED,), status)
+
+
+def _valid_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise FlowRefused("Your reply is empty; write something first.")
+    if len(text) > MAX_DRAFT_CHARS:
+        raise FlowRefused(
+            f"Your reply is {len(text)} characters; the limit is {MAX_DRAFT_CHARS}. "
+            "Shorten it and try again."
+        )
+    return text
+
+
+def _closed_message(draft: Draft) -> str:
+    return {
+        DraftStatus.POSTED: "This draft was already posted.",
+        DraftStatus.POSTING: "This draft is being posted right now.",
+        DraftStatus.CANCELLED: "This draft was cancelled; use Edit again to reopen it.",
+        DraftStatus.WATCHED: "This reply is already in the channel.",
+        DraftStatus.KEPT: "This reply is already in the channel.",
+    }.get(draft.status, "This draft can't be changed any more.")

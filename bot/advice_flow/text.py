@@ -1,0 +1,61 @@
+"""The words of a report, shared by Discord and the console so both say the same thing.
+
+Plain Markdown that also reads well in a terminal. Member text is quoted, never
+interpreted.
+"""
+
+from __future__ import annotations
+
+from bot.advice_flow.model import Draft, DraftStatus
+
+REPORT_TITLE_FLAGGED = "Before you post: this may land as a pile of advice"
+REPORT_TITLE_FINE = "Your reply looks good to post"
+ATTRIBUTION = "Posted by {name} via Reply with care"
+
+
+def quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.strip().splitlines())
+
+
+def intent_phrase(draft: Draft) -> str:
+    intent = draft.report.intent.value
+    how = "from the forum tags" if draft.report.intent_source == "given" else "from their post"
+    return {
+        "sharing": f"The poster seems to be sharing a start ({how}), not asking for advice.",
+        "details": f"The poster asked for details ({how}).",
+    }.get(intent, "")
+
+
+def report_title(draft: Draft) -> str:
+    return REPORT_TITLE_FLAGGED if draft.flagged else REPORT_TITLE_FINE
+
+
+def report_body(draft: Draft, *, max_excerpts: int = 3) -> str:
+    """Reasons with the sentences behind them, then the gentler version."""
+    report = draft.report
+    if not report.flagged:
+        lines = ["Nothing here looks like unrequested advice piling up."]
+        phrase = intent_phrase(draft)
+        if phrase:
+            lines.append(phrase)
+        return "\n".join(lines)
+    lines = [intent_phrase(draft), "", "**Why**"]
+    for reason in report.reasons:
+        lines.append(f"- {reason.message}")
+        lines.extend(f"  > {excerpt.strip()[:300]}" for excerpt in reason.excerpts[:max_excerpts])
+    if draft.offers_gentler:
+        by = " (written with a language model)" if draft.gentle_source == "model" else ""
+        lines += ["", f"**A gentler version{by}**", quote(draft.gentle_text)]
+    if report.kept_aside and draft.gentle_source == "checker":
+        lines += ["", "**Kept aside for later, if they ask**"]
+        lines.extend(f"- {point.strip()[:300]}" for point in report.kept_aside[:8])
+    return "\n".join(lines).strip()
+
+
+def status_note(draft: Draft) -> str:
+    """One line on where the draft stands, for the end of a report."""
+    if draft.status is DraftStatus.CANCELLED:
+        return "Cancelled: nothing was posted. Your draft is kept:\n" + quote(draft.text)
+    if draft.status is DraftStatus.POSTED:
+        return "Posted."
+    return ""
