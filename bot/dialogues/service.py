@@ -635,8 +635,11 @@ class DialogueService:
                 return None
             return protocol.summary(session)
 
-    async def open_for_user(self, user_id: int) -> list[DialogueInfo]:
-        """Open dialogues ``user_id`` takes part in, newest first."""
+    async def open_for_user(
+        self, user_id: int, *, include_closed: bool = False
+    ) -> list[DialogueInfo]:
+        """Open dialogues ``user_id`` takes part in (or all of them), newest first."""
+        statuses = [s.value for s in Status] if include_closed else list(OPEN_STATUSES)
         async with self.db.session() as s:
             rows = (
                 await s.scalars(
@@ -644,7 +647,7 @@ class DialogueService:
                     .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
                     .where(
                         DialogueParticipant.user_id == user_id,
-                        DialogueRow.status.in_(OPEN_STATUSES),
+                        DialogueRow.status.in_(statuses),
                     )
                     .order_by(DialogueRow.id.desc())
                 )

@@ -64,7 +64,7 @@ def render_obstacle_tree(data: dict[str, Any]) -> bytes:
             prefix = "goal instead: " if label == "impossible" else "next: "
             axes.text(
                 x,
-                y - 0.55,
+                y - 0.32,
                 wrap(prefix + node["action"], 24),
                 ha="center",
                 va="top",
