@@ -76,7 +76,8 @@ class Outbox:
         """Send ``payload`` (rendered by ``kind``) to ``user_id`` at ``due_at``.
 
         Idempotent on ``key``: an existing pending item takes the new time and payload;
-        an item already sent, skipped or cancelled stays as it is (never sent twice).
+        a cancelled one is revived; one already sent, skipped or failed stays as it is
+        (never sent twice).
         ``payload["text"]`` is the message for kinds without their own renderer.
         """
         if due_at.tzinfo is None:
@@ -106,7 +107,9 @@ class Outbox:
                                 created_at=self.clock_now(),
                             )
                         )
-                    elif row.status == ItemStatus.PENDING:
+                    elif row.status in (ItemStatus.PENDING, ItemStatus.CANCELLED):
+                        # A cancelled item was never sent: scheduling it again revives it.
+                        row.status = ItemStatus.PENDING
                         row.scheduled_for = due
                         row.due_at = due
                         row.payload_json = body

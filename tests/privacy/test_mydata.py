@@ -1,0 +1,94 @@
+"""/mydata export and delete: everything about a person, and nothing left afterwards."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import inspect, text
+
+from bot.clock import SimulatedClock
+from bot.coaching import CoachingService, CoachingStore
+from bot.privacy import PrivacyService
+from bot.scheduling import Outbox, Scheduler
+from bot.storage import Database
+from bot.storage.models import AdviceDraft
+from bot.storage.repositories import AdviceRepository, GuildNoteRepository, UserRepository
+from tests.scheduling.fakes import RecordingDeliverer
+
+ME = 987_654_321_012_345_678
+OTHER = 111_222_333_444_555_666
+START = datetime(2026, 3, 27, 5, 0, tzinfo=UTC)
+
+
+async def fill(db: Database, clock: SimulatedClock) -> None:
+    outbox = Outbox(db, clock.now)
+    coaching = CoachingService(CoachingStore(db), outbox, clock)
+    for user in (ME, OTHER):
+        await coaching.start(user, timezone="Europe/Berlin", local_time="07:00", guild_id=3)
+        await coaching.set_prompts(user, ["What matters today?"])
+        await coaching.log_practice(user, 30, "writing", "drafting", "slow start")
+        await coaching.start_push(user, "writing", 10)
+        await coaching.pause_until(user, "tomorrow")
+        await coaching.resume(user)
+    clock.advance(timedelta(hours=1))
+    await Scheduler(outbox, clock).run_due(RecordingDeliverer())
+    await coaching.record_dm(ME, "My private answer")
+    await UserRepository(db).mark_dms_closed(ME)
+    await GuildNoteRepository(db).upsert(3, "my-note", "A moderator's note", ME)
+    advice = AdviceRepository(db)
+    await advice.save_draft(AdviceDraft(author_id=ME, post_text="p", draft_text="mine"))
+    await advice.save_draft(
+        AdviceDraft(author_id=OTHER, post_author_id=ME, post_text="q", draft_text="theirs")
+    )
+
+
+async def rows_mentioning(db: Database, user_id: int) -> list[str]:
+    """Every (table.column) in the whole schema whose value is or contains the id."""
+    async with db.engine.connect() as conn:
+        tables = await conn.run_sync(
+            lambda sync: {
+                name: [c["name"] for c in inspect(sync).get_columns(name)]
+                for name in inspect(sync).get_table_names()
+            }
+        )
+        found = []
+        for table, columns in tables.items():
+            for column in columns:
+                rows = await conn.execute(
+                    text(f'SELECT 1 FROM "{table}" WHERE CAST("{column}" AS TEXT) LIKE :needle'),
+                    {"needle": f"%{user_id}%"},
+                )
+                if rows.first() is not None:
+                    found.append(f"{table}.{column}")
+        return found
+
+
+async def test_export_holds_every_kind_of_data_about_the_person(database: Database) -> None:
+    clock = SimulatedClock(START)
+    await fill(database, clock)
+    export = json.loads(await PrivacyService(database, clock).export_json(ME))
+    tables = export["tables"]
+    assert tables["coaching_profiles"][0]["timezone"] == "Europe/Berlin"
+    assert tables["orient_answers"][0]["text"] == "My private answer"
+    assert tables["practice_logs"][0]["noticed"] == "slow start"
+    assert {row["draft_text"] for row in tables["advice_drafts"]} == {"mine", "theirs"}
+    assert all(
+        row.get("user_id", ME) == ME for rows in tables.values() for row in rows
+    ), "nobody else's coaching rows"
+
+
+async def test_delete_leaves_no_row_mentioning_the_person_in_any_table(
+    database: Database,
+) -> None:
+    clock = SimulatedClock(START)
+    await fill(database, clock)
+    assert await rows_mentioning(database, ME)
+    report = await PrivacyService(database, clock).delete_everything(ME)
+    assert report.total > 0
+    assert await rows_mentioning(database, ME) == []
+    # Others keep their data, and the server keeps its note.
+    assert await rows_mentioning(database, OTHER)
+    notes = await GuildNoteRepository(database).list_for_guild(3)
+    assert [(n.note_id, n.author_id) for n in notes] == [("my-note", 0)]
+    assert "stay with the server" in report.describe()
