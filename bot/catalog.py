@@ -49,6 +49,33 @@ CATALOG: tuple[CommandInfo, ...] = (
         "knowledge remove ID",
         moderator=True,
     ),
+    CommandInfo(
+        "impossible",
+        "Dialogues",
+        "Very specifically, why is this goal impossible?",
+        "impossible GOAL",
+    ),
+    CommandInfo(
+        "crux",
+        "Dialogues",
+        "Double crux with someone, or with yourself in DMs.",
+        "crux PARTNER CLAIM | crux solo [A/B] CLAIM",
+    ),
+    CommandInfo(
+        "exercise", "Dialogues", "Run a guided exercise from the notes.", "exercise [NAME]"
+    ),
+    CommandInfo(
+        "dialogue pause", "Dialogues", "Pause the dialogue you are in.", "dialogue pause [ID]"
+    ),
+    CommandInfo(
+        "dialogue resume", "Dialogues", "Resume a paused dialogue.", "dialogue resume [ID]"
+    ),
+    CommandInfo(
+        "dialogue end", "Dialogues", "End a dialogue; the transcript is kept.", "dialogue end [ID]"
+    ),
+    CommandInfo(
+        "dialogue export", "Dialogues", "The whole dialogue as Markdown.", "dialogue export [ID]"
+    ),
 )
 
 

@@ -3,4 +3,5 @@
 EXTENSIONS: tuple[str, ...] = (
     "bot.discord_adapter.cogs.general",
     "bot.discord_adapter.cogs.knowledge",
+    "bot.discord_adapter.cogs.dialogues",
 )
