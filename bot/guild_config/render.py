@@ -1,0 +1,242 @@
+"""Configuration as people read it: /config show, /config history, export and import.
+
+Both adapters render through here, with a ``style``: ``"discord"`` writes channel and
+role mentions (shown as names inside embeds, which never ping), ``"plain"`` writes ids
+for the console.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, Literal
+
+from bot.guild_config.keys import (
+    KEYS,
+    ConfigError,
+    KeySpec,
+    Problem,
+    keys_in,
+    resolve,
+    section_of,
+    validate,
+)
+from bot.guild_config.model import TONE_GUIDANCE, GuildConfig
+from bot.llm.prompts import render_server_instructions
+
+Style = Literal["discord", "plain"]
+
+#: Large enough for any real configuration, small enough that a stray file is refused fast.
+MAX_IMPORT_BYTES = 64 * 1024
+MAX_VALUE_CHARS = 300
+PAGE_CHARS = 3500
+
+SECTION_TITLES = {
+    "advice": "Advice check",
+    "dialogues": "Dialogues",
+    "coaching": "Coaching",
+    "model": "Language model",
+    "moderation": "Moderation",
+}
+
+
+def _id(value: int, id_kind: str | None, style: Style) -> str:
+    if style == "plain":
+        return f"{id_kind or 'id'} {value}"
+    return (
+        f"<#{value}>"
+        if id_kind == "channel"
+        else f"<@&{value}>"
+        if id_kind == "role"
+        else str(value)
+    )
+
+
+def _scalar(value: Any, id_kind: str | None, style: Style) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, int) and id_kind is not None:
+        return _id(value, id_kind, style)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False) if value else '""'
+    return str(value)
+
+
+def display(spec: KeySpec, value: Any, style: Style = "discord", *, entry: bool = False) -> str:
+    """One value, readably: mentions for ids, ``on``/``off``, lists joined."""
+    if entry:
+        text = _scalar(value, None, style)
+    elif spec.kind == "list":
+        sep = " | " if spec.separator == "|" else ", "
+        text = sep.join(_scalar(v, spec.id_kind, style) for v in value) if value else "none"
+    elif spec.kind == "map":
+        text = (
+            ", ".join(
+                f"{_id(int(k), spec.id_kind, style)}={_scalar(v, None, style)}"
+                for k, v in value.items()
+            )
+            if value
+            else "none"
+        )
+    else:
+        text = _scalar(value, spec.id_kind, style)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def _value(config: GuildConfig, path: str) -> Any:
+    current: Any = config
+    for part in path.split("."):
+        current = getattr(current, part)
+    return current
+
+
+def show_lines(
+    config: GuildConfig, section: str | None = None, style: Style = "discord"
+) -> list[str]:
+    """Every key of one section (or all), with its value and what it means."""
+    sections = [section] if section else list(SECTION_TITLES)
+    lines: list[str] = []
+    for name in sections:
+        specs = keys_in(name)
+        if not specs:
+            continue
+        if lines:
+            lines.append("")
+        lines.append(
+            f"**{SECTION_TITLES.get(name, name)}**" if style == "discord" else name.upper()
+        )
+        for spec in specs:
+            shown = display(spec, _value(config, spec.path), style)
+            if style == "discord":
+                lines.append(f"`{spec.path}`: {shown}")
+            else:
+                lines.append(f"  {spec.path} = {shown}")
+    return lines
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One audited change, as the service returns it (plain data, no ORM row)."""
+
+    actor_id: int
+    key: str
+    old: str  # JSON
+    new: str  # JSON
+    at: datetime
+
+
+def _audit_value(key: str, encoded: str, style: Style) -> str:
+    try:
+        value = json.loads(encoded)
+    except json.JSONDecodeError:
+        return encoded
+    try:
+        spec, entry = resolve(key)
+    except ConfigError:  # a key from an older version of the model
+        return encoded
+    return display(spec, value, style, entry=entry is not None)
+
+
+def history_lines(entries: Sequence[HistoryEntry], style: Style = "discord") -> list[str]:
+    lines = []
+    for item in entries:
+        when = item.at.strftime("%Y-%m-%d %H:%M UTC")
+        old, new = _audit_value(item.key, item.old, style), _audit_value(item.key, item.new, style)
+        if style == "discord":
+            lines.append(f"`{when}` <@{item.actor_id}> `{item.key}`: {old} → {new}")
+        else:
+            lines.append(f"{when}  user {item.actor_id}  {item.key}: {old} -> {new}")
+    return lines
+
+
+def paginate(lines: Sequence[str], limit: int = PAGE_CHARS) -> list[str]:
+    """Whole lines grouped into pages of at most ``limit`` characters (at least one page)."""
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = line if len(line) <= limit else line[: limit - 1] + "…"
+        if current and size + len(line) + 1 > limit:
+            pages.append("\n".join(current).strip("\n"))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    pages.append("\n".join(current).strip("\n"))
+    return [page or "(nothing)" for page in pages]
+
+
+# ------------------------------------------------------------------ import and export
+
+
+def export_json(config: GuildConfig) -> str:
+    """The whole configuration as pretty JSON; importing it gives back the same config."""
+    return config.model_dump_json(indent=2) + "\n"
+
+
+def import_json(raw: bytes) -> GuildConfig:
+    """Parse and validate an uploaded file as a whole; ConfigError lists every problem."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ConfigError([Problem("", f"the file is larger than {MAX_IMPORT_BYTES // 1024} KB")])
+    if b"\x00" in raw:
+        raise ConfigError([Problem("", "the file is not text (it looks binary)")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError([Problem("", "the file is not UTF-8 text")]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [Problem("", "the file must hold one JSON object, as /config export writes")]
+        )
+    return validate(data)
+
+
+# ------------------------------------------------------------------ the model's instructions
+
+
+def facilitator_instructions(
+    config: GuildConfig, *, server_name: str, topic: str | None = None
+) -> str | None:
+    """The server's own instructions for the model, rendered, or None when it has none.
+
+    Only server metadata fills the placeholders; member text never does (it travels as
+    data). The tone preset is added even when the template does not mention ``{tone}``.
+    """
+    tone = TONE_GUIDANCE[config.model.tone]
+    template = config.model.instructions_template
+    if not template:
+        return tone
+    rendered = render_server_instructions(
+        template, {"server_name": server_name, "topic": topic or "", "tone": tone}
+    )
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return rendered if "tone" in fields else f"{rendered}\n{tone}"
+
+
+__all__ = [
+    "KEYS",
+    "MAX_IMPORT_BYTES",
+    "SECTION_TITLES",
+    "HistoryEntry",
+    "display",
+    "export_json",
+    "facilitator_instructions",
+    "history_lines",
+    "import_json",
+    "paginate",
+    "section_of",
+    "show_lines",
+]
