@@ -135,6 +135,8 @@ class FakeDiscord:
         self.interactions: dict[int, FakeInteraction] = {}
         self.interactions_by_token: dict[str, FakeInteraction] = {}
         self.commands: dict[int | None, list[JSON]] = {}
+        self.cdn: dict[int, Attachment] = {}
+        """Every uploaded attachment by id, served at its ``url`` like Discord's CDN."""
         self.command_syncs: list[tuple[int | None, float, int]] = []
         """``(guild_id or None, monotonic time, number of commands)`` per bulk overwrite."""
         self.club: PracticeClub | None = None
@@ -151,6 +153,9 @@ class FakeDiscord:
         """Listen on ``host:port`` (port 0 picks a free one)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/ws", self.gateway.handle)
+        app.router.add_get(
+            "/attachments/{channel_id}/{attachment_id}/{filename}", self._serve_attachment
+        )
         app.router.add_route("*", "/{tail:.*}", self._handle_http)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -619,7 +624,18 @@ class FakeDiscord:
                     ephemeral=ephemeral,
                 )
             )
+        for attachment in result:
+            self.cdn[attachment.id] = attachment
         return result
+
+    async def _serve_attachment(self, request: web.Request) -> web.StreamResponse:
+        """The CDN: attachment URLs serve the uploaded bytes, as Discord's CDN does."""
+        attachment = self.cdn.get(int(request.match_info["attachment_id"]))
+        if attachment is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(
+            body=attachment.data, content_type=attachment.content_type or "application/octet-stream"
+        )
 
     async def _dispatch_message(self, event: str, message: Message) -> None:
         """MESSAGE_CREATE/UPDATE with Discord's intent rules (and MESSAGE_CONTENT stripping)."""

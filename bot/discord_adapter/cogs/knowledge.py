@@ -67,23 +67,30 @@ class NotePicker(discord.ui.View):
 
 
 class NoteForm(discord.ui.Modal, title="Add a note to this server's library"):
-    note_title: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(label="Title", max_length=100)
+    note_title: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
+        custom_id="note_title", label="Title", max_length=100
+    )
     summary: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
+        custom_id="summary",
         label="Summary: the idea in a sentence or two",
         style=discord.TextStyle.paragraph,
         max_length=600,
     )
     five_minute: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
-        label="Five-minute version", style=discord.TextStyle.paragraph, max_length=600
+        custom_id="five_minute",
+        label="Five-minute version",
+        style=discord.TextStyle.paragraph,
+        max_length=600,
     )
     steps: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
+        custom_id="steps",
         label="Steps, one per line (optional)",
         style=discord.TextStyle.paragraph,
         required=False,
         max_length=1500,
     )
     body: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
-        label="Explanation", style=discord.TextStyle.paragraph, max_length=4000
+        custom_id="body", label="Explanation", style=discord.TextStyle.paragraph, max_length=4000
     )
 
     def __init__(self, services: Services) -> None:
