@@ -76,6 +76,67 @@ CATALOG: tuple[CommandInfo, ...] = (
     CommandInfo(
         "dialogue export", "Dialogues", "The whole dialogue as Markdown.", "dialogue export [ID]"
     ),
+    CommandInfo(
+        "coach start",
+        "Coaching",
+        "Daily morning prompts in your DMs: time zone, time, days.",
+        "coach start TIMEZONE TIME [DAYS] [nudge]",
+    ),
+    CommandInfo(
+        "coach settings",
+        "Coaching",
+        "Show or change your coaching settings.",
+        "coach settings [timezone=..] [time=..] [days=..] [nudge=on|off] [nudge_time=..]",
+    ),
+    CommandInfo(
+        "coach pause",
+        "Coaching",
+        "Pause coaching until a date; streaks don't break.",
+        "coach pause UNTIL",
+    ),
+    CommandInfo("coach resume", "Coaching", "Resume coaching after a pause."),
+    CommandInfo("coach stop", "Coaching", "Stop coaching (your log is kept)."),
+    CommandInfo(
+        "coach prompts",
+        "Coaching",
+        "Add, edit, reorder or remove your morning prompts.",
+        "coach prompts [add TEXT | edit N TEXT | move N TO | remove N | reset]",
+    ),
+    CommandInfo(
+        "coach server-prompts",
+        "Coaching",
+        "Set this server's default morning prompts.",
+        "coach server-prompts PROMPT; PROMPT; ...",
+        moderator=True,
+    ),
+    CommandInfo(
+        "practice log",
+        "Coaching",
+        "Log minutes of focused practice on a skill.",
+        "practice log MINUTES SKILL [practised=..] [noticed=..]",
+    ),
+    CommandInfo("practice stats", "Coaching", "Your practice over 30 days, with a chart."),
+    CommandInfo(
+        "practice push start",
+        "Coaching",
+        "Start a push on one skill (20 hours by default).",
+        "practice push start SKILL [HOURS]",
+    ),
+    CommandInfo("practice push status", "Coaching", "Progress of your pushes."),
+    CommandInfo(
+        "practice push stop",
+        "Coaching",
+        "Stop a push (its practice stays logged).",
+        "practice push stop SKILL",
+    ),
+    CommandInfo(
+        "practice push reflect",
+        "Coaching",
+        "Reflect on a finished push.",
+        "practice push reflect TEXT",
+    ),
+    CommandInfo("mydata export", "Privacy", "A JSON file of everything stored about you."),
+    CommandInfo("mydata delete", "Privacy", "Delete everything stored about you (asks first)."),
 )
 
 

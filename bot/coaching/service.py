@@ -42,6 +42,7 @@ NUDGE = "coach.nudge"
 WEEKLY = "coach.weekly"
 MONTHLY = "coach.monthly"
 PUSH_DONE = "practice.push_done"
+WELCOME = "coach.welcome"
 RECURRING = (ORIENT, NUDGE, WEEKLY, MONTHLY)
 QUICK_ACTION = "orient.quick"
 REVIEW_TIME = "18:00"
@@ -210,7 +211,18 @@ class CoachingService:
             values["guild_id"] = guild_id
         profile = await self.store.save_profile(user_id, self.clock.now(), **values)
         await self._reschedule(profile)
-        return self._view(profile, "Coaching is on.")
+        view = self._view(profile, "Coaching is on.")
+        # A first DM right away: it shows where coaching happens and finds closed DMs now,
+        # not at the first morning.
+        await self.outbox.schedule(
+            user_id,
+            WELCOME,
+            self.clock.now(),
+            {"text": view.text + "\n\nReply to the morning prompts right here, in this DM."},
+            key=f"{WELCOME}:{user_id}:{self.clock.now().isoformat()}",
+            unsolicited=False,
+        )
+        return view
 
     async def update_settings(
         self,

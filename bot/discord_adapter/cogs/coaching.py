@@ -1,0 +1,366 @@
+"""/coach and /practice, the orient "Quick version" button, and DM answers.
+
+Thin on purpose: every rule lives in :mod:`bot.coaching`; this cog turns options into
+calls and results into private replies.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.coaching import InputProblem, match_timezones
+from bot.discord_adapter.interaction_facts import require_moderator
+from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, truncate
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DMS_NOTICE = (
+    "I couldn't send you a DM: your DMs are closed to me. To reopen them, right-click "
+    "(or long-press) this server → Privacy Settings → turn on Direct Messages, then run "
+    "/coach resume so coaching can reach you again."
+)
+
+
+async def attempt(interaction: discord.Interaction, call: Awaitable[T]) -> T | None:
+    """Run a domain call; bad input becomes a clear private message."""
+    try:
+        return await call
+    except InputProblem as problem:
+        await respond(interaction, str(problem), ephemeral=True)
+        return None
+
+
+class QuickVersionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"ts:act:orient\.quick:(?P<ref>\d+)",
+):
+    """Persistent: the session id is in the custom id, so it works after restarts."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Quick version",
+                custom_id=f"ts:act:orient.quick:{session_id}",
+                style=discord.ButtonStyle.secondary,
+            )
+        )
+        self.session_id = session_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> QuickVersionButton:
+        return cls(int(match["ref"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        text = await services.coaching.quick_version(self.session_id, interaction.user.id)
+        await respond(interaction, text)
+
+
+class PromptsForm(discord.ui.Modal):
+    """The whole prompt list, one per line: add, edit, reorder and remove in one place."""
+
+    prompts: discord.ui.TextInput[PromptsForm] = discord.ui.TextInput(
+        label="One prompt per line (empty = default)",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=4000,
+    )
+
+    def __init__(self, services: Services, current: list[str], guild_id: int | None) -> None:
+        title = "Server default prompts" if guild_id is not None else "Your morning prompts"
+        super().__init__(title=title)
+        self.services = services
+        self.guild_id = guild_id
+        self.prompts.default = "\n".join(current)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        lines = self.prompts.value.splitlines()
+        coaching = self.services.coaching
+        if self.guild_id is not None:
+            saved = await attempt(
+                interaction, coaching.set_server_default_prompts(self.guild_id, lines)
+            )
+            lead = "Server default prompts saved."
+        else:
+            saved = await attempt(interaction, coaching.set_prompts(interaction.user.id, lines))
+            lead = "Your prompts are saved."
+        if saved is None:
+            return
+        listing = "\n".join(f"{n}. {p}" for n, p in enumerate(saved, 1)) or "(the default list)"
+        await respond(interaction, f"{lead}\n{listing}", ephemeral=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        log.error("prompts form failed", exc_info=error)
+        await respond(
+            interaction,
+            "Saving failed; here is what you wrote, so you can retry:\n\n" + self.prompts.value,
+            ephemeral=True,
+        )
+
+
+class Coaching(commands.Cog):
+    coach = app_commands.Group(name="coach", description="Daily coaching in your DMs.")
+    practice = app_commands.Group(name="practice", description="Your practice log.")
+    push = app_commands.Group(
+        name="push", description="A longer push on one skill.", parent=practice
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # --- /coach --------------------------------------------------------------------------
+
+    @coach.command(name="start", description="Start daily coaching: morning prompts in your DMs.")
+    @app_commands.describe(
+        timezone="Your time zone, e.g. Europe/Berlin (type a city)",
+        time="Time of day for the morning prompts, e.g. 07:30",
+        days="Which days: every day, weekdays, or e.g. mon,wed,fri",
+        nudge="A reminder in the evening if you haven't logged practice",
+    )
+    async def coach_start(
+        self,
+        interaction: discord.Interaction,
+        timezone: str,
+        time: str,
+        days: str = "every day",
+        nudge: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.services.users.mark_dms_open(interaction.user.id)
+        view = await attempt(
+            interaction,
+            self.services.coaching.start(
+                interaction.user.id,
+                timezone=timezone,
+                local_time=time,
+                days=days,
+                guild_id=interaction.guild_id,
+                nudge=nudge,
+            ),
+        )
+        if view is not None:
+            await respond(interaction, view.text + "\n\nI'll DM you now.", ephemeral=True)
+
+    @coach_start.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in match_timezones(current)]
+
+    @coach.command(name="settings", description="Show or change your coaching settings.")
+    @app_commands.describe(
+        timezone="New time zone",
+        time="New time for the morning prompts",
+        days="New days",
+        nudge="Evening practice reminder on or off",
+        nudge_time="Time of the practice reminder",
+    )
+    async def coach_settings(
+        self,
+        interaction: discord.Interaction,
+        timezone: str | None = None,
+        time: str | None = None,
+        days: str | None = None,
+        nudge: bool | None = None,
+        nudge_time: str | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        view = await attempt(
+            interaction,
+            self.services.coaching.update_settings(
+                interaction.user.id,
+                timezone=timezone,
+                local_time=time,
+                days=days,
+                nudge=nudge,
+                nudge_time=nudge_time,
+            ),
+        )
+        if view is not None:
+            await respond(interaction, view.text, ephemeral=True)
+
+    coach_settings.autocomplete("timezone")(timezone_autocomplete)
+
+    @coach.command(name="pause", description="Pause coaching until a date (a vacation).")
+    @app_commands.describe(until="Last day of the pause: 2026-04-12, 'tomorrow' or '10 days'")
+    async def coach_pause(self, interaction: discord.Interaction, until: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        view = await attempt(
+            interaction, self.services.coaching.pause_until(interaction.user.id, until)
+        )
+        if view is not None:
+            await respond(interaction, view.text, ephemeral=True)
+
+    @coach.command(name="resume", description="Resume coaching after a pause.")
+    async def coach_resume(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.services.users.mark_dms_open(interaction.user.id)
+        view = await attempt(interaction, self.services.coaching.resume(interaction.user.id))
+        if view is not None:
+            await respond(interaction, view.text, ephemeral=True)
+
+    @coach.command(name="stop", description="Stop coaching (your log is kept).")
+    async def coach_stop(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await self.services.coaching.stop(interaction.user.id)
+        await respond(interaction, text, ephemeral=True)
+
+    @coach.command(name="prompts", description="Edit your morning prompts (one per line).")
+    async def coach_prompts(self, interaction: discord.Interaction) -> None:
+        prompts, _source = await self.services.coaching.prompts(interaction.user.id)
+        await interaction.response.send_modal(PromptsForm(self.services, prompts, None))
+
+    @coach.command(name="server-prompts", description="Set this server's default morning prompts.")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def coach_server_prompts(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction, self.services)
+        assert interaction.guild_id is not None
+        current = await self.services.coaching.server_default_prompts(interaction.guild_id)
+        await interaction.response.send_modal(
+            PromptsForm(self.services, current, interaction.guild_id)
+        )
+
+    # --- /practice -----------------------------------------------------------------------
+
+    @practice.command(name="log", description="Log minutes of focused practice.")
+    @app_commands.describe(
+        minutes="How many minutes",
+        skill="Which skill",
+        practised="What you practised",
+        noticed="What you noticed",
+    )
+    async def practice_log(
+        self,
+        interaction: discord.Interaction,
+        minutes: app_commands.Range[int, 1, 720],
+        skill: app_commands.Range[str, 1, 100],
+        practised: app_commands.Range[str, 1, 1000] | None = None,
+        noticed: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await attempt(
+            interaction,
+            self.services.coaching.log_practice(
+                interaction.user.id, minutes, skill, practised, noticed
+            ),
+        )
+        if result is not None:
+            await respond(interaction, result.text, ephemeral=True)
+
+    @practice_log.autocomplete("skill")
+    async def skill_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        skills = await self.services.coaching.skill_suggestions(interaction.user.id, current)
+        return [app_commands.Choice(name=truncate(s, 100), value=s[:100]) for s in skills]
+
+    @practice.command(
+        name="stats", description="Your practice over the last 30 days, with a chart."
+    )
+    async def practice_stats(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await self.services.coaching.stats(interaction.user.id)
+        file = None
+        embeds = embeds_for("Your practice, last 30 days", stats.text)
+        if stats.chart_png:
+            import io
+
+            file = discord.File(io.BytesIO(stats.chart_png), filename="practice.png")
+            embeds[0].set_image(url="attachment://practice.png")
+        await respond(interaction, embeds=embeds, file=file, ephemeral=True)
+
+    @push.command(name="start", description="Start a push on one skill (20 hours by default).")
+    @app_commands.describe(skill="Which skill", target_hours="Hours to aim for")
+    async def push_start(
+        self,
+        interaction: discord.Interaction,
+        skill: app_commands.Range[str, 1, 100],
+        target_hours: app_commands.Range[int, 1, 200] = 20,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await attempt(
+            interaction,
+            self.services.coaching.start_push(interaction.user.id, skill, target_hours),
+        )
+        if text is not None:
+            await respond(interaction, text, ephemeral=True)
+
+    push_start.autocomplete("skill")(skill_autocomplete)
+
+    @push.command(name="status", description="Progress of your pushes.")
+    async def push_status(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await respond(
+            interaction,
+            await self.services.coaching.push_status(interaction.user.id),
+            ephemeral=True,
+        )
+
+    @push.command(name="stop", description="Stop a push (its practice stays logged).")
+    async def push_stop(
+        self, interaction: discord.Interaction, skill: app_commands.Range[str, 1, 100]
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await self.services.coaching.stop_push(interaction.user.id, skill)
+        await respond(interaction, text, ephemeral=True)
+
+    @push.command(name="reflect", description="Reflect on your finished push.")
+    async def push_reflect(
+        self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 1000]
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await attempt(
+            interaction, self.services.coaching.reflect_push(interaction.user.id, text)
+        )
+        if reply is not None:
+            await respond(interaction, reply, ephemeral=True)
+
+    # --- DMs and the closed-DMs notice ------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is not None or message.author.bot or not message.content.strip():
+            return
+        user_id = message.author.id
+        dialogues = getattr(self.services, "dialogues", None)
+        if dialogues is not None and await dialogues.waiting_on_dm(user_id):
+            return
+        await self.services.users.mark_dms_open(user_id)
+        filing = await self.services.coaching.record_dm(user_id, message.content)
+        if filing.text:
+            await message.channel.send(filing.text, allowed_mentions=NO_MENTIONS)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        if interaction.guild_id is None:
+            return
+        if await self.services.users.take_dms_notice(interaction.user.id):
+            try:
+                await interaction.followup.send(
+                    DMS_NOTICE, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+            except discord.HTTPException:
+                log.info("could not show the closed-DMs notice")
+
+
+async def setup(bot: commands.Bot) -> None:
+    services: Services = bot.services  # type: ignore[attr-defined]
+    bot.add_dynamic_items(QuickVersionButton)
+    await bot.add_cog(Coaching(services))
