@@ -6,4 +6,5 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discord_adapter.cogs.dialogues",
     "bot.discord_adapter.cogs.coaching",
     "bot.discord_adapter.cogs.privacy",
+    "bot.discord_adapter.cogs.config",
 )
