@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -114,6 +115,23 @@ def time_queries(
         retriever.search(question, 3, mode=mode)
         samples.append((time.perf_counter() - start) * 1000)
     return samples
+
+
+def breakdown(
+    retriever: Retriever, corpus: Corpus, questions: Sequence[str], rounds: int
+) -> tuple[list[float], list[float]]:
+    """Time the two costly parts of a hybrid query separately: embedding, chroma search."""
+    embed_ms: list[float] = []
+    chroma_ms: list[float] = []
+    for i in range(rounds):
+        start = time.perf_counter()
+        vector = retriever.embeddings.embed_array([questions[i % len(questions)]])[0]
+        middle = time.perf_counter()
+        retriever.store.query(vector, 40, scope=0)
+        end = time.perf_counter()
+        embed_ms.append((middle - start) * 1000)
+        chroma_ms.append((end - middle) * 1000)
+    return embed_ms, chroma_ms
 
 
 def hit_at_3(retriever: Retriever, items: list[dict[str, Any]], mode: SearchMode) -> float:
@@ -258,6 +276,21 @@ def run(sizes: list[int], rounds: int, progress: bool) -> BenchResult:
                         "ms",
                         note or "incl. query embedding (hybrid, vector)",
                     )
+            embed_ms, chroma_ms = breakdown(retriever, corpus, questions, rounds)
+            result.add(
+                f"  of which query embedding p50 @{label}",
+                percentile(embed_ms, 50),
+                None,
+                "ms",
+                f"p95 {percentile(embed_ms, 95):.1f} ms",
+            )
+            result.add(
+                f"  of which chroma search p50 @{label}",
+                percentile(chroma_ms, 50),
+                None,
+                "ms",
+                f"p95 {percentile(chroma_ms, 95):.1f} ms (unfiltered, 40 candidates)",
+            )
             if items:
                 hybrid_hit = hit_at_3(retriever, items, SearchMode.HYBRID)
                 for mode in (SearchMode.BM25, SearchMode.VECTOR):
@@ -277,6 +310,14 @@ def run(sizes: list[int], rounds: int, progress: bool) -> BenchResult:
                 f"index build {build_s:.1f} s (tokenise + postings + filter arrays)",
             )
         store.close()
+    load = os.getloadavg()
+    result.add(
+        "machine load average (1/5/15 min)",
+        f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}",
+        None,
+        "",
+        f"{os.cpu_count()} cores; latencies scale with other load",
+    )
     if problems:
         result.add(
             "notes skipped (problems)", float(len(problems)), None, "", "see touchstone ingest"

@@ -294,22 +294,35 @@ class KnowledgeBase:
 
         return compose_answer(question, results, note_for)
 
+    def _shipped_notes(self) -> dict[str, Note]:
+        """The shipped notes, read from disk on first use if nothing was ingested yet.
+
+        Lets browsing (/techniques) work before the index is built; problems are
+        reported by the ingest that follows.
+        """
+        if not self._loaded and not self._shipped:
+            notes, _problems = load_notes(self.notes_dirs)
+            with self._corpus_lock:
+                if not self._loaded and not self._shipped:
+                    self._shipped = {note.id: note for note in notes}
+        return self._shipped
+
     def get_note(self, note_id: str, guild_id: int | None = None) -> Note | None:
         """A note by id: the server's own note first, then the shipped one."""
         if guild_id:
             note = self._guild_notes.get(guild_id, {}).get(note_id)
             if note is not None:
                 return note
-        return self._shipped.get(note_id)
+        return self._shipped_notes().get(note_id)
 
     def list_notes(
         self, kind: str | None = None, tag: str | None = None, guild_id: int | None = None
     ) -> list[Note]:
         """Notes visible to a server (shipped + its own), optionally filtered, by title.
 
-        Call :meth:`ensure_index` first; before it only server notes are known.
+        Works before :meth:`ensure_index` too (the notes are then read from disk).
         """
-        notes: dict[str, Note] = dict(self._shipped)
+        notes: dict[str, Note] = dict(self._shipped_notes())
         if guild_id:
             notes.update(self._guild_notes.get(guild_id, {}))
         wanted_tag = tag.strip().lower() if tag else None

@@ -226,3 +226,10 @@ async def test_ingest_of_only_broken_notes_keeps_the_index(
 
 def test_fixture_notes_are_valid() -> None:
     assert load_notes([FIXTURE_NOTES])[1] == []
+
+
+def test_browsing_works_before_the_index_exists(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "chroma", notes_dirs=[FIXTURE_NOTES])
+    assert [n.id for n in kb.list_notes(kind="principle")] == ["sunk-cost"]
+    assert kb.get_note("goal-factoring") is not None
+    assert not (tmp_path / "chroma").exists()  # nothing was indexed or opened
