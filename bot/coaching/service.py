@@ -444,7 +444,11 @@ class CoachingService:
             return DmFiling(
                 False,
                 "Nothing is waiting for an answer right now, so I didn't store that. "
-                "Morning prompts arrive here once you /coach start.",
+                + (
+                    "Your next morning prompts arrive here; answer them then."
+                    if profile is not None and profile.status != "stopped"
+                    else "Morning prompts arrive here once you /coach start."
+                ),
             )
         count = await self.store.add_answer(session_id, user_id, text, self.clock.now())
         return DmFiling(True, f"Saved ({count} today).", session_id)

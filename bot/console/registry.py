@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from bot.console import dialogue_commands, knowledge_commands
+from bot.console import coaching_commands, dialogue_commands, knowledge_commands
 from bot.console.app import ConsoleCommand, builtin_commands
 
 
 def all_commands() -> list[ConsoleCommand]:
-    return [*builtin_commands(), *knowledge_commands.commands(), *dialogue_commands.commands()]
+    return [
+        *builtin_commands(),
+        *knowledge_commands.commands(),
+        *dialogue_commands.commands(),
+        *coaching_commands.commands(),
+    ]

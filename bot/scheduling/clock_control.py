@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import Clock, SimulatedClock, SystemClock
@@ -62,3 +62,27 @@ class ClockFileWatcher:
             return self.path.read_text(encoding="utf-8").strip()
         except OSError:
             return ""
+
+
+class SteerableClock:
+    """Real time plus an offset that only grows: the console's ``clock advance`` moves
+    it, and with no offset it is exactly the system clock."""
+
+    def __init__(self) -> None:
+        self._system = SystemClock()
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._system.now() + self._offset
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def advance(self, delta: timedelta) -> datetime:
+        if delta < timedelta(0):
+            raise ValueError("time only moves forward")
+        self._offset += delta
+        return self.now()
+
+    def set(self, moment: datetime) -> datetime:
+        return self.advance(moment.astimezone(UTC) - self.now())

@@ -9,8 +9,8 @@ import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.clock import SimulatedClock
-from bot.scheduling.clock_control import ClockFileWatcher, control_file
+from bot.clock import SimulatedClock, SystemClock
+from bot.scheduling.clock_control import ClockFileWatcher, SteerableClock, control_file
 from bot.scheduling.model import Deliverer
 from bot.scheduling.outbox import Outbox
 from bot.scheduling.scheduler import Scheduler, SchedulerPolicy
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 def build_scheduling(services: Services) -> tuple[Outbox, Scheduler]:
     settings = services.settings
+    if isinstance(services.clock, SystemClock):
+        # Same time as the system clock until someone (the console) moves it forward.
+        services.clock = SteerableClock()
     clock = services.clock
     outbox = Outbox(services.db, clock.now)
     watcher = None

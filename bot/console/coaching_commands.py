@@ -1,0 +1,348 @@
+"""Console versions of /coach, /practice and /mydata, plus the simulated clock.
+
+DMs print as "[DM to you] ..." and run whenever a command here finishes, or when
+``clock advance 1d`` / ``clock set 2026-03-29T06:00+02:00`` moves time forward, so a
+month of coaching can be tried in seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.coaching import InputProblem
+from bot.console.app import ConsoleCommand, ConsoleContext, ConsoleUsageError
+from bot.scheduling import Delivery, DeliveryOutcome
+
+CONSOLE_FILES = "console-files"
+
+
+class ConsoleDeliverer:
+    """Prints DMs; saves attachments (charts) next to the data so they can be opened."""
+
+    def __init__(self, ctx: ConsoleContext) -> None:
+        self.ctx = ctx
+
+    async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
+        ctx = self.ctx
+        message = delivery.message
+        who = "you" if delivery.user_id == ctx.user_id else f"user {delivery.user_id}"
+        where = f"#channel {message.channel_id}" if message.channel_id else f"DM to {who}"
+        ctx.say(f"[{where}] " + (message.title.upper() if message.title else ""))
+        ctx.say(_plain(message.text))
+        folder = ctx.services.settings.data_dir / CONSOLE_FILES
+        for attachment in message.attachments:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / Path(attachment.filename).name
+            path.write_bytes(attachment.data)
+            ctx.say(f"[attachment: {path}]")
+        for action in message.actions:
+            if action.name == "orient.quick":
+                ctx.say(f"[button: {action.label}: type 'coach quick {action.ref}']")
+        return DeliveryOutcome.sent()
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"(\*\*|__|`)", "", text)
+
+
+async def run_due(ctx: ConsoleContext) -> None:
+    await ctx.services.scheduler.run_due(ConsoleDeliverer(ctx))
+
+
+def _options(args: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Split ``key=value`` options from positional words."""
+    words: list[str] = []
+    options: dict[str, str] = {}
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        if sep and re.fullmatch(r"[a-z_]+", key):
+            options[key] = value
+        else:
+            words.append(arg)
+    return words, options
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value.lower() in ("on", "yes", "true", "1"):
+        return True
+    if value.lower() in ("off", "no", "false", "0"):
+        return False
+    raise ConsoleUsageError(f"{value!r}: use on or off")
+
+
+def _number(text: str, what: str) -> int:
+    if not text.isdigit():
+        raise ConsoleUsageError(f"{what} must be a number")
+    return int(text)
+
+
+async def coach(ctx: ConsoleContext, args: list[str]) -> None:
+    coaching = ctx.services.coaching
+    user = ctx.user_id
+    if not args:
+        raise ConsoleUsageError(
+            "coach start|settings|pause|resume|stop|prompts|server-prompts|quick"
+        )
+    action, rest = args[0].lower(), args[1:]
+    words, options = _options(rest)
+    try:
+        if action == "start":
+            if len(words) < 2:
+                raise ConsoleUsageError("coach start TIMEZONE TIME [DAYS] [nudge]")
+            nudge = "nudge" in (w.lower() for w in words[2:])
+            days = " ".join(w for w in words[2:] if w.lower() != "nudge") or "every day"
+            view = await coaching.start(
+                user,
+                timezone=words[0],
+                local_time=words[1],
+                days=days,
+                guild_id=ctx.guild_id,
+                nudge=nudge,
+            )
+            ctx.say(view.text)
+        elif action == "settings":
+            view = await coaching.update_settings(
+                user,
+                timezone=options.get("timezone"),
+                local_time=options.get("time"),
+                days=options.get("days"),
+                nudge=_flag(options.get("nudge")),
+                nudge_time=options.get("nudge_time"),
+            )
+            ctx.say(view.text)
+        elif action == "pause":
+            until = " ".join(words).removeprefix("until ").strip()
+            if not until:
+                raise ConsoleUsageError("coach pause UNTIL (a date, 'tomorrow' or '10 days')")
+            ctx.say((await coaching.pause_until(user, until)).text)
+        elif action == "resume":
+            ctx.say((await coaching.resume(user)).text)
+        elif action == "stop":
+            ctx.say(await coaching.stop(user))
+        elif action == "prompts":
+            await _prompts(ctx, words)
+        elif action == "server-prompts":
+            lines = [p for p in " ".join(words).split(";")] if words else []
+            saved = (
+                await coaching.set_server_default_prompts(ctx.guild_id, lines)
+                if lines
+                else (await coaching.server_default_prompts(ctx.guild_id))
+            )
+            _list(ctx, saved, "Server default prompts" + (" saved" if lines else ""))
+        elif action == "quick":
+            if len(words) != 1:
+                raise ConsoleUsageError("coach quick SESSION (shown under the orient DM)")
+            ctx.say(await coaching.quick_version(_number(words[0], "session"), user))
+        else:
+            raise ConsoleUsageError(f"unknown coach action {action!r}")
+    except InputProblem as problem:
+        ctx.say(str(problem))
+    await run_due(ctx)
+
+
+def _list(ctx: ConsoleContext, prompts: list[str], heading: str) -> None:
+    ctx.say(f"{heading}:")
+    for number, text in enumerate(prompts, 1):
+        ctx.say(f"  {number}. {text}")
+
+
+async def _prompts(ctx: ConsoleContext, words: list[str]) -> None:
+    coaching = ctx.services.coaching
+    user = ctx.user_id
+    if not words:
+        prompts, source = await coaching.prompts(user)
+        label = {"yours": "Your prompts", "server": "This server's default prompts"}
+        _list(ctx, prompts, label.get(source, "The default prompts"))
+        return
+    verb, rest = words[0].lower(), words[1:]
+    if verb == "add" and rest:
+        prompts = await coaching.add_prompt(user, " ".join(rest))
+    elif verb == "edit" and len(rest) >= 2:
+        prompts = await coaching.edit_prompt(user, _number(rest[0], "N"), " ".join(rest[1:]))
+    elif verb == "move" and len(rest) == 2:
+        prompts = await coaching.move_prompt(user, _number(rest[0], "N"), _number(rest[1], "TO"))
+    elif verb == "remove" and len(rest) == 1:
+        prompts = await coaching.remove_prompt(user, _number(rest[0], "N"))
+    elif verb == "reset" and not rest:
+        prompts = await coaching.reset_prompts(user)
+    else:
+        raise ConsoleUsageError(
+            "coach prompts [add TEXT | edit N TEXT | move N TO | remove N | reset]"
+        )
+    _list(ctx, prompts, "Your prompts")
+
+
+async def practice(ctx: ConsoleContext, args: list[str]) -> None:
+    coaching = ctx.services.coaching
+    user = ctx.user_id
+    if not args:
+        raise ConsoleUsageError("practice log|stats|push")
+    action, rest = args[0].lower(), args[1:]
+    words, options = _options(rest)
+    try:
+        if action == "log":
+            if len(words) < 2:
+                raise ConsoleUsageError("practice log MINUTES SKILL [practised=..] [noticed=..]")
+            result = await coaching.log_practice(
+                user,
+                _number(words[0], "MINUTES"),
+                " ".join(words[1:]),
+                options.get("practised"),
+                options.get("noticed"),
+            )
+            ctx.say(result.text)
+        elif action == "stats":
+            stats = await coaching.stats(user)
+            ctx.say(_plain(stats.text))
+            if stats.chart_png:
+                folder = ctx.services.settings.data_dir / CONSOLE_FILES
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / "practice-stats.png"
+                path.write_bytes(stats.chart_png)
+                ctx.say(f"[chart: {path}]")
+        elif action == "push":
+            await _push(ctx, words)
+        else:
+            raise ConsoleUsageError(f"unknown practice action {action!r}")
+    except InputProblem as problem:
+        ctx.say(str(problem))
+    await run_due(ctx)
+
+
+async def _push(ctx: ConsoleContext, words: list[str]) -> None:
+    coaching = ctx.services.coaching
+    user = ctx.user_id
+    verb, rest = (words[0].lower(), words[1:]) if words else ("status", [])
+    if verb == "start" and rest:
+        hours = 20
+        if len(rest) > 1 and rest[-1].isdigit():
+            hours = int(rest[-1])
+            rest = rest[:-1]
+        ctx.say(await coaching.start_push(user, " ".join(rest), hours))
+    elif verb == "status":
+        ctx.say(await coaching.push_status(user))
+    elif verb == "stop" and rest:
+        ctx.say(await coaching.stop_push(user, " ".join(rest)))
+    elif verb == "reflect" and rest:
+        ctx.say(await coaching.reflect_push(user, " ".join(rest)))
+    else:
+        raise ConsoleUsageError(
+            "practice push start SKILL [HOURS] | status | stop SKILL | reflect TEXT"
+        )
+
+
+async def dm(ctx: ConsoleContext, args: list[str]) -> None:
+    """Reply in "DMs": what a person types in their DM with the bot on Discord."""
+    text = " ".join(args).strip()
+    if not text:
+        raise ConsoleUsageError("dm TEXT")
+    dialogues = getattr(ctx.services, "dialogues", None)
+    if dialogues is not None and await dialogues.waiting_on_dm(ctx.user_id):
+        ctx.say("A dialogue is waiting on your answer; answer it with its own command.")
+        return
+    filing = await ctx.services.coaching.record_dm(ctx.user_id, text)
+    ctx.say(filing.text)
+    await run_due(ctx)
+
+
+DURATION = re.compile(r"(\d+)\s*([dhm])")
+
+
+async def clock(ctx: ConsoleContext, args: list[str]) -> None:
+    steer = ctx.services.clock
+    if not args:
+        ctx.say(f"Simulated time: {steer.now().isoformat(timespec='minutes')}")
+        return
+    action, rest = args[0].lower(), "".join(args[1:])
+    advance = getattr(steer, "advance", None)
+    if advance is None:
+        raise ConsoleUsageError("this clock cannot be moved")
+    if action == "advance":
+        parts = DURATION.findall(rest.lower())
+        if not parts or DURATION.sub("", rest.lower()).strip():
+            raise ConsoleUsageError("clock advance 1d | 3h | 30m | 1d12h")
+        unit = {"d": "days", "h": "hours", "m": "minutes"}
+        delta = timedelta()
+        for amount, letter in parts:
+            delta += timedelta(**{unit[letter]: int(amount)})
+        await _step_to(ctx, steer.now() + delta)
+    elif action == "set":
+        try:
+            target = datetime.fromisoformat(rest)
+        except ValueError:
+            raise ConsoleUsageError("clock set 2026-03-29T06:00+00:00") from None
+        if target.tzinfo is None:
+            target = target.astimezone()  # the computer's own zone
+        if target < steer.now():
+            raise ConsoleUsageError("time only moves forward")
+        await _step_to(ctx, target)
+    else:
+        raise ConsoleUsageError("clock | clock advance 1d | clock set 2026-03-29T06:00+00:00")
+    ctx.say(f"Simulated time: {steer.now().isoformat(timespec='minutes')}")
+
+
+async def _step_to(ctx: ConsoleContext, target: datetime) -> None:
+    """Move in steps no longer than the next due item, so each DM goes out at its
+    own time (not all at the end, past their grace window)."""
+    steer = ctx.services.clock
+    move = getattr(steer, "set")  # noqa: B009  (SimulatedClock and SteerableClock have it)
+    outbox = ctx.services.outbox
+    while True:
+        await run_due(ctx)
+        next_due = await outbox.next_due()
+        now = steer.now()
+        if next_due is None or next_due > target:
+            if target > now:
+                move(target)
+            await run_due(ctx)
+            return
+        if next_due > now:
+            move(next_due)
+
+
+async def mydata(ctx: ConsoleContext, args: list[str]) -> None:
+    privacy = ctx.services.privacy
+    if args[:1] == ["export"]:
+        data = await privacy.export_json(ctx.user_id)
+        folder = ctx.services.settings.data_dir / CONSOLE_FILES
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"mydata-{ctx.user_id}.json"
+        path.write_bytes(data)
+        ctx.say(f"Everything stored about you: {path}")
+    elif args[:1] == ["delete"]:
+        if args[1:] != ["confirm"]:
+            ctx.say("This erases everything stored about you. Type 'mydata delete confirm'.")
+            return
+        ctx.say((await privacy.delete_everything(ctx.user_id)).describe())
+    else:
+        raise ConsoleUsageError("mydata export | mydata delete")
+
+
+def commands() -> list[ConsoleCommand]:
+    return [
+        ConsoleCommand(
+            "coach",
+            "coach start TIMEZONE TIME [DAYS] [nudge] | settings | pause UNTIL | resume | stop"
+            " | prompts ... | server-prompts P1; P2 | quick SESSION",
+            "daily coaching in DMs",
+            coach,
+        ),
+        ConsoleCommand(
+            "practice",
+            "practice log MINUTES SKILL [practised=..] [noticed=..] | stats | push ...",
+            "your practice log, stats and pushes",
+            practice,
+        ),
+        ConsoleCommand("dm", "dm TEXT", "reply to the bot's DM (e.g. orient answers)", dm),
+        ConsoleCommand(
+            "clock",
+            "clock | clock advance 1d | clock set 2026-03-29T06:00+00:00",
+            "show or move the simulated time; due DMs are sent",
+            clock,
+        ),
+        ConsoleCommand("mydata", "mydata export | mydata delete", "your stored data", mydata),
+    ]
