@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from bot.guild_config.keys import (
     KEYS,
@@ -157,6 +157,58 @@ def history_lines(entries: Sequence[HistoryEntry], style: Style = "discord") -> 
     return lines
 
 
+class AuditedChange(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def old(self) -> str: ...
+    @property
+    def new(self) -> str: ...
+
+
+def change_lines(changes: Sequence[AuditedChange], style: Style = "discord") -> list[str]:
+    """What a set, reset or import just did, one line per key."""
+    if style == "discord":
+        return [
+            f"`{c.key}`: {_audit_value(c.key, c.old, style)} → {_audit_value(c.key, c.new, style)}"
+            for c in changes
+        ]
+    return [
+        f"{c.key}: {_audit_value(c.key, c.old, style)} -> {_audit_value(c.key, c.new, style)}"
+        for c in changes
+    ]
+
+
+class FalseAlarm(Protocol):
+    created_at: datetime
+    score: float
+    post_text: str
+    reply_text: str
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def false_alarm_lines(alarms: Sequence[FalseAlarm], style: Style = "discord") -> list[str]:
+    """Replies the advice check flagged and their writers reported as mistakes."""
+    lines = []
+    for alarm in alarms:
+        when = alarm.created_at.strftime("%Y-%m-%d")
+        if style == "discord":
+            lines.append(
+                f"`{when}` score {alarm.score:.2f}\n> reply: {_quote(alarm.reply_text)}\n"
+                f"> to: {_quote(alarm.post_text)}"
+            )
+        else:
+            lines.append(
+                f"{when} score {alarm.score:.2f}\n  reply: {_quote(alarm.reply_text)}\n"
+                f"  to: {_quote(alarm.post_text)}"
+            )
+    return lines
+
+
 def paginate(lines: Sequence[str], limit: int = PAGE_CHARS) -> list[str]:
     """Whole lines grouped into pages of at most ``limit`` characters (at least one page)."""
     pages: list[str] = []
@@ -231,9 +283,11 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "SECTION_TITLES",
     "HistoryEntry",
+    "change_lines",
     "display",
     "export_json",
     "facilitator_instructions",
+    "false_alarm_lines",
     "history_lines",
     "import_json",
     "paginate",

@@ -1,0 +1,257 @@
+"""/config: moderators shape how Touchstone behaves in their server.
+
+Every subcommand checks the privilege ladder in code (``default_permissions`` is only a
+hint server admins can change), answers privately, and leaves the rules to
+``bot.guild_config``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_adapter.config_views import (
+    PANEL_ITEMS,
+    ResetConfirm,
+    panel_embeds,
+    panel_view,
+    send_pages,
+)
+from bot.discord_adapter.interaction_facts import require_moderator
+from bot.discord_adapter.messages import respond, truncate
+from bot.guild_config import KEYS, ConfigError, Update, resolve
+from bot.guild_config.keys import SECTIONS
+from bot.guild_config.render import (
+    MAX_IMPORT_BYTES,
+    SECTION_TITLES,
+    change_lines,
+    false_alarm_lines,
+    history_lines,
+    paginate,
+    show_lines,
+)
+from bot.services import Services
+
+MAX_CHANGES_LISTED = 25
+
+
+def problems_text(error: ConfigError) -> str:
+    return "Nothing was changed:\n" + "\n".join(f"- {p}" for p in error.problems)
+
+
+def changes_text(update: Update, verb: str) -> str:
+    if not update.changes:
+        return f"Nothing to {verb}: every value already was as asked."
+    lines = change_lines(update.changes)
+    more = len(lines) - MAX_CHANGES_LISTED
+    shown = lines[:MAX_CHANGES_LISTED] + ([f"…and {more} more"] if more > 0 else [])
+    return "\n".join(shown)
+
+
+class Config(commands.Cog):
+    config = app_commands.Group(
+        name="config",
+        description="This server's Touchstone settings (moderators).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def _moderator(self, interaction: discord.Interaction) -> int:
+        """The server id, once the ladder allows this person (NotAllowed otherwise)."""
+        await require_moderator(interaction, self.services)
+        assert interaction.guild_id is not None
+        return interaction.guild_id
+
+    @config.command(name="show", description="Show the settings, by section.")
+    @app_commands.describe(section="Only this section")
+    @app_commands.choices(
+        section=[app_commands.Choice(name=SECTION_TITLES[s], value=s) for s in SECTIONS]
+    )
+    async def show(self, interaction: discord.Interaction, section: str | None = None) -> None:
+        guild_id = await self._moderator(interaction)
+        config = await self.services.guild_config.get(guild_id)
+        lines = show_lines(config, section)
+        lines += ["", "Change one with /config set, or use /config panel for the common ones."]
+        await send_pages(interaction, "Touchstone settings", paginate(lines))
+
+    @config.command(name="set", description="Change one setting.")
+    @app_commands.describe(key="The setting, e.g. advice.sensitivity", value="The new value")
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        key: app_commands.Range[str, 1, 120],
+        value: app_commands.Range[str, 0, 2000],
+    ) -> None:
+        guild_id = await self._moderator(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            update = await self.services.guild_config.set_value(
+                guild_id, key, value, interaction.user.id
+            )
+        except ConfigError as exc:
+            await respond(interaction, problems_text(exc), ephemeral=True)
+            return
+        await respond(interaction, changes_text(update, "change"), ephemeral=True)
+
+    @set_.autocomplete("key")
+    async def key_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._key_choices(interaction, current)
+
+    async def _key_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        config = self.services.guild_config.cached(interaction.guild_id)
+        entries = {interaction.channel_id} if interaction.channel_id else set()
+        if config is not None:
+            entries |= set(config.advice.channel_policies)
+        candidates: list[tuple[str, str]] = []
+        for spec in KEYS:
+            if spec.is_map:
+                for channel_id in sorted(entries, key=lambda c: c != interaction.channel_id):
+                    here = " (this channel)" if channel_id == interaction.channel_id else ""
+                    candidates.append(
+                        (f"{spec.path}.{channel_id}", f"{spec.path}.{channel_id}{here}")
+                    )
+            else:
+                candidates.append((spec.path, f"{spec.path}: {spec.description}"))
+        needle = current.strip().lower()
+        return [
+            app_commands.Choice(name=truncate(label, 100), value=path)
+            for path, label in candidates
+            if needle in label.lower()
+        ][:25]
+
+    @set_.autocomplete("value")
+    async def value_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        key = str(getattr(interaction.namespace, "key", "") or "")
+        try:
+            spec, entry = resolve(key)
+        except ConfigError:
+            return (
+                [app_commands.Choice(name=truncate(current, 100), value=current)] if current else []
+            )
+        options: list[tuple[str, str]] = []
+        enum_type = spec.item if spec.kind in ("enum", "map") else None
+        if entry is not None or spec.kind == "enum":
+            options = [(str(m.value), str(m.value)) for m in enum_type or []]
+        elif spec.kind == "bool":
+            options = [("on", "on"), ("off", "off")]
+        elif spec.optional:
+            options = [("none (use the default)", "none")]
+        typed = [(f"{current} ({spec.hint()})", current)] if current else []
+        matching = [o for o in options if current.lower() in o[1]]
+        return [
+            app_commands.Choice(name=truncate(name, 100), value=truncate(value, 100))
+            for name, value in (matching or typed)
+        ][:25]
+
+    @config.command(name="reset", description="Put one setting, or all of them, back to default.")
+    @app_commands.describe(key="The setting to reset; leave empty to reset everything")
+    async def reset(
+        self, interaction: discord.Interaction, key: app_commands.Range[str, 1, 120] | None = None
+    ) -> None:
+        guild_id = await self._moderator(interaction)
+        if key is None:
+            await respond(
+                interaction,
+                "Reset **every** setting of this server to its default? That includes the "
+                "moderator roles and every channel's advice policy. Export first if unsure.",
+                view=ResetConfirm(self.services, interaction.user.id),
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            update = await self.services.guild_config.reset(guild_id, key, interaction.user.id)
+        except ConfigError as exc:
+            await respond(interaction, problems_text(exc), ephemeral=True)
+            return
+        await respond(interaction, changes_text(update, "reset"), ephemeral=True)
+
+    @reset.autocomplete("key")
+    async def reset_key_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._key_choices(interaction, current)
+
+    @config.command(name="export", description="Download the settings as a JSON file.")
+    async def export(self, interaction: discord.Interaction) -> None:
+        guild_id = await self._moderator(interaction)
+        text = await self.services.guild_config.export_file(guild_id)
+        file = discord.File(
+            io.BytesIO(text.encode()), filename=f"touchstone-config-{guild_id}.json"
+        )
+        await respond(
+            interaction,
+            "This server's settings. Edit and bring them back with /config import.",
+            file=file,
+            ephemeral=True,
+        )
+
+    @config.command(name="import", description="Replace the settings with a JSON file.")
+    @app_commands.describe(file="A file written by /config export")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        guild_id = await self._moderator(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if file.size > MAX_IMPORT_BYTES:
+            await respond(
+                interaction,
+                f"{truncate(file.filename, 100)}: larger than {MAX_IMPORT_BYTES // 1024} KB; "
+                "nothing was changed.",
+                ephemeral=True,
+            )
+            return
+        raw = await file.read()
+        try:
+            update = await self.services.guild_config.import_file(
+                guild_id, raw, interaction.user.id
+            )
+        except ConfigError as exc:
+            await respond(interaction, problems_text(exc), ephemeral=True)
+            return
+        await respond(interaction, "Imported.\n" + changes_text(update, "import"), ephemeral=True)
+
+    @config.command(name="history", description="Who changed which setting, when.")
+    async def history(self, interaction: discord.Interaction) -> None:
+        guild_id = await self._moderator(interaction)
+        entries = await self.services.guild_config.history(guild_id)
+        lines = history_lines(entries) or ["No setting has been changed yet."]
+        await send_pages(interaction, "Settings history", paginate(lines))
+
+    @config.command(name="false-alarms", description="Replies the advice check flagged by mistake.")
+    async def false_alarms(self, interaction: discord.Interaction) -> None:
+        guild_id = await self._moderator(interaction)
+        alarms = await self.services.advice_drafts.false_alarms(guild_id)
+        lines = false_alarm_lines(list(alarms)) or ["Nobody has reported a false alarm yet."]
+        lines += ["", "If many look alike, lower advice.sensitivity with /config set."]
+        await send_pages(interaction, "Reported false alarms", paginate(lines))
+
+    @config.command(name="panel", description="Buttons for the common settings.")
+    async def panel(self, interaction: discord.Interaction) -> None:
+        guild_id = await self._moderator(interaction)
+        config = await self.services.guild_config.get(guild_id)
+        channel_id = interaction.channel_id or 0
+        await respond(
+            interaction,
+            embeds=panel_embeds(config, channel_id),
+            view=panel_view(config, channel_id),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    services: Services = bot.services  # type: ignore[attr-defined]
+    bot.add_dynamic_items(*PANEL_ITEMS)
+    await bot.add_cog(Config(services))
