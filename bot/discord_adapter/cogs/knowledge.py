@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_adapter.config_views import model_settings
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
 from bot.guild_knowledge import note_from_form
@@ -169,7 +170,13 @@ class Knowledge(commands.Cog):
     ) -> None:
         await interaction.response.defer(ephemeral=private, thinking=True)
         await self.services.knowledge_ready()
-        guidance = await self.services.guidance.ask(question, guild_id=interaction.guild_id)
+        use_model, instructions = await model_settings(self.services, interaction)
+        guidance = await self.services.guidance.ask(
+            question,
+            guild_id=interaction.guild_id,
+            use_model=use_model,
+            server_instructions=instructions,
+        )
         footer = (
             "Answer written with a language model from these notes" if guidance.used_model else None
         )
