@@ -50,6 +50,14 @@ CATALOG: tuple[CommandInfo, ...] = (
         moderator=True,
     ),
     CommandInfo(
+        "advise",
+        "Advice",
+        "Draft a reply to a message (or Apps → Reply with care on it); it is checked, "
+        "with a gentler version offered, before anything is posted.",
+        "advise POST, then draft REPLY, post [gentle], edit REPLY, cancel, mistake; "
+        "watch POST REPLY [nudge|hold]",
+    ),
+    CommandInfo(
         "impossible",
         "Dialogues",
         "Very specifically, why is this goal impossible?",

@@ -3,6 +3,7 @@
 EXTENSIONS: tuple[str, ...] = (
     "bot.discord_adapter.cogs.general",
     "bot.discord_adapter.cogs.knowledge",
+    "bot.discord_adapter.cogs.advice",
     "bot.discord_adapter.cogs.dialogues",
     "bot.discord_adapter.cogs.coaching",
     "bot.discord_adapter.cogs.privacy",

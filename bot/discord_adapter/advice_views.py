@@ -1,0 +1,184 @@
+"""What the advice flow looks like in Discord: report embeds, buttons, the draft form.
+
+Buttons are :class:`discord.ui.DynamicItem` with the draft id in the custom id, so a
+report keeps working after a restart; the form's submissions are handled by custom id
+in the cog for the same reason (a modal object does not survive a restart).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+import discord
+
+from bot.advice_flow import Draft, DraftStatus
+from bot.advice_flow.model import MAX_DRAFT_CHARS
+from bot.advice_flow.text import ATTRIBUTION, quote, report_body, report_title
+from bot.discord_adapter.messages import EMBED_COLOUR, embeds_for, truncate
+
+BUTTON_PREFIX = "ts:adv"
+MODAL_PREFIX = "ts:advm"
+REPLY_FIELD = "reply"
+FLAGGED_COLOUR = discord.Colour.from_rgb(214, 160, 60)
+
+
+class Action(StrEnum):
+    POST = "post"
+    GENTLE = "gentle"
+    EDIT = "edit"
+    CANCEL = "cancel"
+    MISTAKE = "mistake"
+
+
+_LABELS: dict[Action, tuple[str, discord.ButtonStyle]] = {
+    Action.POST: ("Post as written", discord.ButtonStyle.secondary),
+    Action.GENTLE: ("Post the gentler version", discord.ButtonStyle.primary),
+    Action.EDIT: ("Edit again", discord.ButtonStyle.secondary),
+    Action.CANCEL: ("Cancel", discord.ButtonStyle.secondary),
+    Action.MISTAKE: ("This was a mistake", discord.ButtonStyle.danger),
+}
+
+
+class AdviceButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"ts:adv:(?P<draft>\d+):(?P<action>post|gentle|edit|cancel|mistake)",
+):
+    """A report button; the Advice cog decides what a press means."""
+
+    def __init__(self, draft_id: int, action: Action, label: str | None = None) -> None:
+        default_label, style = _LABELS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label or default_label,
+                style=style,
+                custom_id=f"{BUTTON_PREFIX}:{draft_id}:{action.value}",
+            )
+        )
+        self.draft_id = draft_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[discord.Client],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AdviceButton:
+        return cls(int(match["draft"]), Action(match["action"]))
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        cog: Any = interaction.client.get_cog("Advice")  # type: ignore[attr-defined]
+        if cog is not None:
+            await cog.on_button(interaction, self.draft_id, self.action)
+
+
+def report_view(draft: Draft, *, watched: bool = False) -> discord.ui.View | None:
+    """The buttons that make sense for a draft in its current state."""
+    actions: list[tuple[Action, str | None]] = []
+    if draft.status is DraftStatus.WATCHED:
+        actions = [(Action.MISTAKE, None)] if draft.flagged else []
+    elif draft.status is DraftStatus.CANCELLED:
+        actions = [(Action.EDIT, None)]
+    elif draft.is_open:
+        if draft.offers_gentler:
+            actions.append((Action.GENTLE, None))
+            actions.append((Action.POST, None))
+        else:
+            actions.append((Action.POST, "Post" if not draft.flagged else None))
+        actions.append((Action.EDIT, None))
+        if draft.status is DraftStatus.DRAFT and not watched:
+            actions.append((Action.CANCEL, None))
+        if draft.flagged:
+            actions.append((Action.MISTAKE, None))
+    if not actions:
+        return None
+    view = discord.ui.View(timeout=None)
+    for action, label in actions:
+        view.add_item(AdviceButton(draft.id, action, label))
+    return view
+
+
+def report_embeds(draft: Draft, note: str = "") -> list[discord.Embed]:
+    body = report_body(draft)
+    if note:
+        body = f"{body}\n\n{note}"
+    footer = f"draft {draft.id} · score {draft.report.score:.2f} / {draft.report.threshold:.2f}"
+    embeds = embeds_for(report_title(draft), body, footer=footer)
+    if draft.flagged:
+        for embed in embeds:
+            embed.colour = FLAGGED_COLOUR
+    return embeds
+
+
+def cancelled_embeds(draft: Draft) -> list[discord.Embed]:
+    return embeds_for(
+        "Cancelled: nothing was posted",
+        "Your draft is kept, here it is:\n" + quote(draft.text),
+        footer=f"draft {draft.id} · Edit again to reopen it",
+    )
+
+
+def posted_embeds(draft_id: int, jump_url: str | None) -> list[discord.Embed]:
+    where = f" [See it in the channel]({jump_url})" if jump_url else ""
+    return embeds_for("Posted", f"Your reply is in the channel.{where}", footer=f"draft {draft_id}")
+
+
+def attributed_embed(author: discord.abc.User, text: str) -> discord.Embed:
+    """The published reply: the writer's name and avatar on top, their words as written."""
+    name = truncate(author.display_name, 200)
+    embed = discord.Embed(description=text[:4096], colour=EMBED_COLOUR)
+    embed.set_author(name=name, icon_url=author.display_avatar.url)
+    embed.set_footer(text=ATTRIBUTION.format(name=name))
+    return embed
+
+
+def new_modal_id(channel_id: int, message_id: int) -> str:
+    return f"{MODAL_PREFIX}:new:{channel_id}:{message_id}"
+
+
+def edit_modal_id(draft_id: int) -> str:
+    return f"{MODAL_PREFIX}:edit:{draft_id}"
+
+
+MODAL_ID = re.compile(r"ts:advm:(?:new:(?P<channel>\d+):(?P<message>\d+)|edit:(?P<draft>\d+))")
+
+
+class DraftForm(discord.ui.Modal):
+    """The draft reply form. Its submission is handled by custom id in the cog."""
+
+    reply: discord.ui.TextInput[DraftForm] = discord.ui.TextInput(
+        label="Your reply",
+        style=discord.TextStyle.paragraph,
+        max_length=MAX_DRAFT_CHARS,
+        custom_id=REPLY_FIELD,
+        placeholder="Write your reply; Touchstone checks it before anything is posted.",
+    )
+
+    def __init__(self, custom_id: str, title: str, default: str | None = None) -> None:
+        super().__init__(title=title, custom_id=custom_id, timeout=900)
+        if default:
+            self.reply.default = default[:MAX_DRAFT_CHARS]
+
+    async def on_submit(self, interaction: discord.Interaction[discord.Client]) -> None:
+        """Handled by ``Advice.on_interaction``, which also works after a restart."""
+        return
+
+
+def submitted_reply(data: object) -> str | None:
+    """The ``reply`` field of a modal submission, whatever the component nesting."""
+    if isinstance(data, dict):
+        if data.get("custom_id") == REPLY_FIELD and isinstance(data.get("value"), str):
+            return str(data["value"])
+        for value in data.values():
+            found = submitted_reply(value)
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for item in data:
+            found = submitted_reply(item)
+            if found is not None:
+                return found
+    return None
