@@ -73,9 +73,9 @@ async def test_export_holds_every_kind_of_data_about_the_person(database: Databa
     assert tables["orient_answers"][0]["text"] == "My private answer"
     assert tables["practice_logs"][0]["noticed"] == "slow start"
     assert {row["draft_text"] for row in tables["advice_drafts"]} == {"mine", "theirs"}
-    assert all(
-        row.get("user_id", ME) == ME for rows in tables.values() for row in rows
-    ), "nobody else's coaching rows"
+    assert all(row.get("user_id", ME) == ME for rows in tables.values() for row in rows), (
+        "nobody else's coaching rows"
+    )
 
 
 async def test_delete_leaves_no_row_mentioning_the_person_in_any_table(

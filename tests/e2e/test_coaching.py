@@ -1,0 +1,100 @@
+"""Coaching end to end: the real bot on a simulated clock, across Berlin's DST change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import StartBot
+from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.state import Message
+from tests.fakediscord.world import PracticeClub
+
+pytestmark = pytest.mark.e2e
+TIMEOUT = 20.0
+START = "2026-03-27T05:00:00+00:00"  # Friday; Berlin switches to summer time on Sunday
+
+
+def orient_dms(fake: FakeDiscord, user: int) -> list[Message]:
+    return [
+        m
+        for m in fake.dm_messages_to(user)
+        if any("Morning orient" in (e.get("title") or "") for e in m.embeds)
+    ]
+
+
+def title(message: Message) -> str:
+    return str(message.embeds[0].get("title"))
+
+
+async def move_clock(path: Path, moment: str) -> None:
+    path.write_text(moment, encoding="utf-8")
+
+
+async def test_orient_dms_keep_local_time_across_dst_and_the_week_ends_with_a_chart(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    data_dir = tmp_path / "data"
+    clock_file = data_dir / "simulated-clock"
+    await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
+    user = club.member.id
+
+    started = await fake.send_slash_command(
+        club.guild,
+        club.general,
+        club.member,
+        "coach",
+        {"timezone": "Europe/Berlin", "time": "07:00"},
+        subcommand="start",
+    )
+    reply = await started.first_response(timeout=3)
+    assert reply.ephemeral
+    await fake.wait_for(lambda: fake.dm_messages_to(user), TIMEOUT, "the welcome DM")
+
+    # Friday 07:00 CET = 06:00 UTC.
+    await move_clock(clock_file, "2026-03-27T06:00:30+00:00")
+    await fake.wait_for(lambda: len(orient_dms(fake, user)) == 1, TIMEOUT, "Friday's orient")
+    dm_channel = fake.world.dm_channel_ids[user]
+    await fake.send_message(dm_channel, user, "The grant report matters most today.")
+    await fake.send_message(dm_channel, user, "Roughly on track.")
+    await fake.wait_for(
+        lambda: any("Saved (2 today)" in m.content for m in fake.dm_messages_to(user)),
+        TIMEOUT,
+        "both answers stored",
+    )
+
+    # Saturday 07:00 CET = 06:00 UTC.
+    await move_clock(clock_file, "2026-03-28T06:00:30+00:00")
+    await fake.wait_for(lambda: len(orient_dms(fake, user)) == 2, TIMEOUT, "Saturday's orient")
+
+    # Sunday after the switch: 06:00 UTC would be 08:00 local; 07:00 CEST is 05:00 UTC.
+    await move_clock(clock_file, "2026-03-29T04:59:00+00:00")
+    await move_clock(clock_file, "2026-03-29T05:00:30+00:00")
+    await fake.wait_for(lambda: len(orient_dms(fake, user)) == 3, TIMEOUT, "Sunday's orient")
+    titles = [title(m) for m in orient_dms(fake, user)]
+    assert titles == [
+        "Morning orient · Friday 27 March",
+        "Morning orient · Saturday 28 March",
+        "Morning orient · Sunday 29 March",
+    ]
+
+    # The weekly review: Sunday 18:00 CEST = 16:00 UTC, with a PNG chart.
+    await move_clock(clock_file, "2026-03-29T16:00:30+00:00")
+    weekly = await fake.wait_for(
+        lambda: next(
+            (
+                m
+                for m in fake.dm_messages_to(user)
+                if any("Your week" in (e.get("title") or "") for e in m.embeds)
+            ),
+            None,
+        ),
+        TIMEOUT,
+        "the weekly review",
+    )
+    assert weekly.attachments and weekly.attachments[0].filename.endswith(".png")
+    assert "grant report" in weekly.embeds[0]["description"]
+    # Exactly one orient per morning, never a duplicate.
+    assert len(orient_dms(fake, user)) == 3
