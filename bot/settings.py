@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     guild_ready_timeout: Annotated[float, Field(ge=0, le=60)] = Field(
         default=2.0, description="How long to wait for servers to stream in before 'ready'."
     )
+    # Operations: the optional health and metrics HTTP endpoint (off unless a port is set).
+    health_port: Annotated[int, Field(ge=0, le=65535)] | None = Field(
+        default=None, description="Serve /healthz and /metrics on this port (0 = any free port)."
+    )
+    health_host: str = Field(
+        default="127.0.0.1", description="Address for the health endpoint; loopback by default."
+    )
     dev_guild_id: int | None = Field(
         default=None,
         description="sync-commands registers to this guild only (fast, for development).",
