@@ -54,6 +54,7 @@ class Dialogues(commands.Cog):
         self.svc = services.dialogues
         self._delivering = asyncio.Lock()
         self._recovered = False
+        self._checked: set[int] = set()
 
     async def cog_load(self) -> None:
         self.sweeper.start()
@@ -109,13 +110,51 @@ class Dialogues(commands.Cog):
                 )
                 threads[info.id] = info
                 try:
-                    message_id = await self._send(info, await self.svc.prepare(delivery))
+                    delivery = await self.svc.prepare(delivery)
+                    message_id = None
+                    if info.id not in self._checked:
+                        # A process killed between sending and recording may have sent
+                        # this already: look before sending it a second time.
+                        self._checked.add(info.id)
+                        message_id = await self._already_sent(info, delivery)
+                    if message_id is None:
+                        message_id = await self._send(info, delivery)
                 except discord.HTTPException as exc:
                     log.warning(
                         "dialogue %d: could not send event %d: %s", info.id, delivery.seq, exc
                     )
                     break  # keep order: retried on the next delivery or the sweep
                 await self.svc.mark_delivered(delivery.event_id, message_id)
+
+    async def _already_sent(self, info: DialogueInfo, delivery: Delivery) -> int | None:
+        channel = await self._channel(info)
+        me = self.bot.user
+        if channel is None or me is None:
+            return None
+        first = split_text(self._text(info, delivery))[0]
+        async for message in channel.history(limit=20):
+            if message.author.id != me.id:
+                continue
+            if delivery.kind == "summary":
+                if message.embeds and (message.embeds[0].description or "").startswith(
+                    delivery.text[:200]
+                ):
+                    return message.id
+            elif message.content == first:
+                return message.id
+        return None
+
+    @staticmethod
+    def _text(info: DialogueInfo, delivery: Delivery) -> str:
+        text = delivery.text
+        if delivery.kind == "answer":
+            seat = delivery.meta.get("seat")
+            who = info.seats[seat].name if seat in info.seats else "?"
+            text = f"**{who}:** {text}"
+        if delivery.prompt is not None and delivery.prompt.seats and not info.in_dm:
+            waiting = info.names(delivery.prompt.seats)
+            text += f"\n-# Waiting for {waiting}."
+        return text
 
     async def _send(self, info: DialogueInfo, delivery: Delivery) -> int | None:
         channel = await self._channel(info)
@@ -124,17 +163,10 @@ class Dialogues(commands.Cog):
                 "dialogue %d has no reachable channel; event %d kept", info.id, delivery.seq
             )
             return None
-        text = delivery.text
-        if delivery.kind == "answer":
-            seat = delivery.meta.get("seat")
-            who = info.seats[seat].name if seat in info.seats else "?"
-            text = f"**{who}:** {text}"
+        text = self._text(info, delivery)
         if delivery.kind == "summary":
             return await self._send_summary(info, delivery, channel)
         view = prompt_view(info.id, delivery.prompt) if delivery.prompt else None
-        if delivery.prompt is not None and delivery.prompt.seats and not info.in_dm:
-            waiting = info.names(delivery.prompt.seats)
-            text += f"\n-# Waiting for {waiting}."
         pieces = split_text(text)
         message = None
         for index, piece in enumerate(pieces):
