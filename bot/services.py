@@ -19,6 +19,9 @@ from bot.guild_config import GuildConfigService
 from bot.guild_knowledge import GuildKnowledge
 from bot.coaching import CoachingService, CoachingStore
 from bot.llm import ModelGateway
+from bot.ops.coordination import exclusive
+from bot.ops.metrics import Metrics
+from bot.ops.wiring import observe_services
 from bot.privacy import PrivacyService
 from bot.scheduling import Deliverer, Outbox, Scheduler
 from bot.scheduling.clock_control import clock_from_settings
@@ -43,6 +46,7 @@ class Services:
     knowledge: KnowledgeBase
     model: ModelGateway
     clock: Clock = field(default_factory=SystemClock)
+    metrics: Metrics = field(default_factory=Metrics)  # services.metrics.advice_verdict(...) etc.
     state: StateRepository = field(init=False)
     users: UserRepository = field(init=False)
     guild_notes: GuildNoteRepository = field(init=False)
@@ -71,6 +75,7 @@ class Services:
         self.coaching = CoachingService(CoachingStore(self.db), self.outbox, self.clock)
         self.privacy = PrivacyService(self.db, self.clock)
         self.dialogues = build_dialogues(self)
+        observe_services(self)
 
     @classmethod
     async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
@@ -100,10 +105,13 @@ class Services:
         return self._knowledge_ready
 
     async def _prepare_knowledge(self) -> IngestReport:
-        report = await self.knowledge.ensure_index()
-        for problem in report.problems:
-            log.warning("note skipped: %s", problem)
-        restored = await self.guild_knowledge.restore_all()
+        # Once across shard processes sharing PostgreSQL: the others wait, then find
+        # nothing left to embed.
+        async with exclusive(self.db, "knowledge-index"):
+            report = await self.knowledge.ensure_index()
+            for problem in report.problems:
+                log.warning("note skipped: %s", problem)
+            restored = await self.guild_knowledge.restore_all()
         log.info(
             "knowledge ready: %d notes (%d chunks embedded now), %d server notes",
             report.notes,
