@@ -141,7 +141,7 @@ async def test_a_push_reports_milestones_and_asks_for_reflection(database: Datab
     assert any("40-hour" in m for m in second.milestones)
     deliverer = RecordingDeliverer()
     await scheduler.run_due(deliverer)
-    assert deliverer.sent and "Push complete" == deliverer.sent[0].message.title
+    assert deliverer.sent and deliverer.sent[0].message.title == "Push complete"
     assert "saved" in await coaching.reflect_push(USER, "Daily short sessions worked.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def title(message: Message) -> str:
 
 
 async def move_clock(path: Path, moment: str) -> None:
-    path.write_text(moment, encoding="utf-8")
+    await asyncio.to_thread(path.write_text, moment, encoding="utf-8")
 
 
 async def test_orient_dms_keep_local_time_across_dst_and_the_week_ends_with_a_chart(
@@ -98,3 +99,47 @@ async def test_orient_dms_keep_local_time_across_dst_and_the_week_ends_with_a_ch
     assert "grant report" in weekly.embeds[0]["description"]
     # Exactly one orient per morning, never a duplicate.
     assert len(orient_dms(fake, user)) == 3
+
+
+async def test_closed_dms_are_tried_once_and_the_user_is_told_on_their_next_command(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    closed = fake.add_user("closed-dms", dms_closed=True)
+    fake.add_member(club.guild, closed)
+    data_dir = tmp_path / "data"
+    await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
+
+    started = await fake.send_slash_command(
+        club.guild,
+        club.general,
+        closed,
+        "coach",
+        {"timezone": "Europe/Berlin", "time": "07:00"},
+        subcommand="start",
+    )
+    await started.first_response(timeout=3)
+
+    def dm_attempts() -> list[object]:
+        return [
+            r
+            for r in fake.requests_matching("POST", "/channels/{channel_id}/messages")
+            if r.status == 403
+        ]
+
+    await fake.wait_for(dm_attempts, TIMEOUT, "the welcome DM to fail")
+    # Three mornings pass: no retry storm, the bot doesn't try again.
+    for day in ("27", "28", "29"):
+        await move_clock(data_dir / "simulated-clock", f"2026-03-{day}T07:00:00+00:00")
+    notice = await fake.send_slash_command(
+        club.guild,
+        club.general,
+        closed,
+        "practice",
+        {"minutes": 20, "skill": "piano"},
+        subcommand="log",
+    )
+    await fake.wait_for(lambda: len(notice.followups) >= 2, TIMEOUT, "the notice")
+    followups = notice.followups
+    assert any("Privacy Settings" in (m.content or "") for m in followups)
+    assert len(dm_attempts()) == 1
