@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.discord_adapter.cogs import EXTENSIONS
 from bot.discord_adapter.dm_delivery import DiscordDeliverer
 from bot.discord_adapter.errors import on_tree_error
+from bot.discord_adapter.health import DiscordHealth
 from bot.discord_adapter.messages import NO_MENTIONS
 from bot.services import Services
 
@@ -49,8 +50,10 @@ class TouchstoneBot(commands.AutoShardedBot):
         self.services = services
         self.auto_sync = auto_sync
         self.tree.on_error = on_tree_error  # type: ignore[method-assign]
+        self.health = DiscordHealth(self)  # /healthz, /metrics and command timings
 
     async def setup_hook(self) -> None:
+        await self.health.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         # Index in the background: the gateway connects meanwhile, and commands that
@@ -59,6 +62,10 @@ class TouchstoneBot(commands.AutoShardedBot):
         if self.auto_sync:
             await self.sync_commands_if_changed()
         self.services.scheduler_start(DiscordDeliverer(self))
+
+    async def close(self) -> None:
+        await self.health.stop()
+        await super().close()
 
     def commands_fingerprint(self) -> str:
         """A hash of the command payloads: changes exactly when Discord needs a re-sync."""
