@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.ingest",
     "bot.cli.ask",
     "bot.cli.check_advice",
+    "bot.cli.migrate_data",
 )
 
 
