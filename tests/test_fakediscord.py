@@ -23,6 +23,8 @@ from tests.fakediscord import ChannelType, FakeDiscord, PracticeClub, build_prac
 from tests.fakediscord.plugin import fake_discord, practice_club
 
 __all__ = ["fake_discord", "practice_club"]  # fixtures, imported so this file runs standalone
+# These tests drive plain discord.py clients, not Touchstone: the mention check is Touchstone's.
+pytestmark = pytest.mark.mentions_unchecked
 
 
 class FeedbackModal(discord.ui.Modal, title="Feedback"):

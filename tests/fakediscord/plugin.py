@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from .mentions import mention_leaks
 from .server import FakeDiscord
 from .world import PracticeClub, build_practice_club
 
 
 @pytest.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
+async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
     """A running fake Discord on 127.0.0.1 (free port) with the "Practice Club" world.
 
     The world's handles are on ``fake_discord.club`` (also the ``practice_club``
@@ -29,6 +30,10 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
         yield fake
     finally:
         await fake.stop()
+    if request.node.get_closest_marker("mentions_unchecked"):
+        return  # tests of the fake itself drive plain discord.py clients
+    leaks = mention_leaks(fake.requests)
+    assert not leaks, "messages sent with mentions parsed:\n" + "\n".join(leaks)
 
 
 @pytest.fixture
