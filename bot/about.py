@@ -30,8 +30,9 @@ stay with the server, no longer linked to you).
 the follow-up scheduled for you (double-crux cruxes stay hidden from the other person until both submit).
 - If you use coaching: your schedule (time zone, time, days, pauses), your prompts and \
 answers, your practice log and pushes, and the DMs scheduled for you.
-It never reads messages outside the channels moderators opt in to. You can export or delete \
-everything it holds about you at any time."""
+It reads messages only in channels its moderators asked it to watch, in its own dialogue \
+threads, and in DMs you send it. `/mydata export` sends you everything it holds about you; \
+`/mydata delete` erases it."""
 
 
 def help_text() -> str:
