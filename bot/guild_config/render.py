@@ -72,6 +72,10 @@ def _scalar(value: Any, id_kind: str | None, style: Style) -> str:
 
 def display(spec: KeySpec, value: Any, style: Style = "discord", *, entry: bool = False) -> str:
     """One value, readably: mentions for ids, ``on``/``off``, lists joined."""
+    if isinstance(spec.item, type) and issubclass(spec.item, Enum) and isinstance(value, str):
+        value = spec.item(value) if value in {str(m.value) for m in spec.item} else value
+    if isinstance(value, list) and isinstance(spec.item, type) and issubclass(spec.item, Enum):
+        value = [spec.item(v) if v in {str(m.value) for m in spec.item} else v for v in value]
     if entry:
         text = _scalar(value, None, style)
     elif spec.kind == "list":
@@ -151,10 +155,23 @@ def history_lines(entries: Sequence[HistoryEntry], style: Style = "discord") -> 
         when = item.at.strftime("%Y-%m-%d %H:%M UTC")
         old, new = _audit_value(item.key, item.old, style), _audit_value(item.key, item.new, style)
         if style == "discord":
-            lines.append(f"`{when}` <@{item.actor_id}> `{item.key}`: {old} → {new}")
+            lines.append(f"`{when}` <@{item.actor_id}> {key_label(item.key)}: {old} → {new}")
         else:
             lines.append(f"{when}  user {item.actor_id}  {item.key}: {old} -> {new}")
     return lines
+
+
+def key_label(key: str, style: Style = "discord") -> str:
+    """The key in code style, with the channel it is about for per-channel keys."""
+    try:
+        spec, entry = resolve(key)
+    except ConfigError:
+        entry = None
+    if style == "plain":
+        return key
+    if entry is None:
+        return f"`{key}`"
+    return f"`{key}` ({_id(entry, spec.id_kind, style)})"
 
 
 class AuditedChange(Protocol):
@@ -170,7 +187,8 @@ def change_lines(changes: Sequence[AuditedChange], style: Style = "discord") -> 
     """What a set, reset or import just did, one line per key."""
     if style == "discord":
         return [
-            f"`{c.key}`: {_audit_value(c.key, c.old, style)} → {_audit_value(c.key, c.new, style)}"
+            f"{key_label(c.key)}: {_audit_value(c.key, c.old, style)} → "
+            f"{_audit_value(c.key, c.new, style)}"
             for c in changes
         ]
     return [
