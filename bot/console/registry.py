@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.console import coaching_commands, dialogue_commands, knowledge_commands
+from bot.console import coaching_commands, config_commands, dialogue_commands, knowledge_commands
 from bot.console.app import ConsoleCommand, builtin_commands
 
 
@@ -12,4 +12,5 @@ def all_commands() -> list[ConsoleCommand]:
         *knowledge_commands.commands(),
         *dialogue_commands.commands(),
         *coaching_commands.commands(),
+        *config_commands.commands(),
     ]
