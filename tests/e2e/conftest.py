@@ -7,18 +7,23 @@ and embeds nothing, exactly like a deployment that already ran ``touchstone inge
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 
+from tests.databases import postgres_database
 from tests.e2e.harness import REPO_ROOT, BotProcess, bot_environment
 from tests.fakediscord.server import FakeDiscord
 
 StartBot = Callable[..., Awaitable[BotProcess]]
+#: ``TOUCHSTONE_TEST_BACKEND=postgres`` runs every bot on a fresh PostgreSQL database.
+BACKEND_ENV = "TOUCHSTONE_TEST_BACKEND"
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +53,13 @@ async def start_bot(
     """``await start_bot(...)`` starts a bot process (more than one for restart tests).
 
     Keyword arguments: ``data_dir`` (reuse one to restart on the same data),
-    ``database_url``, ``env`` (extra variables).
+    ``database_url``, ``env`` (extra variables). With ``TOUCHSTONE_TEST_BACKEND=postgres``
+    and no ``database_url``, each data directory gets its own fresh PostgreSQL database
+    (the same one again when a test restarts on that data directory).
     """
     processes: list[BotProcess] = []
+    databases = AsyncExitStack()
+    postgres_urls: dict[Path, str] = {}
 
     async def start(
         *,
@@ -59,6 +68,11 @@ async def start_bot(
         env: dict[str, str] | None = None,
     ) -> BotProcess:
         data_dir = data_dir or tmp_path / "data"
+        if database_url is None and os.environ.get(BACKEND_ENV) == "postgres":
+            key = data_dir.resolve()
+            if key not in postgres_urls:
+                postgres_urls[key] = await databases.enter_async_context(postgres_database())
+            database_url = postgres_urls[key]
         if not (data_dir / "chroma").exists():
             shutil.copytree(prebuilt_index, data_dir / "chroma")
         environment = bot_environment(
@@ -77,6 +91,7 @@ async def start_bot(
     yield start
     for process in processes:
         await process.stop()
+    await databases.aclose()
 
 
 @pytest.fixture
