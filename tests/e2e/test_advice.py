@@ -18,7 +18,7 @@ from tests.fakediscord.state import ChannelType, Message
 from tests.fakediscord.world import PracticeClub
 
 pytestmark = pytest.mark.e2e
-NO_PARSE = {"parse": []}
+NO_PARSE: dict[str, list[str]] = {"parse": []}
 
 ALICE = "I've just started running again! Did 2km today, mostly walking, but I'm proud of it."
 BOB = (
