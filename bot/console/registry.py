@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.console import coaching_commands, config_commands, dialogue_commands, knowledge_commands
+from bot.console import (
+    advice_commands,
+    coaching_commands,
+    config_commands,
+    dialogue_commands,
+    knowledge_commands,
+)
 from bot.console.app import ConsoleCommand, builtin_commands
 
 
@@ -10,6 +16,7 @@ def all_commands() -> list[ConsoleCommand]:
     return [
         *builtin_commands(),
         *knowledge_commands.commands(),
+        *advice_commands.commands(),
         *dialogue_commands.commands(),
         *coaching_commands.commands(),
         *config_commands.commands(),
