@@ -67,6 +67,7 @@ class GuidanceService:
             ANSWER_SPEC,
             {"question": question, "notes": notes},
             server_instructions=server_instructions,
+            guild_id=guild_id,
         )
         if result.text is None or not cites_only(result.text, len(offline.citations)):
             return Guidance(offline, offline.text, used_model=False)

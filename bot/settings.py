@@ -102,6 +102,24 @@ class Settings(BaseSettings):
     health_host: str = Field(
         default="127.0.0.1", description="Address for the health endpoint; loopback by default."
     )
+    # Cooldowns and caps on expensive work (0 = no limit).
+    limit_ask_per_minute: Annotated[int, Field(ge=0, le=1000)] = Field(
+        default=5, description="/ask questions per person per minute."
+    )
+    limit_dialogue_starts_per_10_minutes: Annotated[int, Field(ge=0, le=1000)] = Field(
+        default=3,
+        description="New dialogues (/impossible, /crux, /exercise) per person per 10 minutes.",
+    )
+    limit_advice_checks_per_minute: Annotated[int, Field(ge=0, le=1000)] = Field(
+        default=10, description="Reply checks (/advise, Reply with care) per person per minute."
+    )
+    limit_model_calls_per_server_per_day: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
+        default=200,
+        description="Language-model calls per server per 24 hours; beyond it, offline behaviour.",
+    )
+    sqlite_busy_timeout: Annotated[float, Field(gt=0, le=300)] = Field(
+        default=15.0, description="Seconds SQLite waits for a lock before 'try again shortly'."
+    )
     dev_guild_id: int | None = Field(
         default=None,
         description="sync-commands registers to this guild only (fast, for development).",

@@ -52,10 +52,18 @@ def clean(text: str) -> str | None:
 
 
 async def gentler_from_model(
-    model: ModelGateway, post: str, draft: str, report: AdviceReport, budget: float
+    model: ModelGateway,
+    post: str,
+    draft: str,
+    report: AdviceReport,
+    budget: float,
+    *,
+    guild_id: int | None = None,
 ) -> str | None:
     """A model-written gentler version, or None (no model, too slow, failed, unusable)."""
     if not model.available or not report.flagged:
         return None
-    result = await model.generate(GENTLER_SPEC, model_data(post, draft, report), timeout=budget)
+    result = await model.generate(
+        GENTLER_SPEC, model_data(post, draft, report), timeout=budget, guild_id=guild_id
+    )
     return None if result.text is None else clean(result.text)

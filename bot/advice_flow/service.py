@@ -103,6 +103,7 @@ class AdviceFlowService:
             draft.text,
             draft.report,
             self.model_budget if budget is None else budget,
+            guild_id=draft.context.guild_id,
         )
         if text is None:
             return None

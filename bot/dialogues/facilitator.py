@@ -40,7 +40,12 @@ class Facilitator:
         return self.model.available
 
     async def rephrase(
-        self, question: str, recent: Sequence[str], note_ids: Sequence[str]
+        self,
+        question: str,
+        recent: Sequence[str],
+        note_ids: Sequence[str],
+        *,
+        guild_id: int | None = None,
     ) -> str | None:
         """A reworded question, or None to keep the well-written offline one."""
         if not self.model.available:
@@ -53,6 +58,7 @@ class Facilitator:
         result = await self.model.generate(
             REPHRASE,
             {"question": question, "conversation_so_far": list(recent[-8:]), "notes": notes},
+            guild_id=guild_id,
         )
         if result.text is None:
             log.debug("facilitator fell back: %s", result.fallback_reason)

@@ -798,6 +798,7 @@ class DialogueService:
                 prompt.text,
                 recent,
                 GROUNDING.get(delivery.dialogue.kind, (delivery.dialogue.spec,)),
+                guild_id=delivery.dialogue.guild_id,
             )
             if better:
                 text = f"{better}\n\n-# Offline wording: {prompt.text}"[:MAX_ANSWER]

@@ -13,7 +13,9 @@ from bot.discord_adapter.cogs import EXTENSIONS
 from bot.discord_adapter.dm_delivery import DiscordDeliverer
 from bot.discord_adapter.errors import on_tree_error
 from bot.discord_adapter.health import DiscordHealth
+from bot.discord_adapter.limits_check import LimitedTree
 from bot.discord_adapter.messages import NO_MENTIONS
+from bot.limits import limits_from_settings
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -46,10 +48,13 @@ class TouchstoneBot(commands.AutoShardedBot):
             chunk_guilds_at_startup=False,
             guild_ready_timeout=settings.guild_ready_timeout,
             member_cache_flags=discord.MemberCacheFlags.none(),
+            tree_cls=LimitedTree,
         )
         self.services = services
         self.auto_sync = auto_sync
         self.tree.on_error = on_tree_error  # type: ignore[method-assign]
+        if isinstance(self.tree, LimitedTree):  # cooldowns on /ask, dialogues, reply checks
+            self.tree.limits = limits_from_settings(settings, services.clock)
         self.health = DiscordHealth(self)  # /healthz, /metrics and command timings
 
     async def setup_hook(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from bot.limits import UsageLimits, limits_from_settings
 from bot.llm.prompts import PromptSpec, build_messages
 from bot.settings import Settings
 
@@ -53,6 +54,8 @@ class ModelGateway:
     model: BaseChatModel | None
     timeout: float = 20.0
     counts: Counter[str] = field(default_factory=Counter)
+    #: The per-server budget of model calls; None means uncapped.
+    limits: UsageLimits | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ModelGateway:
@@ -65,7 +68,7 @@ class ModelGateway:
                 type(exc).__name__,
             )
             model = None
-        return cls(model=model, timeout=settings.llm_timeout)
+        return cls(model=model, timeout=settings.llm_timeout, limits=limits_from_settings(settings))
 
     @property
     def available(self) -> bool:
@@ -78,10 +81,17 @@ class ModelGateway:
         *,
         server_instructions: str | None = None,
         timeout: float | None = None,
+        guild_id: int | None = None,
     ) -> ModelResult:
-        """Ask the model; on no model, timeout, error or empty output, report a fallback."""
+        """Ask the model; on no model, timeout, error or empty output, report a fallback.
+
+        ``guild_id`` counts the call against that server's daily budget of model calls;
+        once it is spent, the offline behaviour is used until the window moves on.
+        """
         if self.model is None:
             return ModelResult(None, "no model configured")
+        if self.limits is not None and not self.limits.allow_model_call(guild_id):
+            return self._fallback(spec, "model cap reached")
         messages = build_messages(spec, data, server_instructions)
         self.counts[f"{spec.name}.calls"] += 1
         try:

@@ -1,0 +1,115 @@
+"""Which actions are limited, how much, and what a member is told when they hit a limit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock, SystemClock
+from bot.limits.limiter import Rate, SlidingWindowLimiter
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+ASK = "ask"
+DIALOGUE_START = "dialogue start"
+ADVICE_CHECK = "advice check"
+MODEL_CALL = "model call"
+
+#: The per-person actions, as "you've ... N ..." phrases.
+LIMITED_ACTIONS: dict[str, str] = {
+    ASK: "asked {n} questions with /ask",
+    DIALOGUE_START: "started {n} dialogues",
+    ADVICE_CHECK: "checked {n} replies",
+}
+DAY = 24 * 60 * 60.0
+#: Keys idle this long are forgotten, so memory stays bounded on a busy bot.
+_FORGET_AFTER = DAY
+_PRUNE_EVERY = 5000
+
+
+def describe_wait(seconds: float) -> str:
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 90 * 60:
+        return f"{math.ceil(seconds / 60)} min"
+    return f"{math.ceil(seconds / 3600)} h"
+
+
+def describe_window(seconds: float) -> str:
+    if seconds == 60:
+        return "minute"
+    if seconds == DAY:
+        return "24 hours"
+    return describe_wait(seconds).replace(" s", " seconds").replace(" min", " minutes")
+
+
+class LimitExceeded(Exception):
+    """A member (or a server) used an expensive action too often; ``str`` is the message."""
+
+    def __init__(self, action: str, rate: Rate, retry_after: float) -> None:
+        self.action = action
+        self.rate = rate
+        self.retry_after = retry_after
+        done = LIMITED_ACTIONS.get(action, "used " + action + " {n} times").format(n=rate.count)
+        super().__init__(
+            f"Slow down a little: you've {done} in the last "
+            f"{describe_window(rate.per_seconds)}, the most allowed. "
+            f"Please try again in {describe_wait(retry_after)}."
+        )
+
+
+@dataclass
+class UsageLimits:
+    """Per-person rates for expensive actions and a per-server daily budget of model calls."""
+
+    rates: dict[str, Rate]
+    model_calls_per_server: Rate = field(default_factory=lambda: Rate(200, DAY))
+    clock: Clock = field(default_factory=SystemClock)
+    _limiter: SlidingWindowLimiter = field(init=False)
+    _checks: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self._limiter = SlidingWindowLimiter(self.clock)
+
+    def _maybe_prune(self) -> None:
+        self._checks += 1
+        if self._checks % _PRUNE_EVERY == 0:
+            self._limiter.forget_idle(_FORGET_AFTER)
+
+    def check(self, user_id: int, action: str) -> None:
+        """Count one use of ``action`` by ``user_id``; raise :class:`LimitExceeded` if over."""
+        rate = self.rates.get(action)
+        if rate is None:
+            return
+        self._maybe_prune()
+        decision = self._limiter.hit(("user", user_id, action), rate)
+        if not decision.allowed:
+            raise LimitExceeded(action, rate, decision.retry_after)
+
+    def allow_model_call(self, guild_id: int | None) -> bool:
+        """Count one model call for the server; False once its budget is spent.
+
+        Calls outside any server (DMs, the console) are not capped here: the per-person
+        limits already bound them.
+        """
+        if guild_id is None:
+            return True
+        self._maybe_prune()
+        return self._limiter.hit(
+            ("guild", guild_id, MODEL_CALL), self.model_calls_per_server
+        ).allowed
+
+
+def limits_from_settings(settings: Settings, clock: Clock | None = None) -> UsageLimits:
+    return UsageLimits(
+        rates={
+            ASK: Rate(settings.limit_ask_per_minute, 60),
+            DIALOGUE_START: Rate(settings.limit_dialogue_starts_per_10_minutes, 600),
+            ADVICE_CHECK: Rate(settings.limit_advice_checks_per_minute, 60),
+        },
+        model_calls_per_server=Rate(settings.limit_model_calls_per_server_per_day, DAY),
+        clock=clock or SystemClock(),
+    )
