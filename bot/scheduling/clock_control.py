@@ -22,11 +22,30 @@ CONTROL_FILE = "simulated-clock"
 
 
 def clock_from_settings(settings: Settings) -> Clock:
+    """The system clock, or (test-only) a simulated one.
+
+    A restarted process resumes the simulated time from the control file when that is
+    later than the configured start: time never runs backwards across a restart, so
+    the start-up catch-up (re-creating lost schedules) sees the present, not the past.
+    """
     start = settings.simulated_clock_start
     if start is None:
         return SystemClock()
+    resumed = read_moment(control_file(settings))
+    if resumed is not None and resumed > start:
+        start = resumed
     log.warning("running on a SIMULATED clock from %s (test-only setting)", start.isoformat())
     return SimulatedClock(start)
+
+
+def read_moment(path: Path) -> datetime | None:
+    """The timezone-aware ISO time in ``path``, or None when absent or unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+        moment = datetime.fromisoformat(text)
+    except (OSError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def control_file(settings: Settings) -> Path:

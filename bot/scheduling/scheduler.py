@@ -91,6 +91,12 @@ class Scheduler:
         result: DeliveryResult | None = None
         try:
             if now - item.scheduled_for > self.policy.grace:
+                log.info(
+                    "outbox item %s skipped: due %s, now past the %s grace window",
+                    item.key,
+                    item.scheduled_for.isoformat(),
+                    self.policy.grace,
+                )
                 await self._finish(item, ItemStatus.SKIPPED, "missed: past the grace window")
                 report.skipped.append(item.key)
             elif not item.payload.get("channel_id") and await self._closed(item.user_id):
