@@ -72,3 +72,12 @@ def test_sync_commands_needs_a_token(tmp_path: Path) -> None:
     result = run(["sync-commands"], tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "touchstone: sync-commands needs TOUCHSTONE_TOKEN"
+
+
+def test_console_takes_plain_answers_in_a_dialogue_and_free_text_with_apostrophes(tmp_path: Path) -> None:
+    script = "impossible learn the cello in a year\n60\nI don't have time\nanswer \"my job eats evenings\"\n"
+    result = run(["console"], tmp_path, stdin=script)
+    assert result.returncode == 0
+    out = result.stdout
+    assert "error" not in out.lower(), out
+    assert "1. I don't have time" in out

@@ -57,14 +57,19 @@ _TAG = re.compile(r"""^--tag\s+(?:"([^"]+)"|'([^']+)'|(\S+))\s*""")
 
 
 def split_tags(args: list[str]) -> tuple[tuple[str, ...], list[str]]:
-    """Leading ``--tag NAME`` pairs, then the rest."""
+    """``--tag NAME`` pairs (anywhere), and the other words."""
     tags: list[str] = []
-    while len(args) >= 2 and args[0] == "--tag":
-        tags.append(args[1])
-        args = args[2:]
-    if args and args[0] == "--tag":
-        raise ConsoleUsageError("--tag needs a tag name")
-    return tuple(tags), args
+    rest: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word != "--tag":
+            rest.append(word)
+            continue
+        tag = next(words, None)
+        if tag is None:
+            raise ConsoleUsageError("--tag needs a tag name")
+        tags.append(tag)
+    return tuple(tags), rest
 
 
 def split_tags_raw(line: str) -> tuple[tuple[str, ...], str]:

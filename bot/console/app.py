@@ -50,6 +50,14 @@ class ConsoleCommand:
     usage: str
     summary: str
     handler: Handler
+    #: Free-text commands get the rest of the line as one argument, untouched by
+    #: shell quoting (so "answer I don't know" works).
+    raw: bool = False
+
+
+#: Tries to handle a line that is not a command (e.g. a plain answer in a dialogue);
+#: returns True when it did.
+LineHandler = Callable[[ConsoleContext, str], Awaitable[bool]]
 
 
 @dataclass
@@ -58,13 +66,15 @@ class Console:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     commands: dict[str, ConsoleCommand] = field(default_factory=dict)
+    fallbacks: list[LineHandler] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.context = ConsoleContext(self.services, self.stdout)
-        from bot.console.registry import all_commands
+        from bot.console.registry import all_commands, all_fallbacks
 
         for command in all_commands():
             self.register(command)
+        self.fallbacks.extend(all_fallbacks())
 
     def register(self, command: ConsoleCommand) -> None:
         self.commands[command.name] = command
@@ -83,20 +93,31 @@ class Console:
             line = await asyncio.to_thread(self.stdin.readline)
             if line == "":
                 break
-            try:
-                words = shlex.split(line)
-            except ValueError as exc:
-                self.context.say(f"error: {exc}")
-                failures += 1
+            stripped = line.strip()
+            if not stripped:
                 continue
-            if not words:
-                continue
-            name, args = words[0].lower(), words[1:]
-            if name in ("quit", "exit"):
+            if stripped.split()[0].lower() in ("quit", "exit"):
                 break
-            if not await self.execute(name, args):
+            if not await self.handle_line(stripped):
                 failures += 1
         return 0
+
+    async def handle_line(self, line: str) -> bool:
+        """A command, a free-text command, or a plain line for whoever is waiting for one."""
+        head, _, rest = line.partition(" ")
+        command = self.commands.get(head.lower())
+        if command is not None and command.raw:
+            return await self.execute(command.name, [unquote(rest)] if rest.strip() else [])
+        if command is None:
+            for fallback in self.fallbacks:
+                if await fallback(self.context, line):
+                    return True
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            self.context.say(f"error: {exc} (quote with \" or ')")
+            return False
+        return await self.execute(words[0].lower(), words[1:])
 
     async def execute(self, name: str, args: list[str]) -> bool:
         """Run one command; every failure becomes a one-line message, never a traceback."""
@@ -114,6 +135,15 @@ class Console:
             self.context.say(f"error: {name} failed unexpectedly; the details are in the log")
             return False
         return True
+
+
+def unquote(text: str) -> str:
+    """Free text as typed, minus one pair of quotes around the whole of it."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return text.strip()
+    return words[0] if len(words) == 1 else text.strip()
 
 
 async def _about(ctx: ConsoleContext, args: list[str]) -> None:

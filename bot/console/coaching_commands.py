@@ -337,7 +337,7 @@ def commands() -> list[ConsoleCommand]:
             "your practice log, stats and pushes",
             practice,
         ),
-        ConsoleCommand("dm", "dm TEXT", "reply to the bot's DM (e.g. orient answers)", dm),
+        ConsoleCommand("dm", "dm TEXT", "reply to the bot's DM (e.g. orient answers)", dm, raw=True),
         ConsoleCommand(
             "clock",
             "clock | clock advance 1d | clock set 2026-03-29T06:00+00:00",

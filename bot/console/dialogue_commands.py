@@ -150,6 +150,16 @@ async def answer(ctx: ConsoleContext, args: list[str]) -> None:
     await _run(ctx, ctx.services.dialogues.answer(info.id, ctx.user_id, text, echo=False))
 
 
+async def plain_answer(ctx: ConsoleContext, line: str) -> bool:
+    """A line that isn't a command answers the question waiting on the current person."""
+    svc = ctx.services.dialogues
+    waiting = await svc.awaiting(ctx.user_id, await svc.open_for_user(ctx.user_id))
+    if waiting is None:
+        return False
+    await _run(ctx, svc.answer(waiting.id, ctx.user_id, line, echo=False))
+    return True
+
+
 async def dialogue(ctx: ConsoleContext, args: list[str]) -> None:
     if not args:
         raise ConsoleUsageError("use dialogue answer|list|export|pause|resume|end|sweep")
@@ -221,7 +231,7 @@ def commands() -> list[ConsoleCommand]:
             "exercise", "exercise [NAME]", "run a guided exercise from the notes", exercise
         ),
         ConsoleCommand(
-            "answer", "answer TEXT", "answer the open question of your dialogue", answer
+            "answer", "answer TEXT", "answer the open question of your dialogue", answer, raw=True
         ),
         ConsoleCommand(
             "dialogue",

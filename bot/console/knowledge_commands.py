@@ -101,7 +101,7 @@ async def knowledge(ctx: ConsoleContext, args: list[str]) -> None:
 
 def commands() -> list[ConsoleCommand]:
     return [
-        ConsoleCommand("ask", "ask QUESTION", "guidance from the notes, with citations", ask),
+        ConsoleCommand("ask", "ask QUESTION", "guidance from the notes, with citations", ask, raw=True),
         ConsoleCommand("note", "note ID-OR-TITLE", "show one note", note),
         ConsoleCommand("techniques", "techniques [KIND] [TAG]", "browse the library", techniques),
         ConsoleCommand(

@@ -9,7 +9,7 @@ from bot.console import (
     dialogue_commands,
     knowledge_commands,
 )
-from bot.console.app import ConsoleCommand, builtin_commands
+from bot.console.app import ConsoleCommand, LineHandler, builtin_commands
 
 
 def all_commands() -> list[ConsoleCommand]:
@@ -21,3 +21,8 @@ def all_commands() -> list[ConsoleCommand]:
         *coaching_commands.commands(),
         *config_commands.commands(),
     ]
+
+
+def all_fallbacks() -> list[LineHandler]:
+    """Handlers for lines that are not commands, tried in order."""
+    return [dialogue_commands.plain_answer]
