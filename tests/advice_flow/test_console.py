@@ -1,0 +1,89 @@
+"""Reply with care and watch mode from a script through ``python -m bot console``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+ALICE = "I've just started running again! Did 2km today, mostly walking, but I'm proud of it."
+BOB = (
+    "You need to get a gait analysis before you run another step. Make sure you do 80% of runs "
+    "in zone 2. Don't run two days in a row. You should be doing strength work twice a week, "
+    "and watch out for shin splints. Also get proper shoes, the cheap ones will wreck your knees."
+)
+KIND = "That's a great start, well done! How did it feel to be out there again?"
+
+
+def run_console(script: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHSTONE_")}
+    env["TOUCHSTONE_DATA_DIR"] = str(data_dir)
+    env["TOUCHSTONE_LOG_LEVEL"] = "WARNING"
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=script + "quit\n",
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_draft_report_cancel_edit_and_post_from_a_script(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            f"advise {ALICE}",
+            f"draft {BOB}",
+            "mistake",
+            "cancel",
+            "post gentle",
+            "post",
+            "edit",
+            f"edit {KIND}",
+            "post",
+            "",
+        ]
+    )
+    out = run_console(script, tmp_path).stdout
+    first, rest = out.split("Recorded as a false alarm", 1)
+    assert "BEFORE YOU POST" in first and "A gentler version" in first and "gait analysis" in first
+    assert "Your draft is kept" in rest and "wreck your knees" in rest
+    # The gentler version was posted after the cancel (the draft stayed available) ...
+    assert "Posted as a reply to that post" in rest
+    # ... so it can't be posted again, edited, or posted as written afterwards.
+    assert "already posted" in rest
+    assert rest.count("Posted as a reply to that post") == 1
+
+
+def test_a_fine_reply_posts_as_written_and_bad_input_gets_one_line(tmp_path: Path) -> None:
+    script = "\n".join(
+        ["draft hello", f"advise {ALICE}", "draft   ", f"draft {KIND}", "post sideways", "post", ""]
+    )
+    out = run_console(script, tmp_path).stdout
+    lines = out.splitlines()
+    assert any(line.startswith("error: first say which post") for line in lines)
+    assert any(line.startswith("error: Your reply is empty") for line in lines)
+    assert any(line.startswith("error: post takes") for line in lines)
+    assert "LOOKS GOOD TO POST" in out
+    assert f"> {KIND}" in out and "Traceback" not in out
+
+
+def test_watch_explains_nudge_and_hold_including_closed_dms(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            f'watch nudge "{ALICE}" "{BOB}"',
+            f'watch hold "{ALICE}" "{BOB}"',
+            f'watch hold "{ALICE}" "{BOB}" --dms-closed',
+            f'watch hold --tag "just started" "{ALICE}" "{KIND}"',
+            "",
+        ]
+    )
+    out = run_console(script, tmp_path).stdout
+    assert "nudge: the reply stays up" in out
+    assert "then the reply is removed" in out
+    assert "is left in place" in out
+    assert "watch mode does nothing" in out
