@@ -23,6 +23,8 @@ What it stores about you, and only to provide these features:
 - Your Discord user id, and whether you can receive DMs from it.
 - Replies you drafted with the advice check (so the text is never lost) and reports you \
 marked as mistakes.
+- In channels where moderators turned on watch mode: replies of yours it flagged (so a held \
+reply's text can be given back to you and posted again).
 - Notes you added to a server's library as a moderator (if you delete your data they \
 stay with the server, no longer linked to you).
 - Settings you changed as a moderator, in the server's change history (/config history).
