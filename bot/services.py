@@ -70,7 +70,9 @@ class Services:
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
         self.guidance = GuidanceService(self.knowledge, self.model)
         self.guild_config = GuildConfigService(self.db)
-        self.advice_flow = AdviceFlowService(DraftStore(self.db), self.guild_config, self.model)
+        self.advice_flow = AdviceFlowService(
+            DraftStore(self.db), self.guild_config, self.model, self.settings.advice_model_budget
+        )
         self.outbox, self.scheduler = build_scheduling(self)
         self.coaching = CoachingService(CoachingStore(self.db), self.outbox, self.clock)
         self.privacy = PrivacyService(self.db, self.clock)

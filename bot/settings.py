@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     dialogue_max_depth: Annotated[int, Field(ge=1, le=6)] = 3  # "why is that impossible?" levels
     dialogue_reminder_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24.0  # idle reminder
     dialogue_expiry_days: Annotated[float, Field(gt=0, le=365)] = 7.0  # idle dialogues expire
+    advice_model_budget: Annotated[float, Field(gt=0, le=10)] = 2.0  # s for a model rewrite
     guild_ready_timeout: Annotated[float, Field(ge=0, le=60)] = Field(
         default=2.0, description="How long to wait for servers to stream in before 'ready'."
     )
