@@ -67,5 +67,5 @@ def percentile(samples: list[float], pct: float) -> float:
     if len(samples) == 1:
         return samples[0]
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    index = min(max(int(round(pct)) - 1, 0), len(cuts) - 1)
+    index = min(max(round(pct) - 1, 0), len(cuts) - 1)
     return cuts[index]

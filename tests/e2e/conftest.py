@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.databases import postgres_database
-from tests.e2e.harness import REPO_ROOT, BotProcess, bot_environment
+from tests.e2e.harness import BotProcess, bot_environment, build_index
 from tests.fakediscord.server import FakeDiscord
 
 StartBot = Callable[..., Awaitable[BotProcess]]
@@ -29,21 +27,7 @@ BACKEND_ENV = "TOUCHSTONE_TEST_BACKEND"
 @pytest.fixture(scope="session")
 def prebuilt_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A chroma directory with the shipped notes, built by ``touchstone ingest``."""
-    data_dir = tmp_path_factory.mktemp("index")
-    env = bot_environment(
-        api_base="http://127.0.0.1:9", gateway_url="ws://127.0.0.1:9", data_dir=data_dir
-    )
-    env.pop("TOUCHSTONE_TOKEN")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ingest"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data_dir / "chroma"
+    return build_index(tmp_path_factory.mktemp("index"))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,11 +27,25 @@ class BotProcess:
     """One bot process. ``start`` returns once it logged READY (or raises with its log)."""
 
     env: dict[str, str]
-    args: tuple[str, ...] = ("run",)
+    args: tuple[str, ...] = ("-m", "bot", "run")
     process: asyncio.subprocess.Process | None = None
     log_lines: list[str] = field(default_factory=list)
     _reader: asyncio.Task[None] | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def memory_mb(self) -> tuple[float, float]:
+        """(resident, peak resident) memory of the process in MB, from /proc."""
+        fields = {}
+        status = Path(f"/proc/{self.pid}/status").read_text(encoding="ascii")
+        for line in status.splitlines():
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
     @property
     def log(self) -> str:
@@ -39,8 +54,6 @@ class BotProcess:
     async def start(self, ready_timeout: float = 40.0) -> BotProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "bot",
             *self.args,
             cwd=str(REPO_ROOT),
             env=self.env,
@@ -128,3 +141,22 @@ def bot_environment(
     if extra:
         env.update(extra)
     return env
+
+
+def build_index(data_dir: Path) -> Path:
+    """Index the shipped notes into ``data_dir`` with ``touchstone ingest``; returns the chroma dir."""
+    env = bot_environment(
+        api_base="http://127.0.0.1:9", gateway_url="ws://127.0.0.1:9", data_dir=data_dir
+    )
+    env.pop("TOUCHSTONE_TOKEN")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"touchstone ingest failed:\n{result.stdout}{result.stderr}")
+    return data_dir / "chroma"
