@@ -68,6 +68,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # PostgreSQL refuses NUL in text; members can paste one anywhere. Drop it on
+        # both backends so the same text is stored everywhere.
+        event.listen(
+            self.engine.sync_engine, "before_cursor_execute", _strip_nul_bytes, retval=True
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -130,6 +135,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, tuple):
+        return tuple(_without_nul(v) for v in value)
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _strip_nul_bytes(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+) -> tuple[str, Any]:
+    return statement, _without_nul(parameters)
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
