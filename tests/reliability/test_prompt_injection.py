@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,7 +57,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]
     kb.close()
 
 
-def pair(messages: list[object]) -> tuple[str, str]:
+def pair(messages: Sequence[object]) -> tuple[str, str]:
     assert len(messages) == 2, "exactly one system and one human message"
     system, human = messages
     assert isinstance(system, SystemMessage) and isinstance(human, HumanMessage)
