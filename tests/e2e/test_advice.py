@@ -301,3 +301,43 @@ async def test_watch_mode_nudges_in_a_forum_using_its_tags(
     assert button_ids(dm) and button_ids(dm)[0].endswith(":mistake")
     assert len(fake_discord.dm_messages_to(club.moderator)) == 1  # not for the "details" thread
     assert not fake_discord.world.messages[nudged_reply.id].deleted
+
+
+async def test_advise_by_message_link_opens_the_form_and_bad_links_get_a_reason(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    club = practice_club
+    post = await fake_discord.send_message(club.general, club.member, ALICE)
+    bad = await fake_discord.send_slash_command(
+        club.guild, club.general, club.moderator, "advise", {"message_link": "not a link"}
+    )
+    answer = await bad.first_response(timeout=3)
+    assert answer.ephemeral and "isn't a message link" in (answer.content or "")
+
+    link = f"https://discord.com/channels/{club.guild.id}/{club.general.id}/{post.id}"
+    opened = await fake_discord.send_slash_command(
+        club.guild, club.general, club.moderator, "advise", {"message_link": link}
+    )
+    await opened.first_response(timeout=3)
+    assert opened.modal is not None
+    submitted = await fake_discord.send_modal_submit(opened.modal["custom_id"], {"reply": BOB})
+    await submitted.wait_for_edit(1, timeout=10)
+    assert submitted.original_message_id is not None
+    report = fake_discord.world.message(submitted.original_message_id)
+    assert "pile of advice" in embed_text(report)
+
+
+async def test_report_buttons_still_work_after_a_restart(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    club = practice_club
+    first = await start_bot(data_dir=tmp_path / "data")
+    post = await fake_discord.send_message(club.general, club.member, ALICE)
+    _, report = await draft_reply(fake_discord, club, post, BOB)
+    await first.stop()
+    await start_bot(data_dir=tmp_path / "data")
+
+    click = await fake_discord.send_component(report, button(report, "post"))
+    await click.first_response(timeout=3)
+    posted = await fake_discord.wait_for_message(club.general, is_published_reply(fake_discord))
+    assert posted.embeds[0]["description"] == BOB
