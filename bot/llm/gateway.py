@@ -7,9 +7,10 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models.chat_models import BaseChatModel
+if TYPE_CHECKING:  # see bot.llm.prompts: langchain is imported only with a model
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 from bot.limits import UsageLimits, limits_from_settings
 from bot.llm.prompts import PromptSpec, build_messages

@@ -11,8 +11,10 @@ import json
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+if TYPE_CHECKING:  # langchain costs seconds to import; only a configured model pays for it
+    from langchain_core.messages import BaseMessage
 
 #: The placeholders a server's own facilitator instructions may use.
 SERVER_PLACEHOLDERS = frozenset({"server_name", "topic", "tone"})
@@ -68,6 +70,8 @@ def build_messages(
     spec: PromptSpec, data: Mapping[str, object], server_instructions: str | None = None
 ) -> list[BaseMessage]:
     """System message: our instructions (+ the server's rendered template). Human: data only."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     system = spec.instructions
     if server_instructions:
         system += "\n\nThis community's own guidance for you:\n" + server_instructions

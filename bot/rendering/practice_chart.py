@@ -11,9 +11,6 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 BAR = "#588278"
 TARGET = "#c08040"
 
@@ -24,6 +21,9 @@ def draw_practice_chart(
     """Minutes per day as bars, with the daily target as a dashed line."""
     if len(days) != len(minutes):
         raise ValueError("one minutes value per day")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # imported when drawing
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(7, 3), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
