@@ -24,8 +24,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot knowledge
 	$(BIN)/mypy
 
+# With TOUCHSTONE_TEST_DATABASE_URL set (CI sets it), the storage and domain tests run on
+# both databases in the first pass, and a second pass runs every end-to-end bot on
+# PostgreSQL (TOUCHSTONE_TEST_BACKEND=postgres); tests marked postgres ran already.
 test: lint
 	$(BIN)/python -m pytest -q -rs
+	@if [ -n "$$TOUCHSTONE_TEST_DATABASE_URL" ]; then \
+	  echo "make: the end-to-end tests again, every bot on PostgreSQL"; \
+	  TOUCHSTONE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -rs -m "e2e and not postgres" tests/e2e; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
