@@ -119,7 +119,7 @@ async def test_health_checks_time_limited_and_never_leak_exception_text() -> Non
     body = report.as_json()
     assert body["status"] == "unhealthy"
     assert body["checks"]["fine"]["ok"] is True
-    assert body["checks"]["hangs"] == {**body["checks"]["hangs"], "ok": False}
+    assert body["checks"]["hangs"]["ok"] is False
     assert "0.2 s" in body["checks"]["hangs"]["detail"]
     assert body["checks"]["explodes"]["detail"] == "check failed: ConnectionError"
     assert "hunter2" not in repr(body)
