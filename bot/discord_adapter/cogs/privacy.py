@@ -1,43 +1,83 @@
-"""/mydata export and /mydata delete (with a confirmation button)."""
+"""/mydata export and /mydata delete (with a confirmation button).
+
+Both answers are private (ephemeral). Deleting takes a second click; the confirmation
+message then turns into the result (its buttons removed, so nothing is clicked twice),
+and an unanswered confirmation expires into "Nothing was deleted".
+"""
 
 from __future__ import annotations
 
 import io
+import logging
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_adapter.messages import respond
+from bot.discord_adapter.messages import NO_MENTIONS, respond
 from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+#: How long the "Delete everything" button stays usable (within the 15-minute token).
+CONFIRM_SECONDS = 120.0
+ASK = (
+    "This deletes your coaching schedule, prompts and answers, practice log, pushes, "
+    "drafts, dialogues and scheduled DMs, for good. Server notes you wrote as a "
+    "moderator stay with the server, unlinked from you. /mydata export first if you "
+    "want a copy. Continue?"
+)
+KEPT = "Nothing was deleted."
+EXPIRED = "Nothing was deleted: the confirmation expired. Run /mydata delete again if you want."
 
 
 class ConfirmDelete(discord.ui.View):
     """Private, short-lived confirmation: nothing is erased without a second click."""
 
-    def __init__(self, services: Services, user_id: int) -> None:
-        super().__init__(timeout=120)
+    def __init__(
+        self, services: Services, user_id: int, origin: discord.Interaction | None = None
+    ) -> None:
+        super().__init__(timeout=CONFIRM_SECONDS)
         self.services = services
         self.user_id = user_id
+        self.origin = origin
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.user_id:
+            await respond(interaction, "This button isn't yours.", ephemeral=True)
+            return False
+        return True
 
     @discord.ui.button(label="Delete everything", style=discord.ButtonStyle.danger)
     async def confirm(
         self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmDelete]
     ) -> None:
-        if interaction.user.id != self.user_id:
-            await respond(interaction, "This button isn't yours.", ephemeral=True)
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.services.privacy.delete_everything(self.user_id)
         self.stop()
-        await respond(interaction, report.describe(), ephemeral=True)
+        # Acknowledge at once (erasing may take a moment), then show the result in place.
+        await interaction.response.defer()
+        report = await self.services.privacy.delete_everything(self.user_id)
+        await interaction.edit_original_response(
+            content=report.describe(), view=None, allowed_mentions=NO_MENTIONS
+        )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
         self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmDelete]
     ) -> None:
         self.stop()
-        await respond(interaction, "Nothing was deleted.", ephemeral=True)
+        await interaction.response.edit_message(
+            content=KEPT, view=None, allowed_mentions=NO_MENTIONS
+        )
+
+    async def on_timeout(self) -> None:
+        if self.origin is None:
+            return
+        try:
+            await self.origin.edit_original_response(
+                content=EXPIRED, view=None, allowed_mentions=NO_MENTIONS
+            )
+        except discord.HTTPException:
+            log.info("could not mark an expired /mydata delete confirmation")
 
 
 class Privacy(commands.Cog):
@@ -62,10 +102,8 @@ class Privacy(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         await respond(
             interaction,
-            "This deletes your coaching schedule, prompts and answers, practice log, pushes, "
-            "drafts, dialogues and scheduled DMs, for good. Server notes you wrote as a "
-            "moderator stay with the server, unlinked from you. Continue?",
-            view=ConfirmDelete(self.services, interaction.user.id),
+            ASK,
+            view=ConfirmDelete(self.services, interaction.user.id, interaction),
             ephemeral=True,
         )
 
