@@ -17,6 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,7 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=131_072)
 def stem(word: str) -> str:
     """Strip one common English suffix, keeping at least a three-letter stem.
 
