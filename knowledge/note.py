@@ -220,6 +220,12 @@ def parse_note(
         raise NoteError(
             [NoteProblem(where, None, f"front matter is not valid YAML{at}: {problem}")]
         ) from None
+    except ValueError as exc:  # a well-formed YAML scalar with an impossible value
+        raise NoteError(
+            [NoteProblem(where, None, f"front matter has an invalid value: {exc}")]
+        ) from None
+    except RecursionError:
+        raise NoteError([NoteProblem(where, None, "front matter is nested too deeply")]) from None
     if not isinstance(data, dict):
         raise NoteError([NoteProblem(where, None, "front matter must be a YAML mapping of fields")])
     data = {str(key): value for key, value in data.items()}
