@@ -75,7 +75,11 @@ def parse_timezone(text: str) -> str:
     if found:
         return found
     suggestions = match_timezones(cleaned, 3)
-    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    hint = (
+        f" Did you mean {', '.join(suggestions)}?"
+        if suggestions
+        else " Type a city, e.g. Europe/Berlin or America/New_York."
+    )
     raise InputProblem(f"I don't know the time zone {cleaned!r}.{hint}")
 
 

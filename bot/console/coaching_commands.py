@@ -29,7 +29,7 @@ class ConsoleDeliverer:
         message = delivery.message
         who = "you" if delivery.user_id == ctx.user_id else f"user {delivery.user_id}"
         where = f"#channel {message.channel_id}" if message.channel_id else f"DM to {who}"
-        ctx.say(f"[{where}] " + (message.title.upper() if message.title else ""))
+        ctx.say(f"[{where}]" + (f" {message.title.upper()}" if message.title else ""))
         ctx.say(_plain(message.text))
         folder = ctx.services.settings.data_dir / CONSOLE_FILES
         for attachment in message.attachments:
@@ -337,7 +337,9 @@ def commands() -> list[ConsoleCommand]:
             "your practice log, stats and pushes",
             practice,
         ),
-        ConsoleCommand("dm", "dm TEXT", "reply to the bot's DM (e.g. orient answers)", dm, raw=True),
+        ConsoleCommand(
+            "dm", "dm TEXT", "reply to the bot's DM (e.g. orient answers)", dm, raw=True
+        ),
         ConsoleCommand(
             "clock",
             "clock | clock advance 1d | clock set 2026-03-29T06:00+00:00",

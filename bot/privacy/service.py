@@ -20,8 +20,12 @@ from bot.storage.all_models import ALL_USER_COLUMNS, Base
 from bot.storage.database import Database
 
 #: References kept for the sake of others, with the person's id replaced: a
-#: moderator's server note belongs to the server, so its author becomes 0.
-ANONYMISE_TO: dict[tuple[str, str], int | None] = {("guild_notes", "author_id"): 0}
+#: moderator's server note and their settings changes belong to the server's
+#: history, so the author becomes 0 ("a former member").
+ANONYMISE_TO: dict[tuple[str, str], int | None] = {
+    ("guild_notes", "author_id"): 0,
+    ("config_audit", "actor_id"): 0,
+}
 
 
 def _plain(value: Any) -> Any:
@@ -56,14 +60,26 @@ class DeletionReport:
     def describe(self) -> str:
         if not self.total:
             return "Nothing was stored about you, so there was nothing to delete."
-        parts = [f"{n} {table.replace('_', ' ')}" for table, n in self.deleted.items() if n]
-        text = "Deleted everything Touchstone stored about you (" + ", ".join(parts) + ")."
+        parts = [_count_of(n, table) for table, n in self.deleted.items() if n]
+        text = "Deleted everything Touchstone stored about you"
+        text += " (" + ", ".join(parts) + ")." if parts else "."
         if any(self.anonymised.values()):
             text += (
-                " Server notes you wrote as a moderator stay with the server, "
-                "no longer linked to you."
+                " Server notes and settings changes you made as a moderator stay with the "
+                "server, no longer linked to you."
             )
         return text
+
+
+def _count_of(number: int, table: str) -> str:
+    """``3 practice logs``, ``1 practice push``, ``1 coaching profile``."""
+    words = table.replace("_", " ")
+    if number == 1:
+        if words.endswith(("shes", "ches", "sses", "xes")):
+            words = words[:-2]
+        elif words.endswith("s"):
+            words = words[:-1]
+    return f"{number} {words}"
 
 
 @dataclass
@@ -109,7 +125,9 @@ class PrivacyService:
                             .values({name: ANONYMISE_TO[(table.name, name)]})
                         )
                         anonymised[table.name] = anonymised.get(table.name, 0) + _count(result)
-                    elif column.nullable and not column.primary_key and len(columns[table.name]) > 1:
+                    elif (
+                        column.nullable and not column.primary_key and len(columns[table.name]) > 1
+                    ):
                         # A secondary reference in someone else's row (e.g. the author of
                         # the post another person replied to): unlink, keep their row.
                         result = await session.execute(

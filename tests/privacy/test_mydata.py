@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 
 from bot.clock import SimulatedClock
 from bot.coaching import CoachingService, CoachingStore
+from bot.guild_config import GuildConfigService
 from bot.privacy import PrivacyService
 from bot.scheduling import Outbox, Scheduler
 from bot.storage import Database
@@ -36,6 +37,7 @@ async def fill(db: Database, clock: SimulatedClock) -> None:
     await coaching.record_dm(ME, "My private answer")
     await UserRepository(db).mark_dms_closed(ME)
     await GuildNoteRepository(db).upsert(3, "my-note", "A moderator's note", ME)
+    await GuildConfigService(db).set_value(3, "advice.sensitivity", "0.7", ME)
     advice = AdviceRepository(db)
     await advice.save_draft(AdviceDraft(author_id=ME, post_text="p", draft_text="mine"))
     await advice.save_draft(
@@ -91,4 +93,18 @@ async def test_delete_leaves_no_row_mentioning_the_person_in_any_table(
     assert await rows_mentioning(database, OTHER)
     notes = await GuildNoteRepository(database).list_for_guild(3)
     assert [(n.note_id, n.author_id) for n in notes] == [("my-note", 0)]
-    assert "stay with the server" in report.describe()
+    history = await GuildConfigService(database).history(3)
+    assert [(h.key, h.actor_id) for h in history] == [("advice.sensitivity", 0)]
+    described = report.describe()
+    assert "Server notes and settings changes you made as a moderator stay" in described
+    assert "1 coaching profile" in described and "coaching profiles" not in described
+    assert "1 practice push" in described and "pushes" not in described
+
+
+async def test_deleting_twice_says_nothing_was_left(database: Database) -> None:
+    clock = SimulatedClock(START)
+    await fill(database, clock)
+    privacy = PrivacyService(database, clock)
+    await privacy.delete_everything(ME)
+    again = await privacy.delete_everything(ME)
+    assert again.describe() == "Nothing was stored about you, so there was nothing to delete."

@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 CONFIRM_SECONDS = 120.0
 ASK = (
     "This deletes your coaching schedule, prompts and answers, practice log, pushes, "
-    "drafts, dialogues and scheduled DMs, for good. Server notes you wrote as a "
-    "moderator stay with the server, unlinked from you. /mydata export first if you "
-    "want a copy. Continue?"
+    "drafts, dialogues and scheduled DMs, for good. Server notes and settings changes "
+    "you made as a moderator stay with the server, unlinked from you. /mydata export "
+    "first if you want a copy. Continue?"
 )
 KEPT = "Nothing was deleted."
 EXPIRED = "Nothing was deleted: the confirmation expired. Run /mydata delete again if you want."
