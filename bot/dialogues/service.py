@@ -25,6 +25,7 @@ from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import (
     OPEN_STATUSES,
     DialogueClosed,
+    DialogueError,
     DialogueKind,
     DialogueSettings,
     InvalidAnswer,
@@ -173,6 +174,19 @@ def _info(row: DialogueRow, seats: dict[str, Seat]) -> DialogueInfo:
     )
 
 
+@dataclass(frozen=True)
+class ServerRules:
+    """What a server's moderators decided about dialogues (see bot.guild_config)."""
+
+    enabled: frozenset[str] = frozenset(kind.value for kind in DialogueKind)
+    max_depth: int | None = None
+    public_summaries: bool = True
+    thread_channel_id: int | None = None
+
+
+ServerRulesSource = Callable[[int], Awaitable[ServerRules]]
+
+
 class DialogueService:
     """Start, answer, steer and export dialogues; hand adapters what is left to send."""
 
@@ -186,6 +200,7 @@ class DialogueService:
         similarity: Similarity | None = None,
         outbox: Callable[[], Outbox | None] = lambda: None,
         notes: Callable[[], Awaitable[Callable[[str], KnowledgeNote | None]]] | None = None,
+        rules: ServerRulesSource | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -194,7 +209,25 @@ class DialogueService:
         self.similarity = similarity
         self.outbox = outbox
         self._notes = notes
+        self._rules = rules
         self._locks: dict[int, asyncio.Lock] = {}
+
+    async def server_rules(self, guild_id: int | None) -> ServerRules:
+        """The server's rules; DMs and unconfigured servers get the defaults."""
+        if guild_id is None or self._rules is None:
+            return ServerRules()
+        return await self._rules(guild_id)
+
+    async def ensure_allowed(self, kind: DialogueKind, guild_id: int | None) -> None:
+        """Raise DialogueError when the server's moderators turned this dialogue off."""
+        if kind.value not in (await self.server_rules(guild_id)).enabled:
+            raise DialogueError(
+                f"This server's moderators have turned off {kind.value} dialogues here."
+            )
+
+    async def may_share_publicly(self, info: DialogueInfo) -> bool:
+        """A summary goes to the channel only where the server allows it."""
+        return (await self.server_rules(info.guild_id)).public_summaries
 
     # -- plumbing ----------------------------------------------------------------
 
@@ -324,6 +357,7 @@ class DialogueService:
         intro: str | None = None,
     ) -> DialogueInfo:
         protocol = PROTOCOLS[kind.value]
+        await self.ensure_allowed(kind, place.guild_id)
 
         async def work(s: AsyncSession) -> DialogueInfo:
             now = self.clock.now()
@@ -371,7 +405,8 @@ class DialogueService:
     async def start_impossible(
         self, owner: Person, goal: str | None, place: Place, *, max_depth: int | None = None
     ) -> DialogueInfo:
-        depth = max(1, min(max_depth or self.settings.max_depth, 6))
+        server_depth = (await self.server_rules(place.guild_id)).max_depth
+        depth = max(1, min(max_depth or server_depth or self.settings.max_depth, 6))
         clean = goal.strip()[:500] if goal else None
         return await self._start(
             DialogueKind.IMPOSSIBLE,

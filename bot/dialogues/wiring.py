@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import DialogueSettings, Similarity
-from bot.dialogues.service import DialogueService
+from bot.dialogues.service import DialogueService, ServerRules
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -45,4 +45,16 @@ def build_dialogues(services: Services) -> DialogueService:
         facilitator=Facilitator(services.model, services.knowledge),
         similarity=embedding_similarity(services.knowledge.embeddings),
         outbox=lambda: getattr(services, "outbox", None),
+        rules=lambda guild_id: server_rules(services, guild_id),
+    )
+
+
+async def server_rules(services: Services, guild_id: int) -> ServerRules:
+    """The dialogue section of the server's configuration, as the engine needs it."""
+    section = (await services.guild_config.get(guild_id)).dialogues
+    return ServerRules(
+        enabled=frozenset(d.value for d in section.enabled),
+        max_depth=section.max_depth,
+        public_summaries=section.public_summaries,
+        thread_channel_id=section.thread_channel_id,
     )

@@ -149,7 +149,8 @@ class DialoguesConfig(Section):
         description="Channel where dialogue threads open; none means where invoked.",
     )
     public_summaries: bool = Field(
-        default=False, description="Whether a dialogue's summary may be posted publicly."
+        default=True,
+        description="Whether a dialogue's summary may be posted in the channel (when every participant agrees).",
     )
 
     @field_validator("enabled")

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.dialogues import DialogueService, InvalidAnswer, NotAParticipant, Place
+from bot.dialogues import DialogueError, DialogueService, InvalidAnswer, NotAParticipant, Place
+from bot.dialogues.service import ServerRules
 from bot.rendering.summaries import summary_png
 from bot.storage import Database
 from tests.dialogues.helpers import ALICE, BOB, START, RecordingOutbox, make_service
@@ -145,3 +146,24 @@ async def test_waiting_on_dm(database: Database) -> None:
     assert await svc.waiting_on_dm(ALICE.user_id)
     await svc.pause(info.id, ALICE.user_id)
     assert not await svc.waiting_on_dm(ALICE.user_id)
+
+
+async def test_server_rules_turn_dialogues_off_and_set_the_default_depth(
+    database: Database,
+) -> None:
+    async def rules(guild_id: int) -> ServerRules:
+        return ServerRules(
+            enabled=frozenset({"impossible"}) if guild_id == 6 else frozenset(), max_depth=2
+        )
+
+    svc = make_service(database)
+    svc._rules = rules
+    with pytest.raises(DialogueError, match="turned off impossible"):
+        await svc.start_impossible(ALICE, "run a marathon", Place(guild_id=5, channel_id=9))
+    allowed = await svc.start_impossible(ALICE, "run a marathon", Place(guild_id=6, channel_id=10))
+    prompt = await svc.current_prompt(allowed.id)
+    assert prompt is not None
+    intro = "\n".join(line.text for line in await svc.transcript(allowed.id, ALICE.user_id))
+    assert "down to 2 levels" in intro
+    in_dm = await svc.start_impossible(ALICE, "run a marathon", Place(channel_id=11, in_dm=True))
+    assert in_dm.status == "active"  # moderators decide for their server, not for DMs

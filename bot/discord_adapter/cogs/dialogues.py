@@ -21,6 +21,7 @@ from bot.dialogues import (
     Delivery,
     DialogueError,
     DialogueInfo,
+    DialogueKind,
     InvalidAnswer,
     NotAParticipant,
     Person,
@@ -195,7 +196,12 @@ class Dialogues(commands.Cog):
             file=file(),
             allowed_mentions=NO_MENTIONS,
         )
-        if delivery.meta.get("share") and info.origin_channel_id and info.channel_id:
+        if (
+            delivery.meta.get("share")
+            and info.origin_channel_id
+            and info.channel_id
+            and await self.svc.may_share_publicly(info)
+        ):
             origin = self.bot.get_channel(info.origin_channel_id)
             if isinstance(origin, discord.abc.Messageable):
                 await origin.send(
@@ -329,11 +335,26 @@ class Dialogues(commands.Cog):
 
     # -- commands ----------------------------------------------------------------
 
+    async def _allowed(self, interaction: discord.Interaction, kind: DialogueKind) -> bool:
+        """Tell the user privately, before any thread is opened, when moderators said no."""
+        try:
+            await self.svc.ensure_allowed(kind, interaction.guild_id)
+        except DialogueError as exc:
+            await respond(interaction, str(exc), ephemeral=True)
+            return False
+        return True
+
     async def _place(self, interaction: discord.Interaction, title: str) -> Place | None:
         """A private thread for the user in a server; the DM channel in DMs."""
         if interaction.guild is None:
             return Place(channel_id=interaction.channel_id, in_dm=True)
-        channel = interaction.channel
+        rules = await self.svc.server_rules(interaction.guild_id)
+        configured = (
+            interaction.guild.get_channel(rules.thread_channel_id)
+            if rules.thread_channel_id
+            else None
+        )
+        channel = configured if isinstance(configured, discord.TextChannel) else interaction.channel
         if not isinstance(channel, discord.TextChannel):
             await respond(
                 interaction, "Start this in a text channel (or in DMs with me).", ephemeral=True
@@ -361,6 +382,8 @@ class Dialogues(commands.Cog):
         depth: app_commands.Range[int, 1, 6] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await self._allowed(interaction, DialogueKind.IMPOSSIBLE):
+            return
         place = await self._place(interaction, f"Impossible? {goal}")
         if place is None:
             return
@@ -386,6 +409,8 @@ class Dialogues(commands.Cog):
         side_b: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await self._allowed(interaction, DialogueKind.CRUX):
+            return
         me = Person(interaction.user.id, display(interaction.user))
         try:
             if interaction.guild is None or partner is None:
@@ -437,6 +462,8 @@ class Dialogues(commands.Cog):
                 f"No exercise {truncate(name, 80)!r}; pick one from the list.",
                 ephemeral=True,
             )
+            return
+        if not await self._allowed(interaction, DialogueKind.EXERCISE):
             return
         place = await self._place(interaction, note.title)
         if place is None:
