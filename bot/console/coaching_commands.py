@@ -128,7 +128,7 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
         elif action == "server-prompts":
             lines = [p for p in " ".join(words).split(";")] if words else []
             saved = (
-                await coaching.set_server_default_prompts(ctx.guild_id, lines)
+                await coaching.set_server_default_prompts(ctx.guild_id, lines, ctx.user_id)
                 if lines
                 else (await coaching.server_default_prompts(ctx.guild_id))
             )
@@ -310,7 +310,14 @@ async def mydata(ctx: ConsoleContext, args: list[str]) -> None:
         data = await privacy.export_json(ctx.user_id)
         folder = ctx.services.settings.data_dir / CONSOLE_FILES
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"mydata-{ctx.user_id}.json"
+        # A new file each time: exporting again (say, after a delete) never overwrites
+        # the copy taken before.
+        stamp = ctx.services.clock.now().strftime("%Y%m%dT%H%M%S")
+        path = folder / f"mydata-{ctx.user_id}-{stamp}.json"
+        number = 1
+        while path.exists():
+            number += 1
+            path = folder / f"mydata-{ctx.user_id}-{stamp}-{number}.json"
         path.write_bytes(data)
         ctx.say(f"Everything stored about you: {path}")
     elif args[:1] == ["delete"]:
@@ -319,7 +326,7 @@ async def mydata(ctx: ConsoleContext, args: list[str]) -> None:
             return
         ctx.say((await privacy.delete_everything(ctx.user_id)).describe())
     else:
-        raise ConsoleUsageError("mydata export | mydata delete")
+        raise ConsoleUsageError("mydata export | mydata delete [confirm]")
 
 
 def commands() -> list[ConsoleCommand]:
@@ -346,5 +353,7 @@ def commands() -> list[ConsoleCommand]:
             "show or move the simulated time; due DMs are sent",
             clock,
         ),
-        ConsoleCommand("mydata", "mydata export | mydata delete", "your stored data", mydata),
+        ConsoleCommand(
+            "mydata", "mydata export | mydata delete [confirm]", "your stored data", mydata
+        ),
     ]
