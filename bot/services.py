@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.clock import Clock, SystemClock
+from bot.coaching import CoachingService, CoachingStore
 from bot.dialogues.service import DialogueService
 from bot.dialogues.wiring import build_dialogues
 from bot.guidance import GuidanceService
 from bot.guild_config import GuildConfigService
 from bot.guild_knowledge import GuildKnowledge
-from bot.coaching import CoachingService, CoachingStore
 from bot.llm import ModelGateway
 from bot.ops.coordination import exclusive
 from bot.ops.metrics import Metrics
@@ -74,7 +74,9 @@ class Services:
             DraftStore(self.db), self.guild_config, self.model, self.settings.advice_model_budget
         )
         self.outbox, self.scheduler = build_scheduling(self)
-        self.coaching = CoachingService(CoachingStore(self.db), self.outbox, self.clock)
+        self.coaching = CoachingService(
+            CoachingStore(self.db), self.outbox, self.clock, guild_config=self.guild_config
+        )
         self.privacy = PrivacyService(self.db, self.clock)
         self.dialogues = build_dialogues(self)
         observe_services(self)
@@ -83,7 +85,7 @@ class Services:
     async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
         """Create the data directory, open the database and bring its schema to head."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.resolved_database_url)
+        db = Database(settings.resolved_database_url, busy_timeout=settings.sqlite_busy_timeout)
         await db.migrate()
         log.debug("database ready: %s", db.describe())
         return cls(

@@ -90,3 +90,66 @@ async def openai_compatible_server(
         yield f"http://127.0.0.1:{port}/v1", received
     finally:
         await runner.cleanup()
+
+
+class FakeLLMServer:
+    """What :func:`steerable_openai_server` yields: change ``mode`` between calls.
+
+    Modes: ``ok`` (answers ``reply``), ``slow`` (sleeps ``delay`` first), ``fail``
+    (HTTP 500), ``garbage`` (200 with a body that is not a chat completion), ``empty``
+    (an empty answer), ``nonsense`` (a well-formed answer of meaningless text).
+    """
+
+    def __init__(self, reply: str) -> None:
+        self.base_url = ""
+        self.reply = reply
+        self.mode = "ok"
+        self.delay = 30.0
+        self.received: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+
+
+@asynccontextmanager
+async def steerable_openai_server(reply: str = "served answer") -> AsyncIterator[FakeLLMServer]:
+    server = FakeLLMServer(reply)
+
+    async def completions(request: web.Request) -> web.Response:
+        body = await request.json()
+        server.received.append(body)
+        server.headers.append(dict(request.headers))
+        mode = server.mode
+        if mode == "slow":
+            await asyncio.sleep(server.delay)
+        if mode == "fail":
+            return web.Response(status=500, text='{"error": {"message": "model exploded"}}')
+        if mode == "garbage":
+            return web.Response(text="\x00\xff<html>not json", content_type="application/json")
+        content = {"empty": "", "nonsense": "\u202e}{][ lorem ```` \x07"}.get(mode, server.reply)
+        payload = {
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body.get("model", "test"),
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": content},
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+        return web.Response(text=json.dumps(payload), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", completions)
+    runner = web.AppRunner(app, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server.base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        yield server
+    finally:
+        await runner.cleanup()

@@ -54,7 +54,13 @@ def head_revision() -> str | None:
 class Database:
     """Owns the engine; hands out sessions; applies migrations."""
 
-    def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_args: dict[str, Any] | None = None,
+        busy_timeout: float = 15.0,
+    ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {"pool_pre_ping": True}
@@ -64,10 +70,15 @@ class Database:
             database = self.url.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 15, **kwargs.get("connect_args", {})}
+            kwargs["connect_args"] = {"timeout": busy_timeout, **kwargs.get("connect_args", {})}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            busy_ms = int(busy_timeout * 1000)
+            event.listen(
+                self.engine.sync_engine,
+                "connect",
+                lambda dbapi_connection, record: _sqlite_pragmas(dbapi_connection, record, busy_ms),
+            )
         # PostgreSQL refuses NUL in text; members can paste one anywhere. Drop it on
         # both backends so the same text is stored everywhere.
         event.listen(
@@ -127,12 +138,12 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 15000) -> None:
     """WAL lets readers and the writer work together; foreign keys are off by default."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

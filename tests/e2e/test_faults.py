@@ -1,0 +1,390 @@
+"""Faults end to end: Discord, the database, the vector store and the model misbehave.
+
+The real bot process runs against the fake Discord; each test injects one kind of
+failure and checks what a member notices: an answer arrives once the fault clears,
+a clear "try again shortly" while it lasts, nothing sent twice, no crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.databases import postgres_database
+from tests.e2e.conftest import StartBot
+from tests.e2e.harness import BotProcess
+from tests.fakediscord.interactions import FakeInteraction
+from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.world import PracticeClub
+from tests.llm_fakes import steerable_openai_server
+from tests.ops.proxy import TcpProxy, free_port
+
+pytestmark = pytest.mark.e2e
+TRY_AGAIN = "try again shortly"
+MODEL_FOOTER = "Answer written with a language model"
+
+
+def said(interaction: FakeInteraction) -> str:
+    """Everything the bot showed for an interaction: contents and embed texts."""
+    parts: list[str] = []
+    for response in interaction.responses:
+        parts.append(response.content or "")
+        for embed in response.embeds:
+            parts.append(str(embed.get("title") or ""))
+            parts.append(str(embed.get("description") or ""))
+            parts.append(str((embed.get("footer") or {}).get("text") or ""))
+    return "\n".join(p for p in parts if p)
+
+
+async def wait_said(interaction: FakeInteraction, needle: str, timeout: float = 20) -> str:
+    await interaction.wait_for(lambda i: needle.lower() in said(i).lower(), timeout)
+    return said(interaction)
+
+
+async def answered(interaction: FakeInteraction, timeout: float = 20) -> str:
+    """Wait for the bot's real answer (not just the 'thinking' defer)."""
+    await interaction.wait_for(lambda i: bool(said(i)), timeout)
+    return said(interaction)
+
+
+async def wait(
+    fake: FakeDiscord, bot: BotProcess, predicate: object, timeout: float, what: str
+) -> None:
+    """``fake.wait_for`` that shows the bot's log and Discord's answers when it times out."""
+    try:
+        await fake.wait_for(predicate, timeout, what)  # type: ignore[arg-type]
+    except TimeoutError as exc:
+        recent = [f"{r.method} {r.path} -> {r.status}" for r in fake.requests[-25:]]
+        raise AssertionError(
+            f"{exc}\nrequests:\n" + "\n".join(recent) + "\nlog:\n" + bot.log[-4000:]
+        ) from None
+
+
+def assert_no_crash(bot: BotProcess) -> None:
+    assert bot.process is not None and bot.process.returncode is None, "the bot died"
+
+
+def bot_messages(fake: FakeDiscord) -> Counter[tuple[int, str]]:
+    """(channel, text) of every message the bot created, to spot anything sent twice."""
+    seen: Counter[tuple[int, str]] = Counter()
+    for request in fake.requests:
+        if request.status >= 400 or not isinstance(request.json, dict):
+            continue
+        if (
+            request.route
+            in (
+                "/channels/{channel_id}/messages",
+                "/webhooks/{webhook_id}/{webhook_token}",
+            )
+            and request.method == "POST"
+        ):
+            body = request.json
+            text = str(body.get("content") or "") + "".join(
+                str(e.get("description") or "") for e in body.get("embeds") or []
+            )
+            seen[(hash(request.path), text)] += 1
+    return seen
+
+
+def assert_nothing_sent_twice(fake: FakeDiscord) -> None:
+    twice = {key: n for key, n in bot_messages(fake).items() if n > 1}
+    assert not twice, f"sent more than once: {twice}"
+
+
+async def ask(
+    fake: FakeDiscord, club: PracticeClub, question: str, user: object = None
+) -> FakeInteraction:
+    return await fake.send_slash_command(
+        club.guild, club.general, user or club.member, "ask", {"question": question}
+    )
+
+
+async def practice_log(
+    fake: FakeDiscord, club: PracticeClub, minutes: int, skill: str, user: object = None
+) -> FakeInteraction:
+    return await fake.send_slash_command(
+        club.guild,
+        club.general,
+        user or club.member,
+        "practice",
+        {"minutes": minutes, "skill": skill},
+        subcommand="log",
+    )
+
+
+# ------------------------------------------------------------------------- Discord
+
+
+async def test_429_bursts_and_5xx_answers_delay_but_never_lose_or_duplicate_messages(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    fake, club = fake_discord, practice_club
+    followups = "POST /webhooks/{webhook_id}/{webhook_token}"
+    messages = "POST /channels/{channel_id}/messages"
+    fake.rate_limit(followups, count=3, retry_after=0.3)
+    fake.rate_limit(followups, count=1, retry_after=0.5, global_=True)
+    fake.fail_next(followups, status=502, count=1)
+    # discord.py tries a request 5 times; a longer outage is the outbox's to retry
+    # (a minute later), which tests/scheduling covers.
+    fake.rate_limit(messages, count=1, retry_after=0.4, global_=True)
+    fake.rate_limit(messages, count=1, retry_after=0.3)
+    fake.fail_next(messages, status=500, count=1)
+
+    question = await ask(fake, club, "How do I practise deliberately?")
+    coach = await fake.send_slash_command(
+        club.guild,
+        club.general,
+        club.member,
+        "coach",
+        {"timezone": "Europe/Berlin", "time": "07:00"},
+        subcommand="start",
+    )
+    text = await answered(question, timeout=30)
+    assert "[1]" in text or "practice" in text.lower()
+    await coach.first_response(timeout=3)
+    await wait(fake, bot, lambda: fake.dm_messages_to(club.member.id), 30, "the welcome DM")
+    await asyncio.sleep(1)  # room for a duplicate to show up
+    assert len(question.followups) == 1
+    assert len(fake.dm_messages_to(club.member.id)) == 1
+    assert any(r.status == 429 for r in fake.requests), "the bursts were not exercised"
+    assert any(r.status >= 500 for r in fake.requests), "the 5xx were not exercised"
+    assert_nothing_sent_twice(fake)
+    assert_no_crash(bot)
+    assert "Traceback" not in bot.log
+
+
+async def test_a_dropped_gateway_resumes_and_a_reidentify_recovers(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    fake, club = fake_discord, practice_club
+    assert await fake.drop_connection() == 1
+    during = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+    await during.first_response(timeout=10)
+    await fake.wait_for(lambda: len(fake.resumes) == 1, 10, "a RESUME")
+    assert len(fake.identifies) == 1
+
+    assert await fake.invalidate_sessions() == 1
+    await fake.wait_for(lambda: len(fake.identifies) == 2, 20, "a second IDENTIFY")
+    await fake.wait_until_ready(timeout=20)
+    after = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+    await after.first_response(timeout=5)
+    logged = await practice_log(fake, club, 15, "piano")
+    assert "15" in await answered(logged)
+
+    await asyncio.sleep(1)
+    for interaction in (during, after, logged):
+        assert interaction.callback is not None and interaction.rejections == []
+        assert len([r for r in interaction.responses if r.kind == "callback"]) == 1
+    assert_nothing_sent_twice(fake)
+    assert_no_crash(bot)
+    assert "Traceback" not in bot.log
+
+
+# ------------------------------------------------------------------------- storage
+
+
+def practice_rows(database: Path) -> list[tuple[int, str]]:
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        return [
+            (int(m), str(s))
+            for m, s in conn.execute("SELECT minutes, skill FROM practice_logs ORDER BY id")
+        ]
+
+
+async def test_a_locked_sqlite_database_means_try_again_shortly_then_recovers(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    database = tmp_path / "locked.db"
+    bot = await start_bot(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        env={"TOUCHSTONE_SQLITE_BUSY_TIMEOUT": "0.5"},
+    )
+    first = await practice_log(fake, club, 10, "scales")
+    assert "10" in await answered(first)
+
+    lock = sqlite3.connect(database, isolation_level=None, timeout=10)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        blocked = await practice_log(fake, club, 20, "arpeggios")
+        text = await wait_said(blocked, TRY_AGAIN)
+        assert all(r.ephemeral for r in blocked.responses if r.content)
+        assert "Traceback" not in text
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+
+    again = await practice_log(fake, club, 30, "arpeggios")
+    assert "30" in await answered(again)
+    assert practice_rows(database) == [(10, "scales"), (30, "arpeggios")], "half-written data"
+    assert_no_crash(bot)
+
+
+async def test_postgres_going_away_means_try_again_shortly_then_recovers_without_restart(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    fake, club = fake_discord, practice_club
+    async with postgres_database() as url:
+        parsed = make_url(url)
+        proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+        await proxy.start()
+        try:
+            via_proxy = parsed.set(host="127.0.0.1", port=proxy.port)
+            bot = await start_bot(database_url=via_proxy.render_as_string(hide_password=False))
+            first = await practice_log(fake, club, 10, "scales")
+            assert "10" in await answered(first)
+
+            await proxy.stop()
+            down = await practice_log(fake, club, 20, "arpeggios")
+            assert TRY_AGAIN in (await wait_said(down, TRY_AGAIN)).lower()
+            about = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+            await about.first_response(timeout=3)  # what needs no database keeps working
+
+            await proxy.start()
+            back = await practice_log(fake, club, 30, "arpeggios")
+            await back.wait_for(lambda i: "30" in said(i) or TRY_AGAIN in said(i).lower(), 20)
+            if TRY_AGAIN in said(back).lower():  # the pool noticed only now; one retry works
+                back = await practice_log(fake, club, 30, "arpeggios")
+            assert "30" in await answered(back)
+            assert_no_crash(bot)
+        finally:
+            await proxy.stop()
+            with contextlib.suppress(Exception):
+                await bot.stop()
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                rows = (
+                    await conn.execute(text("SELECT minutes FROM practice_logs ORDER BY id"))
+                ).all()
+        finally:
+            await engine.dispose()
+        assert [r[0] for r in rows] == [10, 30], "half-written or lost data"
+
+
+# ------------------------------------------------------------------- vector store
+
+
+@contextlib.asynccontextmanager
+async def chroma_server(path: Path) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        str(chroma),
+        "run",
+        "--path",
+        str(path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            await asyncio.sleep(0.25)
+        yield url, process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 10)
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+async def test_an_unreachable_vector_store_is_named_and_everything_else_works(
+    start_bot: StartBot,
+    fake_discord: FakeDiscord,
+    practice_club: PracticeClub,
+    prebuilt_index: Path,
+    tmp_path: Path,
+) -> None:
+    fake, club = fake_discord, practice_club
+    shutil.copytree(prebuilt_index, tmp_path / "served")
+    async with chroma_server(tmp_path / "served") as (url, process):
+        bot = await start_bot(env={"TOUCHSTONE_CHROMA_URL": url})
+        working = await ask(fake, club, "How do I practise deliberately?")
+        assert "[1]" in await answered(working, timeout=30)
+        process.terminate()
+        await process.wait()
+
+        down = await ask(fake, club, "How do I stop procrastinating?")
+        text = (await answered(down, timeout=30)).lower()
+        assert "library" in text and "reach" in text, text
+        assert "something went wrong" not in text
+        about = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+        await about.first_response(timeout=3)
+        logged = await practice_log(fake, club, 5, "juggling")
+        assert "5" in await answered(logged)
+        assert_no_crash(bot)
+
+
+# --------------------------------------------------------------------- the model
+
+
+async def test_a_slow_failing_or_babbling_model_falls_back_to_the_offline_answer(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    fake, club = fake_discord, practice_club
+    async with steerable_openai_server("Start with a five-minute version [1].") as llm:
+        llm.delay = 30
+        bot = await start_bot(
+            env={
+                "TOUCHSTONE_LLM_MODEL": "openai:test-model",
+                "TOUCHSTONE_LLM_BASE_URL": llm.base_url,
+                "TOUCHSTONE_LLM_API_KEY": "sk-test-not-a-real-key-0123456789",
+                "TOUCHSTONE_LLM_TIMEOUT": "2",
+                "TOUCHSTONE_LIMIT_ASK_PER_MINUTE": "0",
+            }
+        )
+        works = await ask(fake, club, "How do I practise deliberately?")
+        assert MODEL_FOOTER in await answered(works, timeout=30)
+        for mode in ("slow", "fail", "garbage", "empty", "nonsense"):
+            llm.mode = mode
+            calls = len(llm.received)
+            interaction = await ask(fake, club, f"How do I practise deliberately? ({mode})")
+            text = await answered(interaction, timeout=30)
+            assert MODEL_FOOTER not in text, mode
+            assert "[1]" in text, f"{mode}: no offline answer"
+            assert len(llm.received) > calls, f"{mode}: the model was not even asked"
+        llm.mode = "ok"
+        recovered = await ask(fake, club, "How do I practise deliberately, again?")
+        assert MODEL_FOOTER in await answered(recovered, timeout=30)
+        assert_no_crash(bot)
+        assert "Traceback" not in bot.log
+
+
+async def test_expensive_commands_have_a_friendly_cooldown(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    fake, club = fake_discord, practice_club
+    await start_bot(env={"TOUCHSTONE_LIMIT_ASK_PER_MINUTE": "2"})
+    for n in range(2):
+        await answered(await ask(fake, club, f"How do I practise deliberately? {n}"), 30)
+    refused = await ask(fake, club, "How do I practise deliberately? again")
+    response = await refused.first_response(timeout=3)
+    assert response.ephemeral
+    assert "Slow down a little" in (response.content or "")
+    assert "try again in" in (response.content or "")
+    other = await ask(fake, club, "How do I practise deliberately?", user=club.moderator)
+    assert "[1]" in await answered(other, 30)
