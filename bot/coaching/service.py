@@ -31,6 +31,8 @@ from bot.coaching.timeparse import (
     parse_local_time,
     parse_timezone,
 )
+from bot.guild_config import GuildConfig, GuildConfigService
+from bot.guild_config.model import CoachingConfig
 from bot.rendering.practice_chart import render_practice_chart
 from bot.scheduling import Action, Attachment, DeliveryResult, Outbox, OutboxItem, OutgoingMessage
 from bot.storage.coaching_models import PracticeLog, PracticePush
@@ -86,6 +88,8 @@ class CoachingService:
     store: CoachingStore
     outbox: Outbox
     clock: Clock
+    #: The server's configuration (its ``coaching`` section holds the members' defaults).
+    guild_config: GuildConfigService | None = None
 
     def __post_init__(self) -> None:
         kinds = self.outbox.kinds
@@ -190,11 +194,18 @@ class CoachingService:
         user_id: int,
         *,
         timezone: str,
-        local_time: str,
-        days: str = "every day",
+        local_time: str | None = None,
+        days: str | None = None,
         guild_id: int | None = None,
         nudge: bool = False,
     ) -> ScheduleView:
+        """Start (or restart) coaching; time and days default to the server's choice."""
+        if local_time is None or days is None:
+            section = await self._server_section(guild_id)
+            local_time = local_time or (section.default_time if section else "07:30")
+            days = days or (
+                ",".join(d.value for d in section.default_days) if section else "every day"
+            )
         zone = parse_timezone(timezone)
         hhmm = parse_local_time(local_time)
         weekdays = parse_days(days)
@@ -388,14 +399,36 @@ class CoachingService:
         if not 1 <= number <= len(prompts):
             raise InputProblem(f"There is no prompt {number}; the list has {len(prompts)}.")
 
-    async def set_server_default_prompts(self, guild_id: int, lines: list[str]) -> list[str]:
+    async def _server_section(self, guild_id: int | None) -> CoachingConfig | None:
+        if guild_id is None or self.guild_config is None:
+            return None
+        return (await self.guild_config.get(guild_id)).coaching
+
+    async def set_server_default_prompts(
+        self, guild_id: int, lines: list[str], actor_id: int = 0
+    ) -> list[str]:
         """A server's default for members who haven't written their own (moderators only;
-        the adapters check the privilege). An empty list returns to the corpus default."""
+        the adapters check the privilege). An empty list returns to the corpus default.
+
+        Stored in the server's configuration, so it shows in /config and its history."""
         cleaned = prompt_defaults.clean_prompts(lines)
-        await self.store.set_server_prompts(guild_id, cleaned)
+        if self.guild_config is None:
+            await self.store.set_server_prompts(guild_id, cleaned)
+            return cleaned
+
+        def change(config: GuildConfig) -> GuildConfig:
+            updated = config.model_copy(deep=True)
+            updated.coaching.default_prompts = cleaned
+            return updated
+
+        await self.guild_config.update(guild_id, change, actor_id)
+        await self.store.set_server_prompts(guild_id, [])  # the configuration is the one source now
         return cleaned
 
     async def server_default_prompts(self, guild_id: int) -> list[str]:
+        section = await self._server_section(guild_id)
+        if section is not None and section.default_prompts:
+            return list(section.default_prompts)
         server = await self.store.server_prompts(guild_id)
         if server:
             return server

@@ -169,3 +169,24 @@ def test_forgiving_input_and_clear_refusals() -> None:
         parse_timezone("Berln")
     with pytest.raises(InputProblem):
         parse_local_time("25:00")
+
+
+async def test_server_defaults_come_from_the_server_configuration(database: Database) -> None:
+    from bot.guild_config import GuildConfig, GuildConfigService
+
+    configs = GuildConfigService(database)
+    service, _scheduler = build(database, SimulatedClock(START))
+    service.guild_config = configs
+    await service.set_server_default_prompts(77, ["What will I ship today?"], actor_id=5)
+    assert await service.server_default_prompts(77) == ["What will I ship today?"]
+    assert (await configs.get(77)).coaching.default_prompts == ["What will I ship today?"]
+    assert [h.key for h in await configs.history(77)] == ["coaching.default_prompts"]
+
+    def later(config: GuildConfig) -> GuildConfig:
+        changed = config.model_copy(deep=True)
+        changed.coaching.default_time = "06:15"
+        return changed
+
+    await configs.update(77, later, actor_id=5)
+    view = await service.start(1, timezone="Europe/Berlin", guild_id=77)
+    assert "06:15" in view.text

@@ -88,11 +88,14 @@ class PromptsForm(discord.ui.Modal):
         self.prompts.default = "\n".join(current)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        # Saving touches the database: acknowledge within Discord's 3 seconds first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         lines = self.prompts.value.splitlines()
         coaching = self.services.coaching
         if self.guild_id is not None:
             saved = await attempt(
-                interaction, coaching.set_server_default_prompts(self.guild_id, lines)
+                interaction,
+                coaching.set_server_default_prompts(self.guild_id, lines, interaction.user.id),
             )
             lead = "Server default prompts saved."
         else:
@@ -127,16 +130,16 @@ class Coaching(commands.Cog):
     @coach.command(name="start", description="Start daily coaching: morning prompts in your DMs.")
     @app_commands.describe(
         timezone="Your time zone, e.g. Europe/Berlin (type a city)",
-        time="Time of day for the morning prompts, e.g. 07:30",
-        days="Which days: every day, weekdays, or e.g. mon,wed,fri",
+        time="Time of day for the morning prompts, e.g. 07:30 (default: the server's)",
+        days="Which days: every day, weekdays, or e.g. mon,wed,fri (default: the server's)",
         nudge="A reminder in the evening if you haven't logged practice",
     )
     async def coach_start(
         self,
         interaction: discord.Interaction,
         timezone: str,
-        time: str,
-        days: str = "every day",
+        time: str | None = None,
+        days: str | None = None,
         nudge: bool = False,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -350,6 +353,14 @@ class Coaching(commands.Cog):
         self, interaction: discord.Interaction, command: object
     ) -> None:
         if interaction.guild_id is None:
+            return
+        # Follow-ups need a message response; after a modal the notice waits for the
+        # next command instead of being used up on a send that cannot work.
+        answered_with_message = interaction.response.type in (
+            discord.InteractionResponseType.channel_message,
+            discord.InteractionResponseType.deferred_channel_message,
+        )
+        if not answered_with_message:
             return
         if await self.services.users.take_dms_notice(interaction.user.id):
             try:
