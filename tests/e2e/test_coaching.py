@@ -143,3 +143,52 @@ async def test_closed_dms_are_tried_once_and_the_user_is_told_on_their_next_comm
     followups = notice.followups
     assert any("Privacy Settings" in (m.content or "") for m in followups)
     assert len(dm_attempts()) == 1
+
+
+async def test_own_prompts_from_the_form_are_asked_and_quick_version_shortens_them(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    data_dir = tmp_path / "data"
+    await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
+    user = club.member.id
+    started = await fake.send_slash_command(
+        club.guild,
+        club.general,
+        club.member,
+        "coach",
+        {"timezone": "Europe/Berlin", "time": "07:00"},
+        subcommand="start",
+    )
+    await started.wait_for_followups(1, TIMEOUT)
+
+    opened = await fake.send_slash_command(
+        club.guild, club.general, club.member, "coach", subcommand="prompts"
+    )
+    await opened.first_response(timeout=3)
+    assert opened.modal is not None
+    (field,) = [c for row in opened.modal["components"] for c in row["components"]]
+    assert "most important thing" in field["value"], "the form starts from the current list"
+    submitted = await fake.send_modal_submit(
+        opened.modal["custom_id"],
+        {field["custom_id"]: "What matters most today?\n\nWhat am I avoiding?\n"},
+        guild_id=club.guild.id,
+        channel_id=club.general.id,
+        user_id=user,
+    )
+    (saved,) = await submitted.wait_for_followups(1, TIMEOUT)
+    assert submitted.deferred and saved.ephemeral
+    assert saved.content == (
+        "Your prompts are saved.\n1. What matters most today?\n2. What am I avoiding?"
+    )
+
+    await move_clock(data_dir / "simulated-clock", "2026-03-27T06:00:30+00:00")
+    (orient,) = await fake.wait_for(lambda: orient_dms(fake, user), TIMEOUT, "Friday's orient")
+    assert orient.embeds[0]["description"].startswith(
+        "1. What matters most today?\n2. What am I avoiding?\n\n"
+    )
+    (button,) = [c for row in orient.components for c in row["components"]]
+    assert button["label"] == "Quick version"
+    pressed = await fake.send_component(orient, button["custom_id"], user_id=user)
+    quick = await pressed.first_response(timeout=3)
+    assert "1. What matters most today?\n2. What am I avoiding?" in (quick.content or "")
