@@ -44,6 +44,7 @@ def test_doctor_passes_on_a_fresh_install_without_showing_secrets(tmp_path: Path
     result = run(["doctor"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "database" in result.stdout and "FAIL" not in result.stdout
+    assert "notes index: not built yet" in result.stdout
 
     secret = "super-secret-token-value-123456"
     with_token = run(["doctor"], tmp_path, TOUCHSTONE_TOKEN=secret)

@@ -109,4 +109,60 @@ async def check_language_model(settings: Settings) -> Finding:
     )
 
 
-CHECKS: list[Check] = [check_token, check_data_dir, check_database, check_language_model]
+async def check_index(settings: Settings) -> Finding:
+    """Whether the notes index exists and matches the shipped notes (nothing is embedded here)."""
+    import asyncio
+
+    from knowledge.chunking import chunk_notes
+    from knowledge.note import SHIPPED_NOTES_DIR, load_notes
+    from knowledge.store import ChromaStore
+
+    url = str(settings.chroma_url) if settings.chroma_url else None
+    path = settings.resolved_chroma_path
+    if url is None and not path.exists():
+        return Finding(
+            True,
+            "notes index",
+            f"not built yet: built at first start, or now with `touchstone ingest` ({path})",
+            warning=True,
+        )
+
+    def inspect() -> tuple[int, int, int] | None:
+        notes, problems = load_notes([SHIPPED_NOTES_DIR])
+        wanted = {chunk.id for chunk in chunk_notes(notes)}
+        store = ChromaStore(None if url else path, url=url)
+        try:
+            if not store.ping():
+                return None
+            return len(notes), len(problems), len(wanted - store.ids_for_scope(0))
+        finally:
+            store.close()
+
+    result = await asyncio.to_thread(inspect)
+    where = url or str(path)
+    if result is None:
+        return Finding(False, "notes index", f"the vector store at {where} is unreachable")
+    notes, problems, missing = result
+    if problems:
+        return Finding(
+            False,
+            "notes index",
+            f"{problems} shipped notes are invalid; run `touchstone ingest` to see them",
+        )
+    if missing:
+        return Finding(
+            True,
+            "notes index",
+            f"stale: {missing} chunks to embed at next start ({where})",
+            warning=True,
+        )
+    return Finding(True, "notes index", f"up to date: {notes} notes ({where})")
+
+
+CHECKS: list[Check] = [
+    check_token,
+    check_data_dir,
+    check_database,
+    check_index,
+    check_language_model,
+]
