@@ -63,7 +63,9 @@ class Scheduler:
     before_pass: Callable[[], Awaitable[None]] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
-    _startup_done: bool = False
+    #: When claims left by dead processes were last closed (at start, then every
+    #: ``STALE_CLAIM``: a claim that was still fresh at start-up is closed later).
+    _stale_checked_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self.outbox.on_schedule(self.wake)
@@ -74,10 +76,10 @@ class Scheduler:
     async def run_due(self, deliverer: Deliverer) -> RunReport:
         """Send everything due now; returns what happened. Safe to call from anywhere."""
         report = RunReport()
-        if not self._startup_done:
-            now = self.clock.now()
+        now = self.clock.now()
+        if self._stale_checked_at is None or now - self._stale_checked_at >= STALE_CLAIM:
             await self.outbox.abandon_stale_claims(now - STALE_CLAIM, now)
-            self._startup_done = True
+            self._stale_checked_at = now
         while True:
             now = self.clock.now()
             items = await self.outbox.claim_due(self.worker, now, self.policy.batch)

@@ -159,3 +159,26 @@ async def test_the_background_loop_wakes_when_something_is_scheduled(database: D
     finally:
         await scheduler.stop()
     assert task.done() and deliverer.keys() == ["now"]
+
+
+async def test_a_claim_left_by_a_process_that_died_mid_send_is_closed_not_resent(
+    database: Database,
+) -> None:
+    clock = SimulatedClock(START)
+    outbox, _ = make(database, clock)
+    await outbox.schedule(7, "test", START, {"text": "hello"}, "mid-send")
+    # The old process claimed the item, then died before recording the outcome.
+    assert [i.key for i in await outbox.claim_due("dead-worker", clock.now())] == ["mid-send"]
+
+    # A new process starts two minutes later: the claim may still be a live send.
+    clock.advance(timedelta(minutes=2))
+    _, restarted = make(database, clock)
+    deliverer = RecordingDeliverer()
+    assert (await restarted.run_due(deliverer)).handled == 0
+    assert (await outbox.get("mid-send") or (None, ""))[1] == ItemStatus.CLAIMED
+
+    # Later the same process closes it: it may have been sent, so it is never sent again.
+    clock.advance(timedelta(minutes=10))
+    await restarted.run_due(deliverer)
+    assert (await outbox.get("mid-send") or (None, ""))[1] == ItemStatus.FAILED
+    assert deliverer.attempts == []
