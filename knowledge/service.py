@@ -28,7 +28,7 @@ from knowledge.chunking import Chunk, chunk_note
 from knowledge.embeddings import MiniLMEmbeddings, shared_embeddings
 from knowledge.note import SHIPPED_NOTES_DIR, Note, NoteProblem, load_notes
 from knowledge.retrieval import Corpus, Retriever, SearchMode, SearchResult
-from knowledge.store import DEFAULT_COLLECTION, ChromaStore
+from knowledge.store import DEFAULT_COLLECTION, ChromaStore, StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -269,9 +269,20 @@ class KnowledgeBase:
         """
         if not self._loaded:
             await self.ensure_index()
-        return await asyncio.to_thread(
-            self._search_sync, query, k, _as_tags(tags), kind, guild_id, mode
-        )
+        try:
+            return await asyncio.to_thread(
+                self._search_sync, query, k, _as_tags(tags), kind, guild_id, mode
+            )
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            # A vector-store server that went away raises its client's own errors; name
+            # the real problem so adapters can say "the library is unreachable".
+            if not await asyncio.to_thread(self.store.ping):
+                raise StoreUnavailable(
+                    f"the vector store at {self.store.describe()} is unreachable"
+                ) from exc
+            raise
 
     def _search_sync(
         self,

@@ -10,11 +10,16 @@ from discord import app_commands
 from bot.discord_adapter.messages import respond
 from bot.permissions import NotAllowed
 from bot.storage import StorageUnavailable
+from knowledge.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "Something went wrong on Touchstone's side. It has been logged; please try again."
 STORAGE_DOWN = "Touchstone can't reach its database right now. Please try again shortly."
+LIBRARY_DOWN = (
+    "Touchstone can't reach its notes library right now, so it can't answer from the notes. "
+    "Everything else still works; please try again shortly."
+)
 
 
 def message_for(error: BaseException) -> tuple[str, bool]:
@@ -22,6 +27,8 @@ def message_for(error: BaseException) -> tuple[str, bool]:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, StorageUnavailable):
         return STORAGE_DOWN, False
+    if isinstance(original, StoreUnavailable):
+        return LIBRARY_DOWN, False
     if isinstance(original, NotAllowed):
         return str(original), False
     if isinstance(error, app_commands.CheckFailure):

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -295,12 +296,15 @@ async def chroma_server(path: Path) -> AsyncIterator[tuple[str, asyncio.subproce
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            await asyncio.sleep(0.25)
+        async with aiohttp.ClientSession() as session:
+            for _ in range(240):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(f"{url}/api/v2/heartbeat") as response:
+                        if response.status == 200:
+                            break
+                await asyncio.sleep(0.25)
+            else:
+                raise AssertionError("the chroma server did not start")
         yield url, process
     finally:
         if process.returncode is None:
