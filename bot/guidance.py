@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.guild_config import GuildConfigService
+from bot.guild_config.render import facilitator_instructions
 from bot.llm import ModelGateway, PromptSpec
 from knowledge.answer import Answer
 from knowledge.service import KnowledgeBase
@@ -33,10 +35,34 @@ class Guidance:
     used_model: bool
 
 
+@dataclass(frozen=True)
+class Where:
+    """Server metadata the server's instructions template may use (never member text)."""
+
+    server_name: str = ""
+    topic: str | None = None
+
+
 class GuidanceService:
-    def __init__(self, knowledge: KnowledgeBase, model: ModelGateway) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        model: ModelGateway,
+        guild_config: GuildConfigService | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.model = model
+        self.guild_config = guild_config
+
+    async def server_model(self, guild_id: int | None, where: Where) -> tuple[bool, str | None]:
+        """Whether the server allows the model, and its rendered instructions for it."""
+        if guild_id is None or self.guild_config is None:
+            return True, None
+        config = await self.guild_config.get(guild_id)
+        instructions = facilitator_instructions(
+            config, server_name=where.server_name, topic=where.topic
+        )
+        return config.model.enabled, instructions
 
     async def ask(
         self,
@@ -44,9 +70,14 @@ class GuidanceService:
         *,
         guild_id: int | None = None,
         k: int = 3,
-        use_model: bool = True,
+        where: Where | None = None,
+        use_model: bool | None = None,
         server_instructions: str | None = None,
     ) -> Guidance:
+        """Answer from the notes; the server's model settings apply unless given explicitly."""
+        allowed, rendered = await self.server_model(guild_id, where or Where())
+        use_model = allowed if use_model is None else use_model
+        server_instructions = server_instructions if server_instructions is not None else rendered
         offline = await self.knowledge.answer(question, k=k, guild_id=guild_id)
         if not (use_model and self.model.available and offline.found):
             return Guidance(offline, offline.text, used_model=False)

@@ -68,8 +68,8 @@ class Services:
         self.guild_notes = GuildNoteRepository(self.db)
         self.advice_drafts = AdviceRepository(self.db)
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
-        self.guidance = GuidanceService(self.knowledge, self.model)
         self.guild_config = GuildConfigService(self.db)
+        self.guidance = GuidanceService(self.knowledge, self.model, self.guild_config)
         self.advice_flow = AdviceFlowService(
             DraftStore(self.db), self.guild_config, self.model, self.settings.advice_model_budget
         )

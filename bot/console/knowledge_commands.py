@@ -6,7 +6,8 @@ import asyncio
 import re
 from pathlib import Path
 
-from bot.console.app import ConsoleCommand, ConsoleContext, ConsoleUsageError
+from bot.console.app import CONSOLE_GUILD_NAME, ConsoleCommand, ConsoleContext, ConsoleUsageError
+from bot.guidance import Where
 from bot.note_text import note_line, note_markdown
 from knowledge.note import NOTE_KINDS
 
@@ -21,7 +22,9 @@ async def ask(ctx: ConsoleContext, args: list[str]) -> None:
     if not question:
         raise ConsoleUsageError("ask needs a question")
     await ctx.services.knowledge_ready()
-    guidance = await ctx.services.guidance.ask(question, guild_id=ctx.guild_id)
+    guidance = await ctx.services.guidance.ask(
+        question, guild_id=ctx.guild_id, where=Where(server_name=CONSOLE_GUILD_NAME)
+    )
     ctx.say(plain(guidance.text))
 
 
@@ -101,7 +104,9 @@ async def knowledge(ctx: ConsoleContext, args: list[str]) -> None:
 
 def commands() -> list[ConsoleCommand]:
     return [
-        ConsoleCommand("ask", "ask QUESTION", "guidance from the notes, with citations", ask, raw=True),
+        ConsoleCommand(
+            "ask", "ask QUESTION", "guidance from the notes, with citations", ask, raw=True
+        ),
         ConsoleCommand("note", "note ID-OR-TITLE", "show one note", note),
         ConsoleCommand("techniques", "techniques [KIND] [TAG]", "browse the library", techniques),
         ConsoleCommand(

@@ -17,7 +17,7 @@ import discord
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond
-from bot.guild_config import AdvicePolicy, ConfigError, GuildConfig, facilitator_instructions
+from bot.guild_config import AdvicePolicy, ConfigError, GuildConfig
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -60,27 +60,6 @@ async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitab
             await respond(interaction, text, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not report a config component failure")
-
-
-async def model_settings(
-    services: Services, interaction: discord.Interaction
-) -> tuple[bool, str | None]:
-    """Whether this server allows the model, and its rendered instructions for it.
-
-    The placeholders are filled with server metadata only (its name, the channel's
-    topic, the tone preset); what the member wrote goes to the model as data.
-    """
-    if interaction.guild_id is None:
-        return True, None
-    config = await services.guild_config.get(interaction.guild_id)
-    guild = interaction.guild
-    topic = getattr(interaction.channel, "topic", None)
-    instructions = facilitator_instructions(
-        config,
-        server_name=guild.name if guild else "",
-        topic=topic if isinstance(topic, str) else None,
-    )
-    return config.model.enabled, instructions
 
 
 class PageView(discord.ui.View):

@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_adapter.config_views import model_settings
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
+from bot.guidance import Where
 from bot.guild_knowledge import note_from_form
 from bot.note_text import note_line, note_markdown
 from bot.services import Services
@@ -170,12 +170,13 @@ class Knowledge(commands.Cog):
     ) -> None:
         await interaction.response.defer(ephemeral=private, thinking=True)
         await self.services.knowledge_ready()
-        use_model, instructions = await model_settings(self.services, interaction)
+        topic = getattr(interaction.channel, "topic", None)
+        where = Where(
+            server_name=interaction.guild.name if interaction.guild else "",
+            topic=topic if isinstance(topic, str) else None,
+        )
         guidance = await self.services.guidance.ask(
-            question,
-            guild_id=interaction.guild_id,
-            use_model=use_model,
-            server_instructions=instructions,
+            question, guild_id=interaction.guild_id, where=where
         )
         footer = (
             "Answer written with a language model from these notes" if guidance.used_model else None
