@@ -27,7 +27,8 @@ marked as mistakes.
 reply's text can be given back to you and posted again).
 - Notes you added to a server's library as a moderator (if you delete your data they \
 stay with the server, no longer linked to you).
-- Settings you changed as a moderator, in the server's change history (/config history).
+- Settings you changed as a moderator, in the server's change history (/config history); \
+if you delete your data they stay with the server, no longer linked to you.
 - If you run dialogues: the answers you give, each step of the dialogue, who took part, and \
 the follow-up scheduled for you (double-crux cruxes stay hidden from the other person until both submit).
 - If you use coaching: your schedule (time zone, time, days, pauses), your prompts and \
