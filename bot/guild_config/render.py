@@ -155,9 +155,11 @@ def history_lines(entries: Sequence[HistoryEntry], style: Style = "discord") -> 
         when = item.at.strftime("%Y-%m-%d %H:%M UTC")
         old, new = _audit_value(item.key, item.old, style), _audit_value(item.key, item.new, style)
         if style == "discord":
-            lines.append(f"`{when}` <@{item.actor_id}> {key_label(item.key)}: {old} → {new}")
+            who = f"<@{item.actor_id}>" if item.actor_id else "a member who deleted their data"
+            lines.append(f"`{when}` {who} {key_label(item.key)}: {old} → {new}")
         else:
-            lines.append(f"{when}  user {item.actor_id}  {item.key}: {old} -> {new}")
+            who = f"user {item.actor_id}" if item.actor_id else "a member who deleted their data"
+            lines.append(f"{when}  {who}  {item.key}: {old} -> {new}")
     return lines
 
 
