@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import shutil
 import sqlite3
 import sys
@@ -392,3 +393,168 @@ async def test_expensive_commands_have_a_friendly_cooldown(
     assert "try again in" in (response.content or "")
     other = await ask(fake, club, "How do I practise deliberately?", user=club.moderator)
     assert "[1]" in await answered(other, 30)
+
+
+# ------------------------------------------------------------------ kill -9 trials
+
+TRIALS = 21
+ADVICE_POST = "I've just started running again! Did 2km today, mostly walking."
+ADVICE_DRAFT = (
+    "You need to get a gait analysis before you run another step. Make sure you do 80% of "
+    "runs in zone 2. Don't run two days in a row. You should be doing strength work twice a "
+    "week, and watch out for shin splints. Also get proper shoes, the cheap ones will wreck "
+    "your knees."
+)
+
+
+def rows(database: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    with contextlib.closing(sqlite3.connect(database, timeout=30)) as conn:
+        return list(conn.execute(sql, args))
+
+
+def thread_of(interaction: FakeInteraction) -> int | None:
+    import re
+
+    for response in interaction.responses:
+        match = re.search(r"<#(\d+)>", response.content or "")
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def bot_texts_in(fake: FakeDiscord, channel: int) -> list[str]:
+    return [m.content for m in fake.messages_in(channel) if m.author_id == fake.bot_user.id]
+
+
+class Trials:
+    """One kind of work per trial, killed at a random moment, checked after the restart."""
+
+    def __init__(self, fake: FakeDiscord, club: PracticeClub, database: Path) -> None:
+        self.fake, self.club, self.database = fake, club, database
+        self.threads: list[int] = []
+
+    # coaching: /practice log
+    async def coaching_send(self, n: int) -> FakeInteraction:
+        return await practice_log(self.fake, self.club, n + 1, f"trial-{n}")
+
+    async def coaching_check(self, n: int, sent: FakeInteraction) -> None:
+        def stored() -> int:
+            return len(
+                rows(self.database, "SELECT id FROM practice_logs WHERE skill = ?", f"trial-{n}")
+            )
+
+        confirmed = f"{n + 1}" in said(sent)
+        if confirmed:
+            assert stored() == 1, f"trial {n}: a confirmed practice log was lost"
+        if stored() == 0:  # never confirmed, never stored: the member sends it again
+            retry = await self.coaching_send(n)
+            assert f"{n + 1}" in await answered(retry)
+        assert stored() == 1, f"trial {n}: practice log stored {stored()} times"
+
+    # advice: Reply with care, then the form
+    async def advice_send(self, n: int) -> FakeInteraction:
+        post = await self.fake.send_message(
+            self.club.general, self.club.member, f"{ADVICE_POST} ({n})"
+        )
+        opened = await self.fake.send_message_command(self.club.moderator, "Reply with care", post)
+        await opened.first_response(timeout=5)
+        assert opened.modal is not None
+        return await self.fake.send_modal_submit(
+            opened.modal["custom_id"], {"reply": f"{ADVICE_DRAFT} (trial {n})"}
+        )
+
+    async def advice_check(self, n: int, sent: FakeInteraction) -> None:
+        def stored() -> int:
+            return len(
+                rows(
+                    self.database,
+                    "SELECT id FROM advice_drafts WHERE draft_text LIKE ?",
+                    f"%(trial {n})",
+                )
+            )
+
+        shown = "pile of advice" in said(sent)
+        if shown:
+            assert stored() >= 1, f"trial {n}: a draft the writer saw was lost"
+        if stored() == 0:
+            retry = await self.advice_send(n)
+            await wait_said(retry, "pile of advice")
+        assert stored() >= 1
+
+    # dialogues: /impossible, then one answer in the thread
+    async def dialogue_send(self, n: int) -> FakeInteraction:
+        return await self.fake.send_slash_command(
+            self.club.guild,
+            self.club.general,
+            self.club.member,
+            "impossible",
+            {"goal": f"Finish trial {n} this year"},
+        )
+
+    async def dialogue_check(self, n: int, sent: FakeInteraction) -> None:
+        fake = self.fake
+        thread = thread_of(sent)
+        started = rows(
+            self.database, "SELECT id FROM dialogues WHERE title LIKE ?", f"%trial {n} %"
+        )
+        if thread is None and not started:  # the member never saw it start: tries again
+            sent = await self.dialogue_send(n)
+            await sent.wait_for(lambda i: thread_of(i) is not None, 30)
+            thread = thread_of(sent)
+        if thread is None:
+            # Started but the link was lost with the process: the thread still exists.
+            created = [
+                c.id for c in fake.world.channels.values() if f"trial {n} " in (c.name or "")
+            ]
+            assert created, f"trial {n}: a started dialogue has no thread"
+            thread = created[0]
+        self.threads.append(thread)
+        await fake.wait_for(
+            lambda: any("How likely" in t for t in bot_texts_in(fake, thread)),
+            30,
+            f"trial {n}: the first question",
+        )
+        await fake.send_message(thread, self.club.member, "25%")
+        await fake.wait_for(
+            lambda: any("List every reason" in t for t in bot_texts_in(fake, thread)),
+            30,
+            f"trial {n}: the dialogue continues",
+        )
+
+
+async def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    database = tmp_path / "trials.db"
+    data_dir = tmp_path / "data"
+    env = {"TOUCHSTONE_LIMIT_DIALOGUE_STARTS_PER_10_MINUTES": "0"}
+    url = f"sqlite+aiosqlite:///{database}"
+    trials = Trials(fake, club, database)
+    kinds = ("coaching", "advice", "dialogue")
+    rng = random.Random(9)
+    bot = await start_bot(data_dir=data_dir, database_url=url, env=env)
+    killed_at: list[float] = []
+    for n in range(TRIALS):
+        kind = kinds[n % len(kinds)]
+        sent = await getattr(trials, f"{kind}_send")(n)
+        delay = rng.uniform(0.0, 1.2)
+        killed_at.append(delay)
+        await asyncio.sleep(delay)
+        await bot.kill()
+        bot = await start_bot(data_dir=data_dir, database_url=url, env=env)
+        await getattr(trials, f"{kind}_check")(n, sent)
+
+    await asyncio.sleep(1)
+    for thread in trials.threads:
+        texts = bot_texts_in(fake, thread)
+        repeated = [t for t, count in Counter(texts).items() if count > 1]
+        assert repeated == [], f"thread {thread}: sent twice: {repeated}"
+    assert_nothing_sent_twice(fake)
+    public = [
+        m
+        for m in fake.messages_in(club.general, include_ephemeral=False)
+        if m.author_id == fake.bot_user.id
+    ]
+    assert public == [], "an advice draft was posted without the writer's click"
+    assert len(killed_at) >= 20
