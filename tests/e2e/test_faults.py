@@ -558,3 +558,53 @@ async def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     ]
     assert public == [], "an advice draft was posted without the writer's click"
     assert len(killed_at) >= 20
+
+
+# ------------------------------------------------------------------------ secrets
+
+
+async def test_secrets_never_appear_in_logs_or_messages_even_when_things_fail(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    import json
+
+    fake, club = fake_discord, practice_club
+    api_key = "sk-live-Secret-LLM-Key-0123456789abcdef"
+    password = "Pg-Secret-Password-9876"
+    async with postgres_database() as url, steerable_openai_server("Try this [1].") as llm:
+        parsed = make_url(url)
+        proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+        await proxy.start()
+        try:
+            secret_url = parsed.set(host="127.0.0.1", port=proxy.port, password=password)
+            bot = await start_bot(
+                database_url=secret_url.render_as_string(hide_password=False),
+                env={
+                    "TOUCHSTONE_LOG_LEVEL": "DEBUG",
+                    "TOUCHSTONE_LLM_MODEL": "openai:test-model",
+                    "TOUCHSTONE_LLM_BASE_URL": llm.base_url,
+                    "TOUCHSTONE_LLM_API_KEY": api_key,
+                    "TOUCHSTONE_LLM_TIMEOUT": "2",
+                },
+            )
+            await answered(await ask(fake, club, "How do I practise deliberately?"), 30)
+            llm.mode = "fail"
+            await answered(await ask(fake, club, "How do I practise deliberately?"), 30)
+            await proxy.stop()
+            down = await practice_log(fake, club, 20, "scales")
+            await wait_said(down, TRY_AGAIN)
+            await answered(await ask(fake, club, "How do I stop procrastinating?"), 30)
+            await proxy.start()
+            await bot.stop()
+        finally:
+            await proxy.stop()
+
+    assert any(api_key in h.get("Authorization", "") for h in llm.headers), "key not used"
+    secrets = {"token": fake.token, "LLM API key": api_key, "database password": password}
+    sent_to_discord = "\n".join(json.dumps(r.json, default=str) for r in fake.requests)
+    sent_to_model = json.dumps(llm.received)
+    for name, secret in secrets.items():
+        assert secret not in bot.log, f"the {name} is in the log"
+        assert secret not in sent_to_discord, f"the {name} was sent to Discord"
+        assert secret not in sent_to_model, f"the {name} was sent to the model"
+    assert "Pg-Secret" not in bot.log
