@@ -26,6 +26,7 @@ from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.state import User
 from tests.fakediscord.world import PracticeClub
 from tests.llm_fakes import steerable_openai_server
 from tests.ops.proxy import TcpProxy, free_port
@@ -103,7 +104,7 @@ def assert_nothing_sent_twice(fake: FakeDiscord) -> None:
 
 
 async def ask(
-    fake: FakeDiscord, club: PracticeClub, question: str, user: object = None
+    fake: FakeDiscord, club: PracticeClub, question: str, user: User | None = None
 ) -> FakeInteraction:
     return await fake.send_slash_command(
         club.guild, club.general, user or club.member, "ask", {"question": question}
@@ -111,7 +112,7 @@ async def ask(
 
 
 async def practice_log(
-    fake: FakeDiscord, club: PracticeClub, minutes: int, skill: str, user: object = None
+    fake: FakeDiscord, club: PracticeClub, minutes: int, skill: str, user: User | None = None
 ) -> FakeInteraction:
     return await fake.send_slash_command(
         club.guild,
