@@ -197,7 +197,13 @@ class CoachingStore:
             return prompts
 
     async def add_answer(self, session_id: int, user_id: int, text: str, now: datetime) -> int:
+        """Store one answer and return how many the session has, this one included.
+
+        The session row is locked first, so two answers arriving together (two DMs sent
+        in quick succession) count one after the other on PostgreSQL as on SQLite.
+        """
         async with self.db.session() as session:
+            await session.get(OrientSession, session_id, with_for_update=True)
             session.add(
                 OrientAnswer(session_id=session_id, user_id=user_id, text=text, created_at=now)
             )
