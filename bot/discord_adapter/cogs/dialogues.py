@@ -36,6 +36,7 @@ from bot.discord_adapter.dialogue_views import (
     prompt_view,
 )
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, split_text, truncate
+from bot.ops.coordination import exclusive
 from bot.rendering.summaries import summary_png
 from bot.services import Services
 
@@ -102,30 +103,39 @@ class Dialogues(commands.Cog):
         return await self.svc.get(info.id)
 
     async def deliver(self, dialogue_id: int | None = None) -> None:
-        """Send every undelivered event (of one dialogue, or all), in order."""
+        """Send every undelivered event (of one dialogue, or all), in order.
+
+        Each dialogue is delivered under a cluster-wide lock, re-reading what is still
+        pending inside it, so two shard processes (one answering, one sweeping) never
+        send the same event twice.
+        """
         async with self._delivering:
-            threads: dict[int, DialogueInfo] = {}
-            for delivery in await self.svc.pending_deliveries(dialogue_id):
-                info = threads.get(delivery.dialogue.id) or await self._ensure_thread(
-                    delivery.dialogue
-                )
-                threads[info.id] = info
-                try:
-                    delivery = await self.svc.prepare(delivery)
-                    message_id = None
-                    if info.id not in self._checked:
-                        # A process killed between sending and recording may have sent
-                        # this already: look before sending it a second time.
-                        self._checked.add(info.id)
-                        message_id = await self._already_sent(info, delivery)
-                    if message_id is None:
-                        message_id = await self._send(info, delivery)
-                except discord.HTTPException as exc:
-                    log.warning(
-                        "dialogue %d: could not send event %d: %s", info.id, delivery.seq, exc
-                    )
-                    break  # keep order: retried on the next delivery or the sweep
-                await self.svc.mark_delivered(delivery.event_id, message_id)
+            dialogue_ids = list(
+                dict.fromkeys(d.dialogue.id for d in await self.svc.pending_deliveries(dialogue_id))
+            )
+            for one in dialogue_ids:
+                async with exclusive(self.services.db, f"dialogue-delivery:{one}"):
+                    await self._deliver_one(one)
+
+    async def _deliver_one(self, dialogue_id: int) -> None:
+        threads: dict[int, DialogueInfo] = {}
+        for delivery in await self.svc.pending_deliveries(dialogue_id):
+            info = threads.get(delivery.dialogue.id) or await self._ensure_thread(delivery.dialogue)
+            threads[info.id] = info
+            try:
+                delivery = await self.svc.prepare(delivery)
+                message_id = None
+                if info.id not in self._checked:
+                    # A process killed between sending and recording may have sent
+                    # this already: look before sending it a second time.
+                    self._checked.add(info.id)
+                    message_id = await self._already_sent(info, delivery)
+                if message_id is None:
+                    message_id = await self._send(info, delivery)
+            except discord.HTTPException as exc:
+                log.warning("dialogue %d: could not send event %d: %s", info.id, delivery.seq, exc)
+                break  # keep order: retried on the next delivery or the sweep
+            await self.svc.mark_delivered(delivery.event_id, message_id)
 
     async def _already_sent(self, info: DialogueInfo, delivery: Delivery) -> int | None:
         channel = await self._channel(info)
