@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.advice import AdviceChecker, AdviceReport
@@ -50,6 +51,8 @@ class AdviceFlowService:
     guild_config: GuildConfigService
     model: ModelGateway
     model_budget: float = DEFAULT_MODEL_BUDGET
+    #: Told every verdict (flagged or not), e.g. to count them in the metrics.
+    on_verdict: Callable[[bool], None] | None = None
 
     # --- what applies where --------------------------------------------------------
 
@@ -67,7 +70,10 @@ class AdviceFlowService:
         config = await self.advice_config(context.guild_id)
         intent = intent_from_tags(context.tags, config.sharing_tags, config.details_tags)
         checker = AdviceChecker(config.sensitivity)
-        return await asyncio.to_thread(checker.check, context.post_text, text, intent)
+        report = await asyncio.to_thread(checker.check, context.post_text, text, intent)
+        if self.on_verdict is not None:
+            self.on_verdict(report.flagged)
+        return report
 
     # --- drafting ------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ def observe_services(services: Services) -> None:
     """Export the model counters and the outbox depth on ``services.metrics``."""
     metrics = services.metrics
     metrics.observe_model_counts(services.model.counts)
+    services.advice_flow.on_verdict = metrics.advice_verdict
 
     async def refresh_queue() -> None:
         metrics.set_queue_depth(await outbox_depth(services))
