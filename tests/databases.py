@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from sqlalchemy import text
@@ -24,14 +25,20 @@ PG_ENV = "TOUCHSTONE_TEST_DATABASE_URL"
 REQUIRE_ENV = "TOUCHSTONE_REQUIRE_POSTGRES"
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test, or fail it when CI requires PostgreSQL."""
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def postgres_url() -> str:
     """The configured PostgreSQL URL, or skip (fail under CI) with the reason."""
     url = os.environ.get(PG_ENV, "").strip()
     if not url:
-        reason = f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(
+            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
+        )
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
@@ -49,9 +56,7 @@ async def postgres_schema() -> AsyncIterator[tuple[str, str]]:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:
         await admin.dispose()
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"PostgreSQL at {PG_ENV} is unreachable: {exc}")
-        pytest.skip(f"PostgreSQL at {PG_ENV} is unreachable: {exc}")
+        unavailable(f"PostgreSQL at {PG_ENV} is unreachable: {exc}")
     try:
         yield url, schema
     finally:
@@ -71,9 +76,7 @@ async def postgres_database() -> AsyncIterator[str]:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
         await admin.dispose()
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"PostgreSQL at {PG_ENV} is unreachable: {exc}")
-        pytest.skip(f"PostgreSQL at {PG_ENV} is unreachable: {exc}")
+        unavailable(f"PostgreSQL at {PG_ENV} is unreachable: {exc}")
     try:
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
