@@ -26,12 +26,16 @@ lint: $(STAMP)
 
 # With TOUCHSTONE_TEST_DATABASE_URL set (CI sets it), the storage and domain tests run on
 # both databases in the first pass, and a second pass runs every end-to-end bot on
-# PostgreSQL (TOUCHSTONE_TEST_BACKEND=postgres); tests marked postgres ran already.
+# PostgreSQL (TOUCHSTONE_TEST_BACKEND=postgres); tests marked postgres ran already. A third
+# pass runs the knowledge tests with every index on a real `chroma run` server.
 test: lint
 	$(BIN)/python -m pytest -q -rs
 	@if [ -n "$$TOUCHSTONE_TEST_DATABASE_URL" ]; then \
 	  echo "make: the end-to-end tests again, every bot on PostgreSQL"; \
 	  TOUCHSTONE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -rs -m "e2e and not postgres" tests/e2e; \
+	  echo "make: the knowledge tests again, against a chromadb server"; \
+	  TOUCHSTONE_TEST_CHROMA=server $(BIN)/python -m pytest -q -rs tests/knowledge/test_service.py \
+	    tests/knowledge/test_hit_at_3.py tests/knowledge/test_chroma_server.py; \
 	fi
 
 bench: $(STAMP)

@@ -32,8 +32,8 @@ def load_dev_set() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def shipped_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
-    kb = KnowledgeBase(tmp_path_factory.mktemp("hit3") / "chroma", notes_dirs=[SHIPPED_NOTES_DIR])
+def shipped_kb(tmp_path_factory: pytest.TempPathFactory, open_kb: Any) -> Iterator[KnowledgeBase]:
+    kb: KnowledgeBase = open_kb(tmp_path_factory.mktemp("hit3") / "chroma", [SHIPPED_NOTES_DIR])
     asyncio.run(kb.ingest())
     yield kb
     kb.close()

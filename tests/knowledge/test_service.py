@@ -125,7 +125,12 @@ async def test_reingest_embeds_nothing(fresh_kb: KnowledgeBase) -> None:
     assert (second.chunks_added, second.chunks_removed) == (0, 0)
     assert second.chunks_unchanged == first.chunks_added
     # A new process over the same directory sees the index as current too.
-    reopened = KnowledgeBase(fresh_kb.store.path, notes_dirs=fresh_kb.notes_dirs)
+    reopened = KnowledgeBase(
+        fresh_kb.store.path,
+        chroma_url=fresh_kb.store.url,
+        collection=fresh_kb.store.collection_name,
+        notes_dirs=fresh_kb.notes_dirs,
+    )
     third = await reopened.ensure_index()
     assert third.chunks_added == 0 and third.chunks_unchanged == first.chunks_added
     assert (await reopened.search("flashcards", k=1))[0].note_id == "spaced-repetition"
