@@ -33,7 +33,9 @@ def intents_for(services: Services) -> discord.Intents:
 class TouchstoneBot(commands.AutoShardedBot):
     """Slash commands only: the prefix is unusable by design (no text commands)."""
 
-    def __init__(self, services: Services, *, auto_sync: bool = True) -> None:
+    def __init__(self, services: Services, *, serving: bool = True) -> None:
+        """``serving=False`` is a REST-only login (``touchstone sync-commands``): commands
+        are loaded, but nothing runs in the background (no index, scheduler or endpoint)."""
         # Touchstone never joins voice; don't warn about voice libraries at every start.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -51,21 +53,22 @@ class TouchstoneBot(commands.AutoShardedBot):
             tree_cls=LimitedTree,
         )
         self.services = services
-        self.auto_sync = auto_sync
+        self.serving = serving
         self.tree.on_error = on_tree_error  # type: ignore[method-assign]
         if isinstance(self.tree, LimitedTree):  # cooldowns on /ask, dialogues, reply checks
             self.tree.limits = limits_from_settings(settings, services.clock)
         self.health = DiscordHealth(self)  # /healthz, /metrics and command timings
 
     async def setup_hook(self) -> None:
-        await self.health.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        if not self.serving:
+            return
+        await self.health.start()
         # Index in the background: the gateway connects meanwhile, and commands that
         # need the library defer and wait for this same task.
         self.services.knowledge_ready()
-        if self.auto_sync:
-            await self.sync_commands_if_changed()
+        await self.sync_commands_if_changed()
         self.services.scheduler_start(DiscordDeliverer(self))
 
     async def close(self) -> None:

@@ -50,8 +50,6 @@ class DiscordHealth:
 
     async def start(self) -> None:
         settings = self.bot.services.settings
-        if not self.bot.auto_sync:
-            return  # `touchstone sync-commands`: a REST-only login next to a running bot
         if settings.shard_ids is not None:
             if self.bot.services.db.is_sqlite:
                 log.warning(

@@ -47,7 +47,7 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
     assert settings.token is not None
     apply_endpoint_overrides(settings)
     services = await Services.start(settings)
-    bot = TouchstoneBot(services, auto_sync=False)
+    bot = TouchstoneBot(services, serving=False)
     try:
         async with bot:
             await bot.login(settings.token.get_secret_value())

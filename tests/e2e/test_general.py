@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.catalog import CATALOG
 from tests.e2e.conftest import StartBot
-from tests.e2e.harness import BotProcess
+from tests.e2e.harness import REPO_ROOT, BotProcess, bot_environment
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
 
@@ -82,3 +86,43 @@ async def test_the_token_never_appears_in_the_log(
         await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
     ).first_response(3)
     assert fake_discord.token not in bot.log
+
+
+async def test_sync_commands_registers_globally_or_to_one_server_and_exits(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    env = bot_environment(
+        api_base=fake_discord.api_base,
+        gateway_url=fake_discord.gateway_url,
+        data_dir=tmp_path / "data",
+        extra={"TOUCHSTONE_TOKEN": fake_discord.token},
+    )
+
+    async def sync(*args: str) -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "sync-commands",
+            *args,
+            cwd=str(REPO_ROOT),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode is not None
+        return process.returncode, output.decode()
+
+    code, output = await sync()
+    assert code == 0, output
+    assert "synced" in output and "to all servers" in output
+    assert [guild for guild, _, _ in fake_discord.command_syncs] == [None]
+    names = {c["name"] for c in fake_discord.commands[None]}
+    assert {"about", "ask", "impossible", "config", "Reply with care"} <= names
+
+    code, output = await sync("--guild", str(practice_club.guild.id))
+    assert code == 0, output
+    assert [guild for guild, _, _ in fake_discord.command_syncs] == [None, practice_club.guild.id]
+    assert fake_discord.identifies == []  # a REST-only login: no gateway session, nothing sent
+    assert not [r for r in fake_discord.requests if r.method == "POST" and "/messages" in r.path]
