@@ -46,7 +46,7 @@ async def measure(args: tuple[str, ...], index: Path, workdir: Path, total: int)
         api_base=fake.api_base,
         gateway_url=fake.gateway_url,
         data_dir=data_dir,
-        extra={"TOUCHSTONE_TOKEN": fake.token, "TOUCHSTONE_LOG_LEVEL": "WARNING"},
+        extra={"TOUCHSTONE_TOKEN": fake.token},
     )
     bot = BotProcess(env, args=args)
     try:
