@@ -53,45 +53,6 @@ class RecordingChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self.reply))])
 
 
-@asynccontextmanager
-async def openai_compatible_server(
-    reply: str = "served answer",
-) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    """Yields (base_url, received_requests) for a minimal /v1/chat/completions endpoint."""
-    received: list[dict[str, Any]] = []
-
-    async def completions(request: web.Request) -> web.Response:
-        body = await request.json()
-        received.append(body)
-        payload = {
-            "id": "chatcmpl-test",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body.get("model", "test"),
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": reply},
-                }
-            ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        }
-        return web.Response(text=json.dumps(payload), content_type="application/json")
-
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", completions)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/v1", received
-    finally:
-        await runner.cleanup()
-
-
 class FakeLLMServer:
     """What :func:`steerable_openai_server` yields: change ``mode`` between calls.
 
@@ -153,3 +114,12 @@ async def steerable_openai_server(reply: str = "served answer") -> AsyncIterator
         yield server
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def openai_compatible_server(
+    reply: str = "served answer",
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Yields (base_url, received_requests): the steerable server, always answering ``reply``."""
+    async with steerable_openai_server(reply) as server:
+        yield server.base_url, server.received
