@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.console_runner import run_bot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -13,17 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def run(
     args: list[str], tmp_path: Path, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHSTONE_")}
-    environment.update({"TOUCHSTONE_DATA_DIR": str(tmp_path / "data"), **env})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=environment,
-        timeout=120,
-    )
+    return run_bot(args, tmp_path / "data", stdin, **env)
 
 
 def test_run_without_a_token_opens_the_console_and_prints_about(tmp_path: Path) -> None:
@@ -75,8 +65,10 @@ def test_sync_commands_needs_a_token(tmp_path: Path) -> None:
     assert result.stderr.strip() == "touchstone: sync-commands needs TOUCHSTONE_TOKEN"
 
 
-def test_console_takes_plain_answers_in_a_dialogue_and_free_text_with_apostrophes(tmp_path: Path) -> None:
-    script = "impossible learn the cello in a year\n60\nI don't have time\nanswer \"my job eats evenings\"\n"
+def test_console_takes_plain_answers_in_a_dialogue_and_free_text_with_apostrophes(
+    tmp_path: Path,
+) -> None:
+    script = 'impossible learn the cello in a year\n60\nI don\'t have time\nanswer "my job eats evenings"\n'
     result = run(["console"], tmp_path, stdin=script)
     assert result.returncode == 0
     out = result.stdout

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests import console_runner
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,18 +19,7 @@ KIND = "That's a great start, well done! How did it feel to be out there again?"
 
 
 def run_console(script: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHSTONE_")}
-    env["TOUCHSTONE_DATA_DIR"] = str(data_dir)
-    env["TOUCHSTONE_LOG_LEVEL"] = "WARNING"
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        input=script + "quit\n",
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return console_runner.run_console(script, data_dir, TOUCHSTONE_LOG_LEVEL="WARNING")
 
 
 def test_draft_report_cancel_edit_and_post_from_a_script(tmp_path: Path) -> None:

@@ -8,13 +8,10 @@ stats, a push, then export and delete. The assertions are on what the person rea
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import REPO_ROOT
+from tests.console_runner import run_bot
 
 # Friday 27 March 2026, 06:00 in Berlin; Berlin moves to summer time on Sunday 29 March.
 START = "2026-03-27T05:00:00+00:00"
@@ -49,23 +46,7 @@ quit
 
 
 def run_console(data_dir: Path, script: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHSTONE_")}
-    env.update(
-        {
-            "TOUCHSTONE_DATA_DIR": str(data_dir),
-            "TOUCHSTONE_SIMULATED_CLOCK_START": START,
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        cwd=REPO_ROOT,
-        env=env,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_bot(["console"], data_dir, script, TOUCHSTONE_SIMULATED_CLOCK_START=START)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result.stdout
