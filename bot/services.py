@@ -29,7 +29,6 @@ from bot.scheduling.wiring import build_scheduling, start_scheduler
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.repositories import (
-    AdviceRepository,
     GuildNoteRepository,
     StateRepository,
     UserRepository,
@@ -50,7 +49,6 @@ class Services:
     state: StateRepository = field(init=False)
     users: UserRepository = field(init=False)
     guild_notes: GuildNoteRepository = field(init=False)
-    advice_drafts: AdviceRepository = field(init=False)
     advice_flow: AdviceFlowService = field(init=False)
     guild_knowledge: GuildKnowledge = field(init=False)
     guidance: GuidanceService = field(init=False)
@@ -66,7 +64,6 @@ class Services:
         self.state = StateRepository(self.db)
         self.users = UserRepository(self.db)
         self.guild_notes = GuildNoteRepository(self.db)
-        self.advice_drafts = AdviceRepository(self.db)
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
         self.guild_config = GuildConfigService(self.db)
         self.guidance = GuidanceService(self.knowledge, self.model, self.guild_config)

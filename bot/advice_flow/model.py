@@ -8,6 +8,7 @@ Discord, so the rules can be tested and reused without it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from bot.advice import AdviceReport
@@ -142,3 +143,5 @@ class FalseAlarm:
     post_text: str
     reply_text: str
     score: float
+    #: When the writer reported it; set by the store when read back.
+    created_at: datetime | None = None

@@ -178,6 +178,14 @@ class DraftStore:
                 .limit(limit)
             )
             return [
-                FalseAlarm(r.guild_id, r.user_id, r.draft_id, r.post_text, r.reply_text, r.score)
+                FalseAlarm(
+                    r.guild_id,
+                    r.user_id,
+                    r.draft_id,
+                    r.post_text,
+                    r.reply_text,
+                    r.score,
+                    r.created_at,
+                )
                 for r in rows.all()
             ]

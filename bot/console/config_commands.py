@@ -109,7 +109,7 @@ async def config(ctx: ConsoleContext, args: list[str]) -> None:
         for line in lines or ["No setting has been changed yet."]:
             ctx.say(line)
     elif action == "false-alarms":
-        alarms = await ctx.services.advice_drafts.false_alarms(guild)
+        alarms = await ctx.services.advice_flow.false_alarms(guild)
         for line in false_alarm_lines(list(alarms), style="plain") or [
             "Nobody has reported a false alarm yet."
         ]:

@@ -200,10 +200,14 @@ def change_lines(changes: Sequence[AuditedChange], style: Style = "discord") -> 
 
 
 class FalseAlarm(Protocol):
-    created_at: datetime
-    score: float
-    post_text: str
-    reply_text: str
+    @property
+    def created_at(self) -> datetime | None: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def post_text(self) -> str: ...
+    @property
+    def reply_text(self) -> str: ...
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -215,7 +219,7 @@ def false_alarm_lines(alarms: Sequence[FalseAlarm], style: Style = "discord") ->
     """Replies the advice check flagged and their writers reported as mistakes."""
     lines = []
     for alarm in alarms:
-        when = alarm.created_at.strftime("%Y-%m-%d")
+        when = alarm.created_at.strftime("%Y-%m-%d") if alarm.created_at else "undated"
         if style == "discord":
             lines.append(
                 f"`{when}` score {alarm.score:.2f}\n> reply: {_quote(alarm.reply_text)}\n"

@@ -14,8 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.database import Database
 from bot.storage.models import (
-    AdviceDraft,
-    AdviceFalseAlarm,
     BotState,
     GuildNote,
     UserRecord,
@@ -122,47 +120,4 @@ class GuildNoteRepository:
     async def all(self) -> Sequence[GuildNote]:
         async with self.db.session() as session:
             rows = await session.scalars(select(GuildNote).order_by(GuildNote.guild_id))
-            return rows.all()
-
-
-@dataclass
-class AdviceRepository:
-    """Drafts written through the advice check, and reports marked as false alarms."""
-
-    db: Database
-
-    async def save_draft(self, draft: AdviceDraft) -> AdviceDraft:
-        async with self.db.session() as session:
-            session.add(draft)
-            await session.flush()
-            return draft
-
-    async def get_draft(self, draft_id: int) -> AdviceDraft | None:
-        async with self.db.session() as session:
-            return await session.get(AdviceDraft, draft_id)
-
-    async def update_draft(self, draft_id: int, **changes: object) -> AdviceDraft | None:
-        async with self.db.session() as session:
-            row = await session.get(AdviceDraft, draft_id)
-            if row is None:
-                return None
-            for key, value in changes.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-            return row
-
-    async def record_false_alarm(self, alarm: AdviceFalseAlarm) -> None:
-        async with self.db.session() as session:
-            session.add(alarm)
-
-    async def false_alarms(
-        self, guild_id: int | None, limit: int = 50
-    ) -> Sequence[AdviceFalseAlarm]:
-        async with self.db.session() as session:
-            rows = await session.scalars(
-                select(AdviceFalseAlarm)
-                .where(AdviceFalseAlarm.guild_id == guild_id)
-                .order_by(AdviceFalseAlarm.created_at.desc())
-                .limit(limit)
-            )
             return rows.all()

@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
 
+from bot.advice_flow import DraftStore
+from bot.advice_flow.model import PostContext
 from bot.clock import SimulatedClock
 from bot.coaching import CoachingService, CoachingStore
 from bot.guild_config import GuildConfigService
 from bot.privacy import PrivacyService
 from bot.scheduling import Outbox, Scheduler
 from bot.storage import Database
-from bot.storage.models import AdviceDraft
-from bot.storage.repositories import AdviceRepository, GuildNoteRepository, UserRepository
+from bot.storage.repositories import GuildNoteRepository, UserRepository
 from tests.scheduling.fakes import RecordingDeliverer
 
 ME = 987_654_321_012_345_678
@@ -38,11 +39,9 @@ async def fill(db: Database, clock: SimulatedClock) -> None:
     await UserRepository(db).mark_dms_closed(ME)
     await GuildNoteRepository(db).upsert(3, "my-note", "A moderator's note", ME)
     await GuildConfigService(db).set_value(3, "advice.sensitivity", "0.7", ME)
-    advice = AdviceRepository(db)
-    await advice.save_draft(AdviceDraft(author_id=ME, post_text="p", draft_text="mine"))
-    await advice.save_draft(
-        AdviceDraft(author_id=OTHER, post_author_id=ME, post_text="q", draft_text="theirs")
-    )
+    advice = DraftStore(db)
+    await advice.create(ME, PostContext(post_text="p"), "mine", "draft")
+    await advice.create(OTHER, PostContext(post_text="q", post_author_id=ME), "theirs", "draft")
 
 
 async def rows_mentioning(db: Database, user_id: int) -> list[str]:

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from bot.advice_flow import DraftStore
+from bot.advice_flow.model import DraftStatus, FalseAlarm, PostContext
 from bot.storage import Database, StorageUnavailable
 from bot.storage.all_models import ALL_USER_COLUMNS as USER_COLUMNS
 from bot.storage.database import head_revision
-from bot.storage.models import AdviceDraft, AdviceFalseAlarm, Base
+from bot.storage.models import AdviceDraft, Base
 from bot.storage.repositories import (
-    AdviceRepository,
     GuildNoteRepository,
     StateRepository,
     UserRepository,
@@ -79,23 +80,21 @@ async def test_guild_notes_are_scoped_to_their_guild(database: Database) -> None
 
 
 async def test_advice_drafts_keep_the_full_text(database: Database) -> None:
-    repo = AdviceRepository(database)
+    repo = DraftStore(database)
     long_text = "Don't forget the warm-up. " * 300 + "🎻 ＼(^o^)／ עברית"
-    draft = await repo.save_draft(
-        AdviceDraft(
-            author_id=5, guild_id=1, post_text="I just started violin!", draft_text=long_text
-        )
+    context = PostContext(post_text="I just started violin!", guild_id=1)
+    draft_id = await repo.create(5, context, long_text, DraftStatus.DRAFT.value)
+    assert draft_id is not None
+    assert await repo.transition(
+        draft_id, (DraftStatus.DRAFT,), DraftStatus.POSTED, posted_message_id=2**62
     )
-    assert draft.id is not None
-    await repo.update_draft(draft.id, status="posted", posted_message_id=2**62)
-    stored = await repo.get_draft(draft.id)
+    async with database.session() as session:
+        stored = await session.get(AdviceDraft, draft_id)
     assert stored is not None
     assert stored.draft_text == long_text
     assert (stored.status, stored.posted_message_id) == ("posted", 2**62)
 
-    await repo.record_false_alarm(
-        AdviceFalseAlarm(guild_id=1, user_id=5, draft_id=draft.id, post_text="p", reply_text="r")
-    )
+    await repo.record_false_alarm(FalseAlarm(1, 5, draft_id, "p", "r", 0.7))
     assert [a.user_id for a in await repo.false_alarms(1)] == [5]
     assert list(await repo.false_alarms(2)) == []
 

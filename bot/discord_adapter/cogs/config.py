@@ -233,7 +233,7 @@ class Config(commands.Cog):
     @config.command(name="false-alarms", description="Replies the advice check flagged by mistake.")
     async def false_alarms(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
-        alarms = await self.services.advice_drafts.false_alarms(guild_id)
+        alarms = await self.services.advice_flow.false_alarms(guild_id)
         lines = false_alarm_lines(list(alarms)) or ["Nobody has reported a false alarm yet."]
         lines += ["", "If many look alike, lower advice.sensitivity with /config set."]
         await send_pages(interaction, "Reported false alarms", paginate(lines))
