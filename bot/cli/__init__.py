@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli.common import EXIT_USAGE, CliError
+from bot.cli.common import CliError
 
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.run",
@@ -54,10 +54,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     return result
 
-
-def entrypoint() -> None:
-    try:
-        sys.exit(main())
-    except CliError as exc:  # pragma: no cover - main already handles these
-        print(f"touchstone: {exc}", file=sys.stderr)
-        sys.exit(EXIT_USAGE)
