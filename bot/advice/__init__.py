@@ -6,6 +6,7 @@ Domain code only: no Discord, no I/O, deterministic. Use :class:`AdviceChecker`.
 from bot.advice.checker import AdviceChecker, threshold_for
 from bot.advice.intent import IntentReading, infer_intent, read_intent
 from bot.advice.models import AdviceReport, Intent, Reason
+from bot.advice.rules import RuleChecker
 
 __all__ = [
     "AdviceChecker",
@@ -13,6 +14,7 @@ __all__ = [
     "Intent",
     "IntentReading",
     "Reason",
+    "RuleChecker",
     "infer_intent",
     "read_intent",
     "threshold_for",

@@ -1,215 +1,277 @@
-"""The premature-advice check: score a draft reply, explain it, offer a kinder one.
+"""The premature-advice check: judge a draft reply, explain it, offer a kinder one.
 
-Pure, synchronous and deterministic so it can run on every draft in a few
-milliseconds; a language-model layer, if any, wraps it elsewhere.
+Second generation: the judgement is learned from a labelled corpus written in many
+community voices (see ``corpus/LABELS.md``), not from phrase lists, because phrase
+lists did not survive replies written by other people. The steps:
 
-How the score is built: each signal yields a strength in [0, 1] and a weight that
-depends on what the poster wanted. Weights are combined noisy-or style
-(1 - Π(1 - w·s)), so any single strong signal can flag on its own, weak signals
-add up, and the score stays in [0, 1]. What the poster wanted decides the weights:
-a pile of instructions matters for someone sharing a start, not for someone who
-said "be thorough"; caveats matter after a narrow question; gatekeeping matters
-always.
+1. **Language.** The models read English. Another language gets a plain "can't
+   check this language yet" report, never a silent "looks fine".
+2. **Intent.** A forum tag or the writer's own choice wins; otherwise the intent
+   model reads the post (sharing a start, one narrow question, or a request for
+   depth). The report says which was used and why.
+3. **Verdict.** A logistic model over the reply's points (their meaning from
+   MiniLM's distilled vectors, their shape from surface counts and the rule
+   checker's signals), each weighed by the intent probabilities. Its probability
+   is the score; the server's sensitivity sets the cut.
+4. **Why.** The reason model names the kind of problem, and the report quotes the
+   points that carry the verdict: those whose removal lowers it most.
+5. **A gentler version** (:mod:`bot.advice.rewrite`): warmth, at most one kind tip,
+   and the rest of the advice kept aside for when it is asked for.
+
+Pure, synchronous and deterministic; a few milliseconds per draft.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.advice.features import PointFacts, answer_span, point_facts
-from bot.advice.intent import read_intent
+import numpy as np
+
+from bot.advice.features import answer_span, point_facts
+from bot.advice.featurize import (
+    INTENTS,
+    FloatArray,
+    PointView,
+    apply_tag,
+    intent_vector,
+    post_view,
+    reply_points,
+    reply_vector,
+)
+from bot.advice.language import detect_language
+from bot.advice.learned import AdviceModels, shared_models
 from bot.advice.models import AdviceReport, Intent, Reason
 from bot.advice.rewrite import gentler
-from bot.advice.text import split_points, word_count
+from bot.advice.rules import RuleChecker
+from knowledge.static_vectors import StaticVectors, shared_static_vectors
 
-
-@dataclass(frozen=True)
-class _Weights:
-    gatekeeping: float
-    harsh: float
-    instructions: float
-    scope: float
-    jargon: float
-    length: float
-
-
-# Per mode: "sharing" (Alice), "broad" (Carol: asked for depth), "narrow" (one question).
-_WEIGHTS: dict[str, _Weights] = {
-    "sharing": _Weights(
-        gatekeeping=0.9, harsh=0.45, instructions=0.7, scope=0.2, jargon=0.35, length=0.3
+#: What each reason says; ``{n}`` is the number of quoted points.
+_REASON_TEXT: dict[str, tuple[str, str]] = {
+    "pile": (
+        "many_points",
+        "A pile of points, warnings or requirements nobody asked for; one at a time lands better.",
     ),
-    "narrow": _Weights(
-        gatekeeping=0.9, harsh=0.45, instructions=0.0, scope=0.75, jargon=0.0, length=0.35
+    "discouraging": (
+        "discouraging",
+        "Reads as discouraging: it tells them they are not ready, too late, or unlikely to "
+        "succeed. This is what makes beginners quit.",
     ),
-    "broad": _Weights(
-        gatekeeping=0.9, harsh=0.2, instructions=0.0, scope=0.0, jargon=0.0, length=0.0
+    "sarcasm": ("sarcasm", "Sarcastic or dismissive: it can land as mockery, whatever was meant."),
+    "contempt": (
+        "contempt",
+        "They asked for critique of the work, not of themselves: this part sneers at the person.",
+    ),
+    "buried": (
+        "unrequested_scope",
+        "The question is answered, then buried under advice about things they didn't ask about.",
+    ),
+    "correction": (
+        "correction",
+        "A correction of a detail they didn't ask about; it deflates what they shared.",
     ),
 }
-
-
-def _clamp(x: float) -> float:
-    return 0.0 if x < 0 else 1.0 if x > 1 else x
+#: Points quoted under a reason, at most.
+_MAX_EXCERPTS = 4
 
 
 def threshold_for(sensitivity: float) -> float:
-    """Map sensitivity 0..1 (flag rarely..readily) to a score threshold 0.8..0.2."""
+    """Map sensitivity 0..1 (flag rarely..readily) to a probability cut 0.8..0.2."""
     return 0.8 - 0.6 * sensitivity
 
 
-class AdviceChecker:
-    """Checks a draft reply for premature, overwhelming or gatekeeping advice."""
+#: Reasons that need more than one point: a pile, or an answer buried under more.
+_PILE_REASONS = frozenset({"pile", "buried"})
+#: Reasons whose quoted points are scorn, not advice.
+_SCORN_CODES = frozenset({"discouraging", "sarcasm", "contempt", "correction"})
 
-    def __init__(self, sensitivity: float = 0.5) -> None:
+
+@dataclass(frozen=True)
+class _Reading:
+    """What the poster wanted, as used, and why."""
+
+    intent: Intent
+    source: str  # "given" or "inferred"
+    probs: FloatArray
+    narrow: bool
+    why: str
+
+
+class AdviceChecker:
+    """Checks a draft reply for premature, overwhelming, discouraging or scornful advice."""
+
+    def __init__(
+        self,
+        sensitivity: float = 0.5,
+        *,
+        models: AdviceModels | None = None,
+        vectors: StaticVectors | None = None,
+    ) -> None:
         if not 0.0 <= sensitivity <= 1.0:
             raise ValueError(f"sensitivity must be between 0 and 1, got {sensitivity}")
         self.sensitivity = sensitivity
         self.threshold = threshold_for(sensitivity)
+        self._models = models or shared_models()
+        self._vectors = vectors or shared_static_vectors()
+        self._rules = RuleChecker()
 
     def check(self, post: str, reply: str, intent: Intent = Intent.UNKNOWN) -> AdviceReport:
-        """Score ``reply`` as an answer to ``post`` and propose a gentler version if flagged."""
-        reading = read_intent(post)
-        source: str = "given"
-        if intent is Intent.UNKNOWN:
-            intent, source = reading.intent, "inferred"
-        narrow = intent is Intent.DETAILS and reading.narrow
-        mode = "narrow" if narrow else "broad" if intent is Intent.DETAILS else "sharing"
-        weights = _WEIGHTS[mode]
-
-        facts = point_facts(split_points(reply), post)
-        n_answer = answer_span(facts) if narrow else 0
-        reasons = _reasons(facts, reply, post, mode, weights, n_answer)
-        score = 1.0
-        for r in reasons:
-            score *= 1.0 - r.weight
-        score = _clamp(1.0 - score)
-        flagged = score >= self.threshold
-
+        """Judge ``reply`` as an answer to ``post``; propose a gentler version if flagged."""
+        language = detect_language(reply)
+        reading = self._read_intent(post, intent)
+        if not language.is_english:
+            return self._unchecked(reply, reading, language.code, language.name)
+        views = reply_points(post, reply, self._vectors)
+        rule_score = self._rules.check(post, reply, intent).score
+        x, _ = reply_vector(reply, views, rule_score, reading.probs)
+        probability = float(self._models.verdict.probabilities(x)[1])
+        flagged = probability >= self.threshold and bool(views)
+        if flagged and reading.narrow and len(views) == 1 and self._primary(x) in _PILE_REASONS:
+            flagged = False  # one point cannot bury a narrow question (LABELS.md)
+        drops = (
+            self._weights_of_points(reply, views, rule_score, reading.probs, probability)
+            if flagged
+            else np.zeros(len(views))
+        )
+        reasons = self._reasons(x, views, drops) if flagged else []
+        top = float(drops.max()) if len(drops) else 0.0
         if flagged:
+            facts = point_facts([v.point for v in views], post)
             rw = gentler(
-                post, reply, facts, sharing=mode == "sharing", narrow=narrow, answer_points=n_answer
+                post,
+                reply,
+                facts,
+                sharing=reading.intent is Intent.SHARING,
+                narrow=reading.narrow,
+                answer_points=answer_span(facts) if reading.narrow else 0,
+                hostile=[
+                    self._hostile(v, float(d), top, reasons)
+                    for v, d in zip(views, drops, strict=True)
+                ],
             )
-            suggestion, kept, carried = rw.suggestion, rw.kept_aside, rw.carried
-            tip, tip_source = rw.tip, rw.tip_source
+            suggestion, kept, carried, tip, tip_source = (
+                rw.suggestion,
+                rw.kept_aside,
+                rw.carried,
+                rw.tip,
+                rw.tip_source,
+            )
         else:
             suggestion, kept, carried, tip, tip_source = reply, [], [], None, None
         return AdviceReport(
             flagged=flagged,
-            score=round(score, 6),
+            score=round(probability, 6),
             threshold=self.threshold,
-            reasons=[r for r in reasons if r.weight > 0],
+            reasons=reasons,
             suggestion=suggestion,
             kept_aside=kept,
             tip=tip,
             tip_source=tip_source,
             carried=carried,
-            intent=intent,
-            intent_source="given" if source == "given" else "inferred",
-            narrow_question=narrow,
+            intent=reading.intent,
+            intent_source="given" if reading.source == "given" else "inferred",
+            intent_reason=reading.why,
+            narrow_question=reading.narrow,
+            language="en",
         )
 
+    # --- steps -------------------------------------------------------------------
 
-def _reasons(
-    facts: list[PointFacts], reply: str, post: str, mode: str, w: _Weights, n_answer: int
-) -> list[Reason]:
-    out: list[Reason] = []
-
-    gate = [g for f in facts for g in f.gatekeeping]
-    if gate:
-        out.append(
-            Reason(
-                code="gatekeeping",
-                message="Tells them they are not ready, too late, or doing it wrong — "
-                "this is what makes beginners quit.",
-                excerpts=gate,
-                weight=w.gatekeeping,
+    def _read_intent(self, post: str, given: Intent) -> _Reading:
+        predicted = self._models.intent.probabilities(intent_vector(post_view(post, self._vectors)))
+        tag = given.value if given is not Intent.UNKNOWN else None
+        probs = apply_tag(tag, predicted)
+        best = INTENTS[int(np.argmax(probs))]
+        narrow = best == "narrow"
+        if tag is not None:
+            intent = given
+            why = (
+                "The poster said they are sharing, not asking (tag or choice)."
+                if given is Intent.SHARING
+                else "The poster said they want details (tag or choice)."
             )
-        )
+            return _Reading(intent, "given", probs, False, why)
+        share = float(probs[int(np.argmax(probs))])
+        certainty = "clearly" if share >= 0.75 else "probably"
+        intent = Intent.SHARING if best == "sharing" else Intent.DETAILS
+        why = {
+            "sharing": f"Their post {certainty} shares a start or an update; it doesn't ask for advice.",
+            "narrow": f"Their post {certainty} asks one specific question.",
+            "details": f"Their post {certainty} asks for depth, feedback or critique.",
+        }[best]
+        return _Reading(intent, "inferred", probs, narrow, why)
 
-    harsh = [h for f in facts for h in f.harsh]
-    if harsh:
-        out.append(
-            Reason(
-                code="discouraging",
-                message="Judges their attempt rather than offering a next step.",
-                excerpts=harsh,
-                weight=round(w.harsh * _clamp(len(harsh) / 3), 6),
-            )
-        )
+    def _weights_of_points(
+        self, reply: str, views: list[PointView], rule_score: float, probs: FloatArray, p: float
+    ) -> FloatArray:
+        """How much each point carries the verdict: the drop in probability without it.
 
-    directive_points = [f for f in facts if f.directives]
-    n_directives = sum(len(f.directives) for f in facts)
-    if w.instructions and n_directives >= 2:
-        strength = _clamp((n_directives - 1) / 2.5)
-        out.append(
-            Reason(
-                code="many_instructions",
-                message=f"{n_directives} separate instructions or warnings nobody asked for; "
-                "one at a time lands better.",
-                excerpts=[f.point.text for f in directive_points],
-                weight=round(w.instructions * strength, 6),
-            )
-        )
+        Judging a point alone would put it out of the model's experience (a lone
+        "Welcome back!" looks like a one-line brush-off); leaving it out keeps the
+        rest of the reply as context.
+        """
+        drops = np.zeros(len(views))
+        if len(views) == 1:
+            drops[0] = p
+            return drops
+        for i in range(len(views)):
+            rest = views[:i] + views[i + 1 :]
+            x, _ = reply_vector(reply, rest, rule_score, probs)
+            drops[i] = p - float(self._models.verdict.probabilities(x)[1])
+        return drops
 
-    if mode == "narrow":
-        extra = [f for f in facts[n_answer:] if f.directives]
-        if extra:
-            out.append(
+    def _primary(self, x: FloatArray) -> str:
+        """The reason model's first choice."""
+        probs = self._models.reason.probabilities(x)
+        return self._models.reason.classes[int(np.argmax(probs))]
+
+    def _reasons(self, x: FloatArray, views: list[PointView], drops: FloatArray) -> list[Reason]:
+        probs = self._models.reason.probabilities(x)
+        order = [int(i) for i in np.argsort(-probs)]
+        ranked = [int(i) for i in np.argsort(-drops)]
+        top = float(drops[ranked[0]])
+        behind = [i for i in ranked if drops[i] > 0 and drops[i] >= top / 3][:_MAX_EXCERPTS]
+        excerpts = [views[i].point.text for i in sorted(behind or ranked[:1])]
+        reasons: list[Reason] = []
+        for rank, index in enumerate(order[:2]):
+            if rank == 1 and probs[index] < 0.3:
+                break
+            code, message = _REASON_TEXT[self._models.reason.classes[index]]
+            reasons.append(
                 Reason(
-                    code="unrequested_scope",
-                    message="The question is answered, then buried under advice on things "
-                    "they didn't ask about.",
-                    excerpts=[f.point.text for f in extra],
-                    weight=round(w.scope * _clamp((len(extra) - 1) / 3), 6),
+                    code=code,
+                    message=message,
+                    excerpts=excerpts if rank == 0 else [],
+                    weight=round(float(probs[index]), 6),
                 )
             )
-    elif w.scope:
-        off = [f for f in directive_points if not f.on_topic]
-        if len(off) > 2:
-            out.append(
-                Reason(
-                    code="unrequested_scope",
-                    message="Advice about things the post never mentioned.",
-                    excerpts=[f.point.text for f in off],
-                    weight=round(w.scope * _clamp((len(off) - 2) / 4), 6),
-                )
-            )
+        return reasons
 
-    terms = [t for f in facts for t in f.jargon]
-    words = max(word_count(reply), 1)
-    density = len(terms) / words
-    if w.jargon and len(terms) >= 3:
-        out.append(
-            Reason(
-                code="jargon",
-                message=f"Dense with specialist terms ({len(terms)} in {words} words) for "
-                "someone just starting.",
-                excerpts=terms,
-                weight=round(w.jargon * _clamp((density - 0.03) / 0.1), 6),
-            )
+    @staticmethod
+    def _hostile(view: PointView, drop: float, top: float, reasons: list[Reason]) -> bool:
+        """A point that scorns or discourages: never the tip, never kept as advice."""
+        laugh, gate, harsh = (view.surface[i] > 0 for i in (5, 8, 9))
+        scornful = bool(reasons) and reasons[0].code in _SCORN_CODES
+        carries = drop > 0.05 and drop >= top / 2
+        return bool(gate or harsh or laugh or (scornful and carries))
+
+    def _unchecked(self, reply: str, reading: _Reading, code: str, name: str) -> AdviceReport:
+        return AdviceReport(
+            flagged=False,
+            score=0.0,
+            threshold=self.threshold,
+            reasons=[
+                Reason(
+                    code="language_unsupported",
+                    message=f"Touchstone can't check replies in {name} yet, so this one was "
+                    "not checked. Read it once more with the poster in mind before posting.",
+                )
+            ],
+            suggestion=reply,
+            kept_aside=[],
+            intent=reading.intent,
+            intent_source="given" if reading.source == "given" else "inferred",
+            intent_reason=reading.why,
+            narrow_question=reading.narrow,
+            language=code,
+            checked=False,
         )
-
-    if w.length:
-        budget = 40 if mode == "narrow" else 60
-        span = 60.0 if mode == "narrow" else 120.0
-        if words > budget:
-            out.append(
-                Reason(
-                    code="length",
-                    message=f"{words} words in reply to a {word_count(post)}-word post; "
-                    "much more than was asked for.",
-                    excerpts=_past_budget(facts, budget),
-                    weight=round(w.length * _clamp((words - budget) / span), 6),
-                )
-            )
-    return out
-
-
-def _past_budget(facts: list[PointFacts], budget: int) -> list[str]:
-    """The points that start after the first ``budget`` words: where the reply overruns."""
-    seen = 0
-    out: list[str] = []
-    for f in facts:
-        if seen >= budget:
-            out.append(f.point.text)
-        seen += word_count(f.point.text)
-    return out

@@ -1,7 +1,10 @@
-"""Scoring the checker against hand-labelled cases, next to a fair length baseline.
+"""Labelled post/reply pairs, and scoring a checker on them by kind, next to baselines.
 
-Shared by the evaluation test and the benchmark so both report the same numbers.
-The baseline ("flag any reply over N words", N chosen as the best on the labelled
+Shared by the training command, the tests and the benchmark so all of them read
+the corpus the same way and report the same numbers. The record format and the
+meaning of each kind are in ``corpus/LABELS.md``.
+
+The length baseline ("flag any reply over N words", N chosen as the best on the
 data it is given) is what a naive check would do; beating it is the point of
 reading intent and content at all.
 """
@@ -16,44 +19,69 @@ from pathlib import Path
 from bot.advice.models import Intent
 from bot.advice.text import word_count
 
+CORPUS_DIR: Path = Path(__file__).resolve().parent / "corpus"
+TRAIN_DIR: Path = CORPUS_DIR / "train"
+#: Written from LABELS.md alone by writers who saw neither the training data nor the
+#: code, frozen before any tuning. Measured rarely; never trained or tuned on.
+BLIND_PATH: Path = CORPUS_DIR / "blind.jsonl"
+
+
+class CorpusError(ValueError):
+    """A corpus file that does not follow LABELS.md's record format."""
+
 
 @dataclass(frozen=True)
 class Case:
     """One labelled post/reply pair."""
 
     id: str
-    domain: str
-    scenario: str
+    voice: str
+    kind: str
     post: str
     reply: str
     intent: Intent
     flagged: bool
+    lang: str = "en"
+    post_intent: str | None = None
+    source: str = "written"
 
     @property
     def asks_for_depth(self) -> bool:
-        """Carol's case: an explicit request for depth, answered in depth."""
-        return self.scenario.startswith("depth_request")
+        """Carol's case: the poster asked for depth (by tag or in their words)."""
+        return self.intent is Intent.DETAILS or self.post_intent == "details"
+
+
+def _case(row: dict[str, object], where: str) -> Case:
+    try:
+        intent = row.get("intent")
+        return Case(
+            id=str(row["id"]),
+            voice=str(row["voice"]),
+            kind=str(row["kind"]),
+            post=str(row["post"]),
+            reply=str(row["reply"]),
+            intent=Intent(str(intent)) if intent else Intent.UNKNOWN,
+            flagged=bool(row["flagged"]),
+            lang=str(row.get("lang") or "en"),
+            post_intent=str(row["post_intent"]) if row.get("post_intent") else None,
+            source=str(row.get("source") or "written"),
+        )
+    except (KeyError, ValueError) as exc:
+        raise CorpusError(f"{where}: {exc}") from None
 
 
 def load_cases(path: Path) -> list[Case]:
-    """Read a JSONL data set; ``intent: null`` means the checker must infer it."""
+    """Read one JSONL file; ``intent: null`` means the checker must infer it."""
     cases: list[Case] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        cases.append(
-            Case(
-                id=row["id"],
-                domain=row["domain"],
-                scenario=row["scenario"],
-                post=row["post"],
-                reply=row["reply"],
-                intent=Intent(row["intent"]) if row["intent"] else Intent.UNKNOWN,
-                flagged=bool(row["flagged"]),
-            )
-        )
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            cases.append(_case(json.loads(line), f"{path.name}:{number}"))
     return cases
+
+
+def load_training() -> list[Case]:
+    """Every training file, in a stable order (file name, then line)."""
+    return [c for path in sorted(TRAIN_DIR.glob("*.jsonl")) for c in load_cases(path)]
 
 
 @dataclass(frozen=True)
@@ -81,14 +109,20 @@ class Metrics:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
+    def false_alarm_rate(self) -> float:
+        """Share of fine replies that were flagged."""
+        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
+
+    @property
     def depth_false_alarm_rate(self) -> float:
+        """Share of fine replies to depth requests that were flagged."""
         return self.depth_false_alarms / self.depth_requests if self.depth_requests else 0.0
 
     def summary(self) -> str:
         return (
             f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "
-            f"false alarms on depth requests={self.depth_false_alarms}/{self.depth_requests} "
-            f"({self.depth_false_alarm_rate:.3f})"
+            f"false alarms={self.fp}/{self.fp + self.tn} ({self.false_alarm_rate:.3f}), "
+            f"on depth requests={self.depth_false_alarms}/{self.depth_requests}"
         )
 
 
@@ -97,9 +131,13 @@ Predictor = Callable[[Case], bool]
 
 def evaluate(predict: Predictor, cases: Iterable[Case]) -> Metrics:
     """Run ``predict`` on every case and count outcomes."""
+    return score((c, predict(c)) for c in cases)
+
+
+def score(outcomes: Iterable[tuple[Case, bool]]) -> Metrics:
+    """Count outcomes of predictions already made."""
     tp = fp = fn = tn = depth_fa = depth = 0
-    for case in cases:
-        flagged = predict(case)
+    for case, flagged in outcomes:
         if flagged and case.flagged:
             tp += 1
         elif flagged:
@@ -108,10 +146,16 @@ def evaluate(predict: Predictor, cases: Iterable[Case]) -> Metrics:
             fn += 1
         else:
             tn += 1
-        if case.asks_for_depth:
+        if case.asks_for_depth and not case.flagged:
             depth += 1
-            depth_fa += int(flagged and not case.flagged)
+            depth_fa += int(flagged)
     return Metrics(tp, fp, fn, tn, depth_fa, depth)
+
+
+def by_kind(outcomes: Sequence[tuple[Case, bool]]) -> dict[str, Metrics]:
+    """The same figures for each kind of the corpus."""
+    kinds = sorted({c.kind for c, _ in outcomes})
+    return {k: score([(c, f) for c, f in outcomes if c.kind == k]) for k in kinds}
 
 
 def length_predictor(max_words: int) -> Predictor:

@@ -186,6 +186,18 @@ def directives(text: str) -> list[str]:
     return [cue for _, cue in merged]
 
 
+_REQUIREMENT = re.compile(
+    r"\b(?:you(?:'ll|'d| will| would)?|u)\s+(?:\w+\s+)?(?:need|want|have to|must|should|"
+    r"gotta|got to|ought|better)\b|\b(?:make sure|be sure|don'?t forget|remember to)\b",
+    re.IGNORECASE,
+)
+
+
+def requirement(text: str) -> bool:
+    """ "You'll need X", "you want Y", "make sure": a requirement, even with no imperative."""
+    return bool(_REQUIREMENT.search(text))
+
+
 # --- discouragement and gatekeeping -----------------------------------------------
 
 _GATEKEEPING = [
@@ -212,6 +224,8 @@ _GATEKEEPING = [
         r"\bwon'?t (?:ever )?develop\b",
         r"\bshouldn'?t be anywhere near\b",
         r"\byou'?re (?:just )?going to (?:get (?:hurt|injured)|wreck|ruin|hurt)\b",
+        r"\bbefore (?:going|moving|you go|you move|getting) (?:any )?(?:further|on|deeper)\b",
+        r"\b(?:learn|master|understand|nail|get)\b[^.!?\n]{0,30}?\bproperly\b",
     )
 ]
 _HARSH = [

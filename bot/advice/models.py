@@ -57,7 +57,13 @@ class AdviceReport(BaseModel):
     carried: list[str] = Field(default_factory=list)
     intent: Intent
     intent_source: Literal["given", "inferred"]
+    #: Why that intent was used, in words for the writer.
+    intent_reason: str = ""
     narrow_question: bool = False
+    #: ISO 639-1 code of the draft's language.
+    language: str = "en"
+    #: False when the draft could not be judged (a language the check can't read yet).
+    checked: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; the first four keys are the stable CLI contract."""
@@ -73,5 +79,8 @@ class AdviceReport(BaseModel):
             "carried": list(self.carried),
             "intent": self.intent.value,
             "intent_source": self.intent_source,
+            "intent_reason": self.intent_reason,
             "narrow_question": self.narrow_question,
+            "language": self.language,
+            "checked": self.checked,
         }

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.advice.features import IMPERATIVES, PointFacts, directives, strip_lead
+from bot.advice.features import IMPERATIVES, PointFacts, directives, requirement, strip_lead
 from bot.advice.text import content_stems, word_count
 
 _MY = {"my": "your", "i": "you", "i'm": "you're", "i've": "you've", "our": "your", "me": "you"}
@@ -147,20 +147,38 @@ _THREAT = re.compile(
 )
 
 
+_HEDGE = re.compile(
+    r"^(?:(?:maybe|perhaps|possibly|probably|honestly|just|really|definitely|also|"
+    r"i'?d (?:suggest|recommend)(?: that)?|i (?:would )?(?:suggest|recommend)(?: that)?|"
+    r"you (?:might|may|could) (?:want|wish) to|it might be worth|might be worth)[,]?\s+)+",
+    re.IGNORECASE,
+)
+_DOUBLE = re.compile(
+    r"\b(it can help to|it helps to|it's worth) (?:try(?:ing)? to|maybe|perhaps|just) ", re.I
+)
+
+
 def soften(point: str) -> str:
-    """Turn an order into an offer: 'You need to X or you'll regret it' → 'it can help to X.'"""
+    """Turn an order into an offer: 'You need to X or you'll regret it' → 'it can help to X.'
+
+    Hedges already in the draft ("maybe", "I'd suggest") are dropped first, so the
+    offer carries exactly one ("it can help to"), never a doubled "it can help to
+    maybe try to".
+    """
     core = strip_lead(point).rstrip(" .!")
     core = _THREAT.sub("", core).strip()
+    core = _HEDGE.sub("", core).strip()
     for pattern, repl in _SOFTEN:
         if pattern.match(core):
             core = pattern.sub(repl, core, count=1)
             break
     else:
         first = core.split(maxsplit=1)[0].lower() if core else ""
-        if first in IMPERATIVES:
+        if first in IMPERATIVES and first != "try":  # "try X" is already an offer
             core = "it can help to " + core[:1].lower() + core[1:]
     core = _MID_MODAL_ING.sub("it's worth ", core)
     core = _MID_MODAL.sub("it helps to ", core)
+    core = _DOUBLE.sub(r"\1 ", core)
     return core[:1].lower() + core[1:].rstrip(" ,;") + "."
 
 
@@ -186,13 +204,24 @@ def first_instruction(text: str) -> str:
     return text
 
 
-def pick_tip(facts: Sequence[PointFacts], post: str) -> PointFacts | None:
-    """The single most useful point: actionable, on topic, kind, plain, short."""
+#: A tip has to say what to do: "here's what you should do instead..." does not.
+_VAGUE = re.compile(r"\.\.\.|…|\binstead\b|\bwhat you(?:'re| are)? doing\b|\bhere'?s what\b", re.I)
+
+
+def pick_tip(
+    facts: Sequence[PointFacts], post: str, hostile: Sequence[bool] | None = None
+) -> PointFacts | None:
+    """The single most useful point: actionable, on topic, kind, plain, short.
+
+    A point that gatekeeps or scorns is never the tip, however actionable.
+    """
     post_stems = content_stems(post)
     best: tuple[float, int] | None = None
     chosen: PointFacts | None = None
     for index, f in enumerate(facts):
-        if f.gatekeeping:
+        if not f.directives or f.gatekeeping or f.harsh or (hostile is not None and hostile[index]):
+            continue
+        if _VAGUE.search(f.point.text):
             continue
         score = 0.0
         score += 3.0 if f.directives else 0.0
@@ -229,13 +258,20 @@ def gentler(
     sharing: bool,
     narrow: bool,
     answer_points: int,
+    hostile: Sequence[bool] | None = None,
 ) -> Rewrite:
-    """Compose warmth + ≤1 tip + an inviting question, keeping the rest aside."""
+    """Compose warmth + ≤1 tip + an inviting question, keeping the advice aside.
+
+    ``hostile`` marks points that scorn or discourage: they are neither carried,
+    nor the tip, nor "kept aside for later" (a sneer is not advice to save).
+    Greetings and praise are not kept aside either: they are not advice.
+    """
     key = post + "\x00" + draft
+    bad = list(hostile) if hostile is not None else [bool(f.gatekeeping) for f in facts]
     carried: list[PointFacts] = []
     tip_fact: PointFacts | None = None
     if narrow:
-        carried = [f for f in facts[:answer_points] if not f.gatekeeping]
+        carried = [f for i, f in enumerate(facts[:answer_points]) if not bad[i]]
         opener = _OPEN_QUESTION[stable_index(key + "o", len(_OPEN_QUESTION))]
     else:
         opener = (
@@ -243,24 +279,28 @@ def gentler(
             if sharing
             else _OPEN_QUESTION[stable_index(key + "o", len(_OPEN_QUESTION))]
         )
-        tip_fact = pick_tip(facts, post)
+        tip_fact = pick_tip(facts, post, bad)
     parts = [opener]
     parts += [f.point.text for f in carried]
     tip: str | None = None
     partial = False
     if tip_fact is not None:
-        source = first_instruction(tip_fact.point.text) if tip_fact.directives else ""
-        partial = bool(source) and source != tip_fact.point.text
-        tip = soften(source) if tip_fact.directives else tip_fact.point.text
+        source = first_instruction(tip_fact.point.text)
+        partial = source != tip_fact.point.text
+        tip = soften(source)
         intro = _TIP_INTRO[stable_index(key + "t", len(_TIP_INTRO))]
-        parts.append(intro.format(tip=tip) if tip_fact.directives else tip)
+        parts.append(intro.format(tip=tip))
     closers = _CLOSE_SHARING if sharing and not narrow else _CLOSE_DETAILS
     parts.append(closers[stable_index(key + "c", len(closers))])
     # A tip cut down to its first order leaves the rest unsaid: keep the whole point aside.
     used = {id(f) for f in carried}
     if tip_fact is not None and not partial:
         used.add(id(tip_fact))
-    kept = [f.point.text for f in facts if id(f) not in used]
+    kept = [
+        f.point.text
+        for i, f in enumerate(facts)
+        if id(f) not in used and not bad[i] and _is_advice(f)
+    ]
     return Rewrite(
         suggestion=" ".join(p.strip() for p in parts if p.strip()),
         kept_aside=kept,
@@ -268,6 +308,15 @@ def gentler(
         tip=tip,
         tip_source=tip_fact.point.text if tip_fact is not None else None,
     )
+
+
+def _is_advice(f: PointFacts) -> bool:
+    """An instruction, a warning or a probing question: worth saving for later.
+
+    Praise and greetings are words for the reply, and remarks such as "most people
+    quit" are not advice at all: neither is kept aside.
+    """
+    return bool(f.directives) or requirement(f.point.text) or f.point.text.rstrip().endswith("?")
 
 
 def _opener(post: str, key: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 _BULLET = re.compile(r"^[ \t]*(?:[-*•‣▪–]|\d{1,2}[.)])[ \t]+")
 _BOUNDARY = re.compile(r"[.!?…]+[\"')\]]*\s+")
 _STARTS_SENTENCE = re.compile(r"[\"'(\[]?[A-Z0-9`¿¡]")
+_STARTS_ANY = re.compile(r"\S")
 _ABBREVIATIONS = frozenset(
     {"e.g.", "i.e.", "etc.", "vs.", "dr.", "mr.", "mrs.", "ms.", "no.", "op.", "approx.", "st."}
 )
@@ -187,8 +188,12 @@ class Point:
     bullet: bool
 
 
-def split_points(text: str) -> list[Point]:
-    """Split ``text`` into bullets (one point each) and sentences, keeping offsets."""
+def split_points(text: str, *, any_case: bool = False) -> list[Point]:
+    """Split ``text`` into bullets (one point each) and sentences, keeping offsets.
+
+    ``any_case`` also ends a sentence before a lowercase word, as chat is written
+    ("lol. good luck. you'll need anki"); the rule signals keep the stricter split.
+    """
     points: list[Point] = []
     offset = 0
     for line in text.splitlines(keepends=True):
@@ -201,7 +206,7 @@ def split_points(text: str) -> list[Point]:
         if marker:
             _append(points, text, line_start + marker.end(), line_start + len(body), bullet=True)
             continue
-        for start, end in _sentence_spans(body):
+        for start, end in _sentence_spans(body, any_case=any_case):
             _append(points, text, line_start + start, line_start + end, bullet=False)
     return points
 
@@ -215,12 +220,13 @@ def _append(points: list[Point], text: str, start: int, end: int, *, bullet: boo
         points.append(Point(text[start:end], start, end, bullet))
 
 
-def _sentence_spans(line: str) -> list[tuple[int, int]]:
+def _sentence_spans(line: str, *, any_case: bool = False) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
+    starts = _STARTS_ANY if any_case else _STARTS_SENTENCE
     for match in _BOUNDARY.finditer(line):
         nxt = line[match.end() : match.end() + 2]
-        if not nxt or not _STARTS_SENTENCE.match(nxt):
+        if not nxt or not starts.match(nxt):
             continue
         last_token = line[start : match.start() + 1].split()[-1:] or [""]
         if last_token[0].lower() in _ABBREVIATIONS:
@@ -250,3 +256,16 @@ def content_stems(text: str) -> set[str]:
             continue
         stems.add(word[:5])
     return stems
+
+
+_WARM = re.compile(
+    r"\b(?:congrat\w*|well done|nice|great|awesome|amazing|love|proud|welcome|good job|"
+    r"nicely|brilliant|lovely|cool|yay|enjoy|glad|happy|excited|keep (?:it )?up|"
+    r"you got this|rooting|thanks?|thank you)\b|[!❤\U0001F389\U0001F64C\U0001F44F\U0001F4AA\U0001F60A]",
+    re.IGNORECASE,
+)
+
+
+def is_warm(text: str) -> bool:
+    """Praise, thanks or excitement somewhere in ``text``."""
+    return bool(_WARM.search(text))
