@@ -10,6 +10,7 @@ from bot.advice_flow.model import Draft, DraftStatus
 
 REPORT_TITLE_FLAGGED = "Before you post: this may land as a pile of advice"
 REPORT_TITLE_FINE = "Your reply looks good to post"
+REPORT_TITLE_UNCHECKED = "Touchstone can't check this language yet"
 ATTRIBUTION = "Posted by {name} via Reply with care"
 
 
@@ -18,6 +19,9 @@ def quote(text: str) -> str:
 
 
 def intent_phrase(draft: Draft) -> str:
+    """Which intent the check used and why, in the writer's terms."""
+    if draft.report.intent_reason:
+        return draft.report.intent_reason
     intent = draft.report.intent.value
     how = "from the forum tags" if draft.report.intent_source == "given" else "from their post"
     return {
@@ -27,12 +31,16 @@ def intent_phrase(draft: Draft) -> str:
 
 
 def report_title(draft: Draft) -> str:
+    if not draft.report.checked:
+        return REPORT_TITLE_UNCHECKED
     return REPORT_TITLE_FLAGGED if draft.flagged else REPORT_TITLE_FINE
 
 
 def report_body(draft: Draft, *, max_excerpts: int = 3) -> str:
     """Reasons with the sentences behind them, then the gentler version."""
     report = draft.report
+    if not report.checked:
+        return "\n".join(r.message for r in report.reasons)
     if not report.flagged:
         lines = ["Nothing here looks like unrequested advice piling up."]
         phrase = intent_phrase(draft)

@@ -44,7 +44,7 @@ async def test_bobs_pile_of_warnings_is_flagged_with_a_gentler_version(
     draft = await flow.start(WRITER, context(), BOB)
     assert draft.flagged and draft.status is DraftStatus.DRAFT
     assert draft.offers_gentler and draft.gentle_text != BOB
-    assert {r.code for r in draft.report.reasons} >= {"many_instructions"}
+    assert {r.code for r in draft.report.reasons} >= {"many_points"}
     assert (await flow.get_for(draft.id, WRITER)).text == BOB
 
 
@@ -131,10 +131,12 @@ async def test_empty_or_oversized_drafts_are_refused_with_a_reason(
 async def test_server_sensitivity_decides_what_is_flagged(
     flow: AdviceFlowService, configure: Configure
 ) -> None:
+    # Two small unasked tips: borderline, so the server's setting decides.
+    mild = "Well done! You'll want proper shoes at some point, and stretch after runs."
     await configure(sensitivity=0.0)
-    assert not (await flow.start(WRITER, context(), BOB)).flagged
+    assert not (await flow.start(WRITER, context(), mild)).flagged
     await configure(sensitivity=1.0)
-    assert (await flow.start(WRITER, context(), BOB)).flagged
+    assert (await flow.start(WRITER, context(), mild)).flagged
 
 
 async def test_forum_tags_tell_the_check_what_was_asked(
