@@ -341,3 +341,41 @@ async def test_report_buttons_still_work_after_a_restart(
     await click.first_response(timeout=3)
     posted = await fake_discord.wait_for_message(club.general, is_published_reply(fake_discord))
     assert posted.embeds[0]["description"] == BOB
+
+
+async def test_a_sarcastic_reply_is_flagged_in_reply_with_care(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    club = practice_club
+    post = await fake_discord.send_message(
+        club.general, club.member, "Just started learning guitar, I can play 3 chords now!"
+    )
+    _, report = await draft_reply(fake_discord, club, post, "lol good luck with that")
+    shown = embed_text(report)
+    assert "Sarcastic or dismissive" in shown
+    assert "> lol good luck with that" in shown  # the sentence behind the reason, quoted
+    assert "shares a start" in shown  # which intent was used, and why
+    assert any(cid.endswith(":gentle") for cid in button_ids(report))
+    assert "good luck with that" not in shown.split("A gentler version")[1]
+
+
+async def test_a_draft_in_another_language_is_named_not_passed_and_kept(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    club = practice_club
+    post = await fake_discord.send_message(
+        club.general, club.member, "Empecé a correr esta semana, ¡ya hice 3 km!"
+    )
+    draft = (
+        "Deberías calentar primero, no corras todos los días, compra mejores zapatillas y "
+        "controla tu pulso siempre."
+    )
+    _, report = await draft_reply(fake_discord, club, post, draft)
+    shown = embed_text(report)
+    assert "can't check replies in Spanish yet" in shown
+    assert "looks good" not in shown
+    # Nothing the writer typed is lost: posting it as written publishes it whole.
+    click = await fake_discord.send_component(report, button(report, "post"))
+    await click.first_response(timeout=3)
+    posted = await fake_discord.wait_for_message(club.general, is_published_reply(fake_discord))
+    assert posted.embeds[0]["description"] == draft
