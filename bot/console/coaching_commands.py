@@ -148,7 +148,7 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
                 raise ConsoleUsageError("coach quick (the button under the morning DM)")
             session = _number(words[0], "session") if words else await coaching.latest_orient(user)
             if session is None:
-                raise ConsoleUsageError("no morning prompts have arrived yet")
+                raise ConsoleUsageError("no morning prompts are open for answers right now")
             ctx.say(await coaching.quick_version(session, user))
         else:
             raise ConsoleUsageError(f"unknown coach action {action!r}")
