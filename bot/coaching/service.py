@@ -30,12 +30,14 @@ from bot.coaching.timeparse import (
     parse_days,
     parse_local_time,
     parse_timezone,
+    timezone_note,
 )
 from bot.guild_config import GuildConfig, GuildConfigService
 from bot.guild_config.model import CoachingConfig
 from bot.rendering.practice_chart import render_practice_chart
 from bot.scheduling import Action, Attachment, DeliveryResult, Outbox, OutboxItem, OutgoingMessage
 from bot.storage.coaching_models import PracticeLog, PracticePush
+from bot.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +224,7 @@ class CoachingService:
             values["guild_id"] = guild_id
         profile = await self.store.save_profile(user_id, self.clock.now(), **values)
         await self._reschedule(profile)
-        view = self._view(profile, "Coaching is on.")
+        view = self._view(profile, f"Coaching is on. {timezone_note(timezone, zone)}".strip())
         # A first DM right away: it shows where coaching happens and finds closed DMs now,
         # not at the first morning.
         await self.outbox.schedule(
@@ -260,7 +262,10 @@ class CoachingService:
         if values:
             profile = await self.store.save_profile(user_id, self.clock.now(), **values)
             await self._reschedule(profile)
-        return self._view(profile, "Settings saved." if values else "Your coaching settings:")
+        lead = "Settings saved." if values else "Your coaching settings:"
+        if timezone and "timezone" in values:
+            lead = f"{lead} {timezone_note(timezone, values['timezone'])}".strip()
+        return self._view(profile, lead)
 
     async def pause_until(self, user_id: int, until_text: str) -> ScheduleView:
         profile = await self._require(user_id)
@@ -464,15 +469,36 @@ class CoachingService:
         first = "\n".join(f"{n}. {text}" for n, text in enumerate(prompts[:2], 1))
         return f"{quick}\n\n{first}\n\nOne line each is plenty; reply here."
 
+    async def _answerable_session(self, user_id: int, profile: Profile | None) -> int | None:
+        """Today's orient session, or the latest one still inside the answer window."""
+        session_id = await self.store.session_for(user_id, self.today(profile))
+        if session_id is None:
+            session_id = await self.store.latest_session(user_id, self.clock.now() - ANSWER_WINDOW)
+        return session_id
+
+    async def latest_orient(self, user_id: int) -> int | None:
+        """The orient session the Quick version button would refer to, if any."""
+        return await self._answerable_session(user_id, await self.store.profile(user_id))
+
+    async def awaiting_answers(self, user_id: int) -> bool:
+        """True while the morning prompts sent to this person still lack answers.
+
+        An adapter without message boundaries (the console) uses it to read a plain line
+        as the next answer rather than as a command; one answer per prompt closes it.
+        """
+        session_id = await self._answerable_session(user_id, await self.store.profile(user_id))
+        if session_id is None:
+            return False
+        wanted, given = await self.store.progress(session_id)
+        return given < wanted
+
     async def record_dm(self, user_id: int, text: str) -> DmFiling:
         """File a DM as an answer to today's orient (or the latest within the window)."""
         text = text.strip()
         if not text:
             return DmFiling(False, "")
         profile = await self.store.profile(user_id)
-        session_id = await self.store.session_for(user_id, self.today(profile))
-        if session_id is None:
-            session_id = await self.store.latest_session(user_id, self.clock.now() - ANSWER_WINDOW)
+        session_id = await self._answerable_session(user_id, profile)
         if session_id is None:
             return DmFiling(
                 False,
@@ -520,7 +546,9 @@ class CoachingService:
         total = await self.store.minutes_on(user_id, today)
         streak = await self._streak(user_id, profile)
         milestones = await self._milestones(user_id, name)
-        lines = [f"Logged {minutes} min of {name}. Today: {total} min. Streak: {streak} day(s)."]
+        lines = [
+            f"Logged {minutes} min of {name}. Today: {total} min. Streak: {plural(streak, 'day')}."
+        ]
         if total < 15:
             lines.append(f"{15 - total} more minutes reaches today's 15.")
         lines.extend(milestones)
@@ -570,7 +598,7 @@ class CoachingService:
             )
         )
         return (
-            f"Push started: {target_hours} hours of {name}. Log sessions with /practice log; "
+            f"Push started: {plural(target_hours, 'hour')} of {name}. Log sessions with /practice log; "
             "I'll mark 25%, 50%, 75% and the finish, and ask what you learned at the end."
         )
 
@@ -667,8 +695,8 @@ class CoachingService:
         active = sum(1 for m in minutes if m)
         streak = await self._streak(user_id, profile)
         lines = [
-            f"{total} min of practice over {len(days)} days ({active} days with practice). "
-            f"Streak: {streak} day(s).",
+            f"{total} min of practice over {plural(len(days), 'day')} "
+            f"({plural(active, 'day')} with practice). Streak: {plural(streak, 'day')}.",
         ]
         if len(days) <= 7:
             lines.append(" · ".join(f"{d:%a} {m}" for d, m in zip(days, minutes, strict=True)))
@@ -687,7 +715,7 @@ class CoachingService:
         last = self.today(profile)
         first = last - timedelta(days=days - 1)
         text, chart, day_list, minutes = await self._summary(
-            user_id, first, last, f"Practice, last {days} days"
+            user_id, first, last, f"Practice, last {plural(days, 'day')}"
         )
         return Stats(text, chart, day_list, minutes)
 

@@ -196,6 +196,21 @@ class CoachingStore:
             prompts: list[str] = json.loads(row.prompts_json)
             return prompts
 
+    async def progress(self, session_id: int) -> tuple[int, int]:
+        """(prompts to answer, answers so far) for one orient session; the quick version
+        asks for two lines only."""
+        async with self.db.session() as session:
+            row = await session.get(OrientSession, session_id)
+            if row is None:
+                return 0, 0
+            prompts = len(json.loads(row.prompts_json))
+            count = await session.scalar(
+                select(func.count())
+                .select_from(OrientAnswer)
+                .where(OrientAnswer.session_id == session_id)
+            )
+            return (min(prompts, 2) if row.quick else prompts), int(count or 0)
+
     async def add_answer(self, session_id: int, user_id: int, text: str, now: datetime) -> int:
         """Store one answer and return how many the session has, this one included.
 

@@ -64,6 +64,55 @@ def match_timezones(query: str, limit: int = 25) -> list[str]:
     return found[:limit]
 
 
+#: Common abbreviations → the zone most people who type them live in. Each is a city zone,
+#: so summer time follows the local rules ("CET" in July is still Berlin's 07:00).
+ABBREVIATIONS: dict[str, str] = {
+    "GMT": "Europe/London",
+    "BST": "Europe/London",
+    "WET": "Europe/Lisbon",
+    "WEST": "Europe/Lisbon",
+    "CET": "Europe/Berlin",
+    "CEST": "Europe/Berlin",
+    "EET": "Europe/Athens",
+    "EEST": "Europe/Athens",
+    "MSK": "Europe/Moscow",
+    "IST": "Asia/Kolkata",
+    "SGT": "Asia/Singapore",
+    "HKT": "Asia/Hong_Kong",
+    "JST": "Asia/Tokyo",
+    "KST": "Asia/Seoul",
+    "AWST": "Australia/Perth",
+    "ACST": "Australia/Adelaide",
+    "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney",
+    "NZST": "Pacific/Auckland",
+    "NZDT": "Pacific/Auckland",
+    "ET": "America/New_York",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "CT": "America/Chicago",
+    "CST": "America/Chicago",
+    "CDT": "America/Chicago",
+    "MT": "America/Denver",
+    "MST": "America/Denver",
+    "MDT": "America/Denver",
+    "PT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "AKST": "America/Anchorage",
+    "HST": "Pacific/Honolulu",
+}
+
+
+def timezone_note(typed: str, zone: str) -> str:
+    """One sentence saying which zone an abbreviation was taken as, or "" when the
+    person typed the zone itself (so they can correct a wrong guess at once)."""
+    abbreviation = typed.strip().upper()
+    if abbreviation not in ABBREVIATIONS or ABBREVIATIONS[abbreviation] != zone:
+        return ""
+    return f"{abbreviation} taken as {zone} (it follows {zone}'s summer time)."
+
+
 def parse_timezone(text: str) -> str:
     """An IANA name for what was typed, or :class:`InputProblem` with suggestions."""
     cleaned = text.strip()
@@ -71,6 +120,8 @@ def parse_timezone(text: str) -> str:
         raise InputProblem("Which time zone? Type a city, e.g. Europe/Berlin or New York.")
     if cleaned in _zones():
         return cleaned
+    if cleaned.upper() in ABBREVIATIONS:
+        return ABBREVIATIONS[cleaned.upper()]
     found = _index().get(_squash(cleaned))
     if found:
         return found

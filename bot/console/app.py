@@ -3,6 +3,12 @@
 It reads commands from standard input so it can be scripted
 (``printf 'about\\nquit\\n' | touchstone console``); it shows a prompt only when a
 person is typing at a terminal.
+
+While a dialogue question or a DM prompt waits on the person, a plain line is their
+answer, whatever word it starts with ("ask my partner tonight" is an answer, not
+``ask``); commands then take a leading ``/``, as in Discord. ``--strict`` (or
+``TOUCHSTONE_CONSOLE_STRICT=1``) stops a script at its first error with exit code 1,
+like psql's ON_ERROR_STOP, so CI notices a failing step.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TextIO, TypeVar
 
-from bot.about import ABOUT_TEXT, help_text
+from bot.about import ABOUT_TEXT
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -24,6 +30,12 @@ log = logging.getLogger(__name__)
 CONSOLE_USER_ID = 1
 CONSOLE_GUILD_ID = 1
 CONSOLE_GUILD_NAME = "Console server"
+#: Lines that leave the console, even at a waiting prompt (scripts end with ``quit``).
+QUIT_WORDS = ("quit", "exit")
+#: Commands whose whole job is to answer, so they keep working at a waiting prompt.
+ANSWER_COMMANDS = ("answer", "dm")
+STRICT_EXIT = 1
+T = TypeVar("T")
 
 
 class ConsoleUsageError(Exception):
@@ -32,13 +44,26 @@ class ConsoleUsageError(Exception):
 
 @dataclass
 class ConsoleContext:
+    """What a command handler sees: the services, where to print, who is acting."""
+
     services: Services
     out: TextIO
     user_id: int = CONSOLE_USER_ID
     guild_id: int = CONSOLE_GUILD_ID
+    #: The person at the keyboard; ``user_id`` changes for one ``as NAME`` command only.
+    home_id: int = CONSOLE_USER_ID
+    commands: dict[str, ConsoleCommand] = field(default_factory=dict)
+    #: Refusals that were printed without raising (a bad time zone, say); strict mode
+    #: counts them as errors too.
+    problems: int = 0
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
+
+    def problem(self, text: str) -> None:
+        """Print a refusal the person must act on, and count it as a failed step."""
+        self.problems += 1
+        self.say(text)
 
 
 Handler = Callable[[ConsoleContext, list[str]], Awaitable[None]]
@@ -55,9 +80,22 @@ class ConsoleCommand:
     raw: bool = False
 
 
-#: Tries to handle a line that is not a command (e.g. a plain answer in a dialogue);
-#: returns True when it did.
-LineHandler = Callable[[ConsoleContext, str], Awaitable[bool]]
+@dataclass(frozen=True)
+class Waiting:
+    """An open question the next plain line answers: whose it is and how to file it."""
+
+    who: str
+    answer: Callable[[ConsoleContext, str], Awaitable[None]]
+
+
+#: Says whether (and for whom) a plain line would be an answer right now.
+WaitingCheck = Callable[[ConsoleContext], Awaitable[Waiting | None]]
+
+
+def waiting_hint(who: str) -> str:
+    """The one line that tells a person their next line is an answer, not a command."""
+    whose = "your" if who == "you" else f"{who}'s"
+    return f"type {whose} answer as a plain line; commands need a leading / here, e.g. /help"
 
 
 @dataclass
@@ -66,52 +104,91 @@ class Console:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     commands: dict[str, ConsoleCommand] = field(default_factory=dict)
-    fallbacks: list[LineHandler] = field(default_factory=list)
+    waits: list[WaitingCheck] = field(default_factory=list)
+    strict: bool = False
 
     def __post_init__(self) -> None:
-        self.context = ConsoleContext(self.services, self.stdout)
-        from bot.console.registry import all_commands, all_fallbacks
+        self.context = ConsoleContext(self.services, self.stdout, commands=self.commands)
+        from bot.console.registry import all_commands, all_waits
 
         for command in all_commands():
             self.register(command)
-        self.fallbacks.extend(all_fallbacks())
+        self.waits.extend(all_waits())
 
     def register(self, command: ConsoleCommand) -> None:
         self.commands[command.name] = command
 
+    async def waiting(self) -> Waiting | None:
+        """Whoever a plain line would answer for now, if anyone."""
+        for check in self.waits:
+            try:
+                found = await check(self.context)
+            except Exception:
+                log.exception("console: could not tell whether an answer is awaited")
+                continue
+            if found is not None:
+                return found
+        return None
+
     async def run(self) -> int:
-        """Read and execute commands until ``quit`` or end of input. Returns the exit code."""
+        """Read and execute lines until ``quit`` or end of input. Returns the exit code:
+        0, or 1 when strict mode stopped at an error."""
         interactive = self.stdin.isatty()
         if interactive:
             self.context.say(
                 "Touchstone offline console. Type 'help' for commands, 'quit' to leave."
             )
-        failures = 0
+        number = 0
         while True:
+            waiting = await self.waiting() if interactive else None
             if interactive:
-                print("touchstone> ", end="", file=self.stdout, flush=True)
+                prompt = f"({waiting_hint(waiting.who)})\n> " if waiting else "touchstone> "
+                print(prompt, end="", file=self.stdout, flush=True)
             line = await asyncio.to_thread(self.stdin.readline)
             if line == "":
                 break
+            number += 1
             stripped = line.strip()
             if not stripped:
                 continue
-            if stripped.split()[0].lower() in ("quit", "exit"):
+            if await self.leaves(stripped):
                 break
-            if not await self.handle_line(stripped):
-                failures += 1
+            if not await self.handle_line(stripped) and self.strict:
+                self.context.say(f"stopped at line {number}: strict mode ends at the first error")
+                return STRICT_EXIT
         return 0
 
+    async def leaves(self, line: str) -> bool:
+        """``quit`` alone always leaves; at a waiting prompt, a longer line that starts
+        with quit ("quit my day job first") is an answer, and ``/quit`` leaves."""
+        words = line.lower().split()
+        if words[0] in (f"/{word}" for word in QUIT_WORDS) or line.lower() in QUIT_WORDS:
+            return True
+        return words[0] in QUIT_WORDS and await self.waiting() is None
+
     async def handle_line(self, line: str) -> bool:
-        """A command, a free-text command, or a plain line for whoever is waiting for one."""
+        """A command, or a plain line for whoever is waiting for one. False on an error."""
+        before = self.context.problems
+        if line.startswith("/"):
+            ok = await self.command_line(line[1:].lstrip())
+        else:
+            waiting = await self.waiting()
+            head = line.split(maxsplit=1)[0].lower()
+            if waiting is not None and head not in ANSWER_COMMANDS:
+                ok = await self.guard("answer", "", waiting.answer, line)
+            else:
+                ok = await self.command_line(line)
+        return ok and self.context.problems == before
+
+    async def command_line(self, line: str) -> bool:
+        """A command with its arguments: shell-style words, or free text for raw ones."""
+        if not line:
+            self.context.say("error: a / needs a command after it, e.g. /help")
+            return False
         head, _, rest = line.partition(" ")
         command = self.commands.get(head.lower())
         if command is not None and command.raw:
             return await self.execute(command.name, [unquote(rest)] if rest.strip() else [])
-        if command is None:
-            for fallback in self.fallbacks:
-                if await fallback(self.context, line):
-                    return True
         try:
             words = shlex.split(line)
         except ValueError as exc:
@@ -125,10 +202,20 @@ class Console:
         if command is None:
             self.context.say(f"error: unknown command {name!r}; type 'help' for the list")
             return False
+        return await self.guard(name, command.usage, command.handler, args)
+
+    async def guard(
+        self,
+        name: str,
+        usage: str,
+        handler: Callable[[ConsoleContext, T], Awaitable[None]],
+        argument: T,
+    ) -> bool:
+        """Run a handler; a refusal is one line with the usage, a bug one line and a log."""
         try:
-            await command.handler(self.context, args)
+            await handler(self.context, argument)
         except ConsoleUsageError as exc:
-            self.context.say(f"error: {exc} (usage: {command.usage})")
+            self.context.say(f"error: {exc}" + (f" (usage: {usage})" if usage else ""))
             return False
         except Exception:
             log.exception("console command %s failed", name)
@@ -151,13 +238,30 @@ async def _about(ctx: ConsoleContext, args: list[str]) -> None:
 
 
 async def _help(ctx: ConsoleContext, args: list[str]) -> None:
-    ctx.say(help_text())
+    """Every console command (not only the Discord ones), or one command's usage."""
+    if args:
+        wanted = args[0].lower().lstrip("/")
+        command = ctx.commands.get(wanted)
+        if command is None:
+            raise ConsoleUsageError(f"no command {wanted!r}; 'help' lists them all")
+        ctx.say(f"{command.name}: {command.summary}")
+        ctx.say(f"usage: {command.usage}")
+        return
+    ctx.say("Touchstone console commands (type them with or without a slash: about or /about):")
+    width = max(len(name) for name in ctx.commands)
+    for command in sorted(ctx.commands.values(), key=lambda c: c.name):
+        ctx.say(f"  {command.name.ljust(width)}  {command.summary}")
+    ctx.say(f"  {'quit'.ljust(width)}  leave the console (also: exit, end of input)")
     ctx.say("")
-    ctx.say("In this console, type the command without the slash, e.g. 'about'; 'quit' leaves.")
+    ctx.say("'help COMMAND' shows how to use one, e.g. 'help clock'.")
+    ctx.say(
+        "While a question waits on you (a dialogue, or the morning prompts in DMs), a plain "
+        "line is your answer; commands then need a leading /, e.g. /ask or /help."
+    )
 
 
 def builtin_commands() -> list[ConsoleCommand]:
     return [
         ConsoleCommand("about", "about", "what Touchstone does and what it stores", _about),
-        ConsoleCommand("help", "help", "every command, grouped", _help),
+        ConsoleCommand("help", "help [COMMAND]", "every console command, or one's usage", _help),
     ]

@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.coaching import InputProblem
-from bot.console.app import ConsoleCommand, ConsoleContext, ConsoleUsageError
+from bot.console.app import (
+    ConsoleCommand,
+    ConsoleContext,
+    ConsoleUsageError,
+    Waiting,
+    waiting_hint,
+)
 from bot.scheduling import Delivery, DeliveryOutcome
 
 CONSOLE_FILES = "console-files"
@@ -27,8 +33,10 @@ class ConsoleDeliverer:
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         ctx = self.ctx
         message = delivery.message
-        who = "you" if delivery.user_id == ctx.user_id else f"user {delivery.user_id}"
-        where = f"#channel {message.channel_id}" if message.channel_id else f"DM to {who}"
+        from bot.console.dialogue_commands import name_of
+
+        who = "you" if delivery.user_id == ctx.user_id else name_of(delivery.user_id)
+        where = "in the dialogue's channel" if message.channel_id else f"DM to {who}"
         ctx.say(f"[{where}]" + (f" {message.title.upper()}" if message.title else ""))
         ctx.say(_plain(message.text))
         folder = ctx.services.settings.data_dir / CONSOLE_FILES
@@ -39,7 +47,9 @@ class ConsoleDeliverer:
             ctx.say(f"[attachment: {path}]")
         for action in message.actions:
             if action.name == "orient.quick":
-                ctx.say(f"[button: {action.label}: type 'coach quick {action.ref}']")
+                ctx.say(f"[button: {action.label}: type '/coach quick']")
+                if delivery.user_id == ctx.user_id:
+                    ctx.say(f"[{waiting_hint('you')}; one line per prompt]")
         return DeliveryOutcome.sent()
 
 
@@ -134,13 +144,16 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
             )
             _list(ctx, saved, "Server default prompts" + (" saved" if lines else ""))
         elif action == "quick":
-            if len(words) != 1:
-                raise ConsoleUsageError("coach quick SESSION (shown under the orient DM)")
-            ctx.say(await coaching.quick_version(_number(words[0], "session"), user))
+            if len(words) > 1:
+                raise ConsoleUsageError("coach quick (the button under the morning DM)")
+            session = _number(words[0], "session") if words else await coaching.latest_orient(user)
+            if session is None:
+                raise ConsoleUsageError("no morning prompts are open for answers right now")
+            ctx.say(await coaching.quick_version(session, user))
         else:
             raise ConsoleUsageError(f"unknown coach action {action!r}")
     except InputProblem as problem:
-        ctx.say(str(problem))
+        ctx.problem(str(problem))
     await run_due(ctx)
 
 
@@ -209,7 +222,7 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
         else:
             raise ConsoleUsageError(f"unknown practice action {action!r}")
     except InputProblem as problem:
-        ctx.say(str(problem))
+        ctx.problem(str(problem))
     await run_due(ctx)
 
 
@@ -233,6 +246,17 @@ async def _push(ctx: ConsoleContext, words: list[str]) -> None:
         raise ConsoleUsageError(
             "practice push start SKILL [HOURS] | status | stop SKILL | reflect TEXT"
         )
+
+
+async def _answer_dm(ctx: ConsoleContext, line: str) -> None:
+    await dm(ctx, [line])
+
+
+async def waiting(ctx: ConsoleContext) -> Waiting | None:
+    """The morning prompts still lacking answers: a plain line is the next answer."""
+    if await ctx.services.coaching.awaiting_answers(ctx.user_id):
+        return Waiting("you", _answer_dm)
+    return None
 
 
 async def dm(ctx: ConsoleContext, args: list[str]) -> None:
@@ -334,7 +358,7 @@ def commands() -> list[ConsoleCommand]:
         ConsoleCommand(
             "coach",
             "coach start TIMEZONE TIME [DAYS] [nudge] | settings | pause UNTIL | resume | stop"
-            " | prompts ... | server-prompts P1; P2 | quick SESSION",
+            " | prompts ... | server-prompts P1; P2 | quick",
             "daily coaching in DMs",
             coach,
         ),

@@ -36,7 +36,7 @@ def _report(ctx: ConsoleContext, update: Update, verb: str) -> None:
 
 
 def _problems(ctx: ConsoleContext, error: ConfigError) -> None:
-    ctx.say("Nothing was changed:")
+    ctx.problem("Nothing was changed:")
     for problem in error.problems:
         ctx.say(f"- {problem}")
 

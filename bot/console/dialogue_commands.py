@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.console.app import CONSOLE_USER_ID, ConsoleCommand, ConsoleContext, ConsoleUsageError
-from bot.dialogues import DialogueError, DialogueInfo, Person, Place
+from bot.console.app import (
+    CONSOLE_USER_ID,
+    ConsoleCommand,
+    ConsoleContext,
+    ConsoleUsageError,
+    Waiting,
+    unquote,
+    waiting_hint,
+)
+from bot.dialogues import DialogueError, DialogueInfo, Person, Place, Status
+from bot.dialogues.exercise_lookup import describe_miss, find_exercise
 from bot.rendering.summaries import summary_png
-from knowledge.note import Note
 
 CONSOLE_NAME = "you"
 _names: dict[int, str] = {CONSOLE_USER_ID: CONSOLE_NAME}
@@ -29,6 +37,11 @@ def person(name: str) -> Person:
     user_id = 1000 + zlib.crc32(clean.encode()) % 1_000_000_000
     _names[user_id] = clean
     return Person(user_id, clean)
+
+
+def name_of(user_id: int) -> str:
+    """The name a console person was introduced by (never a raw id when it is known)."""
+    return _names.get(user_id, "someone")
 
 
 def acting(ctx: ConsoleContext) -> Person:
@@ -67,8 +80,27 @@ async def flush(ctx: ConsoleContext) -> None:
                     options = " · ".join(f"{n} {c.label}" for n, c in enumerate(prompt.choices, 1))
                     ctx.say(f"{tag} (choose: {options})")
                 who = delivery.dialogue.names(prompt.seats)
-                ctx.say(f"{tag} → waiting for {who}")
+                ctx.say(
+                    f"{tag} → waiting for {who}"
+                    + _hint(delivery.dialogue, prompt.seats, ctx.home_id)
+                )
         await svc.mark_delivered(delivery.event_id)
+
+
+def _hint(info: DialogueInfo, seats: tuple[str, ...], home_id: int) -> str:
+    """When the person at the keyboard takes part, say that a plain line answers."""
+    if home_id not in info.user_ids:
+        return ""
+    users = [info.seats[seat] for seat in seats if seat in info.seats]
+    if not users:
+        return ""
+    mine = any(seat.user_id == home_id for seat in users)
+    return f" ({waiting_hint(CONSOLE_NAME if mine else users[0].name)})"
+
+
+def place(ctx: ConsoleContext) -> Place:
+    """The console's server, so its moderators' settings (``config set``) apply."""
+    return Place(guild_id=ctx.guild_id)
 
 
 def export_dir(ctx: ConsoleContext) -> Path:
@@ -90,7 +122,7 @@ async def impossible(ctx: ConsoleContext, args: list[str]) -> None:
     goal = " ".join(args).strip()
     if not goal:
         raise ConsoleUsageError("impossible needs a goal")
-    await _run(ctx, ctx.services.dialogues.start_impossible(acting(ctx), goal, Place()))
+    await _run(ctx, ctx.services.dialogues.start_impossible(acting(ctx), goal, place(ctx)))
 
 
 async def crux(ctx: ConsoleContext, args: list[str]) -> None:
@@ -103,26 +135,26 @@ async def crux(ctx: ConsoleContext, args: list[str]) -> None:
         if len(rest) > 1 and "/" in rest[0]:
             first, _, second = rest[0].partition("/")
             sides, rest = (first, second), rest[1:]
-        await _run(ctx, svc.start_crux(acting(ctx), None, " ".join(rest), Place(), sides=sides))
+        await _run(ctx, svc.start_crux(acting(ctx), None, " ".join(rest), place(ctx), sides=sides))
         return
-    await _run(ctx, svc.start_crux(acting(ctx), person(args[0]), " ".join(args[1:]), Place()))
+    await _run(ctx, svc.start_crux(acting(ctx), person(args[0]), " ".join(args[1:]), place(ctx)))
 
 
 async def exercise(ctx: ConsoleContext, args: list[str]) -> None:
     await ctx.services.knowledge_ready()
     notes = [n for n in ctx.services.knowledge.list_notes(guild_id=ctx.guild_id) if n.steps]
-    if not args:
+    wanted = " ".join(args).strip()
+    # Discord's option syntax, as people copy it: exercise name:"resolve cycle"
+    wanted = unquote(wanted.removeprefix("name:")) if wanted.startswith("name:") else wanted
+    if not wanted:
         for item in notes:
-            ctx.say(f"- {item.id}: {item.title}")
-        ctx.say("Start one with: exercise ID")
+            ctx.say(f"- {item.title}")
+        ctx.say("Start one with: exercise NAME (e.g. exercise resolve cycle)")
         return
-    wanted = " ".join(args).strip().lower()
-    note: Note | None = ctx.services.knowledge.get_note(wanted, guild_id=ctx.guild_id) or next(
-        (n for n in notes if wanted in n.title.lower() or wanted in n.id), None
-    )
-    if note is None:
-        raise ConsoleUsageError(f"no exercise matches {wanted!r}; 'exercise' lists them")
-    await _run(ctx, ctx.services.dialogues.start_exercise(acting(ctx), note, Place()))
+    lookup = find_exercise(notes, wanted)
+    if lookup.note is None:
+        raise ConsoleUsageError(describe_miss(wanted, lookup) + " 'exercise' lists them.")
+    await _run(ctx, ctx.services.dialogues.start_exercise(acting(ctx), lookup.note, place(ctx)))
 
 
 async def _current(ctx: ConsoleContext, wanted: str | None = None) -> DialogueInfo:
@@ -150,14 +182,29 @@ async def answer(ctx: ConsoleContext, args: list[str]) -> None:
     await _run(ctx, ctx.services.dialogues.answer(info.id, ctx.user_id, text, echo=False))
 
 
-async def plain_answer(ctx: ConsoleContext, line: str) -> bool:
-    """A line that isn't a command answers the question waiting on the current person."""
+def _answerer(dialogue_id: int, user_id: int) -> Callable[[ConsoleContext, str], Awaitable[None]]:
+    async def answer_line(ctx: ConsoleContext, line: str) -> None:
+        await _run(ctx, ctx.services.dialogues.answer(dialogue_id, user_id, line, echo=False))
+
+    return answer_line
+
+
+async def waiting(ctx: ConsoleContext) -> Waiting | None:
+    """The open question a plain line answers: the acting person's own first; else, since
+    the console plays everyone, the partner's in a dialogue the acting person is in."""
     svc = ctx.services.dialogues
-    waiting = await svc.awaiting(ctx.user_id, await svc.open_for_user(ctx.user_id))
-    if waiting is None:
-        return False
-    await _run(ctx, svc.answer(waiting.id, ctx.user_id, line, echo=False))
-    return True
+    mine = [d for d in await svc.open_for_user(ctx.user_id) if d.status == Status.ACTIVE.value]
+    other: Waiting | None = None
+    for info in mine:
+        prompt = await svc.current_prompt(info.id)
+        if prompt is None:
+            continue
+        seats = [info.seats[seat] for seat in prompt.seats if seat in info.seats]
+        if any(seat.user_id == ctx.user_id for seat in seats):
+            return Waiting(acting(ctx).name, _answerer(info.id, ctx.user_id))
+        if other is None and seats:
+            other = Waiting(seats[0].name, _answerer(info.id, seats[0].user_id))
+    return other
 
 
 async def dialogue(ctx: ConsoleContext, args: list[str]) -> None:
@@ -200,9 +247,9 @@ async def as_person(ctx: ConsoleContext, args: list[str]) -> None:
         raise ConsoleUsageError("as needs a name and a command")
     from bot.console.registry import all_commands
 
-    commands = {c.name: c for c in all_commands()}
+    commands = ctx.commands or {c.name: c for c in all_commands()}
     who = person(args[0])
-    name, rest = args[1].lower(), args[2:]
+    name, rest = args[1].lower().lstrip("/"), args[2:]
     if name not in commands:
         name, rest = "answer", args[1:]  # "as bob accept" answers as bob
     previous = ctx.user_id

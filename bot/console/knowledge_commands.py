@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.console.app import CONSOLE_GUILD_NAME, ConsoleCommand, ConsoleContext, ConsoleUsageError
 from bot.guidance import Where
 from bot.note_text import note_line, note_markdown
+from bot.wording import plural
 from knowledge.note import NOTE_KINDS
 
 
@@ -59,7 +60,7 @@ async def techniques(ctx: ConsoleContext, args: list[str]) -> None:
         return
     for item in notes:
         ctx.say("- " + plain(note_line(item)))
-    ctx.say(f"{len(notes)} notes. Open one with: note ID")
+    ctx.say(f"{plural(len(notes), 'note')}. Open one with: note ID-OR-TITLE")
 
 
 async def knowledge(ctx: ConsoleContext, args: list[str]) -> None:

@@ -9,7 +9,7 @@ from bot.console import (
     dialogue_commands,
     knowledge_commands,
 )
-from bot.console.app import ConsoleCommand, LineHandler, builtin_commands
+from bot.console.app import ConsoleCommand, WaitingCheck, builtin_commands
 
 
 def all_commands() -> list[ConsoleCommand]:
@@ -23,6 +23,7 @@ def all_commands() -> list[ConsoleCommand]:
     ]
 
 
-def all_fallbacks() -> list[LineHandler]:
-    """Handlers for lines that are not commands, tried in order."""
-    return [dialogue_commands.plain_answer]
+def all_waits() -> list[WaitingCheck]:
+    """What a plain line may be answering, tried in order: a dialogue question first
+    (it is the more specific), then the morning prompts in DMs."""
+    return [dialogue_commands.waiting, coaching_commands.waiting]

@@ -25,6 +25,7 @@ from bot.dialogues.model import (
     Summary,
 )
 from bot.dialogues.parsing import mentions_word, parse_confidence, parse_date, parse_items
+from bot.wording import possessive, verb
 
 #: Words that tend to carry a disagreement without saying anything checkable.
 VAGUE_TERMS: tuple[str, ...] = (
@@ -196,7 +197,8 @@ class CruxProtocol:
         if not st["accepted"]:
             return Prompt(
                 "invite",
-                f"**{session.name('a')}** invites **{session.name('b')}** to a double crux "
+                f"**{session.name('a')}** {verb(session.name('a'), 'invites')} "
+                f"**{session.name('b')}** to a double crux "
                 f"on:\n> {st['claim']}\n\n{RULES}\n\n{session.name('b')}, do you accept?",
                 ("b",),
                 choices=(Choice("accept", "Accept"), Choice("decline", "Decline")),
@@ -437,7 +439,9 @@ class CruxProtocol:
             if len(rnd["cruxes"]) < 2:
                 if session.solo:
                     return []
-                return [Note(f"{session.name(seat)} has submitted their cruxes (hidden).")]
+                who = session.name(seat)
+                mine = "your" if who.lower() == "you" else "their"
+                return [Note(f"{who} {verb(who, 'has', 'have')} submitted {mine} cruxes (hidden).")]
             return [await self._reveal(session, rnd)]
         elif step == "confirm":
             index = prompt.key.split(":")[0].rsplit(".", 1)[1]
@@ -536,7 +540,9 @@ class CruxProtocol:
             lines += ["", f"**Round {number}: {rnd['claim']}**"]
             for seat in SEATS:
                 items = rnd["cruxes"].get(seat, [])
-                lines.append(f"{names[seat]}'s cruxes: " + ("; ".join(items) or "—"))
+                lines.append(
+                    f"{possessive(names[seat]).capitalize()} cruxes: " + ("; ".join(items) or "—")
+                )
             kept = self.kept(rnd)
             doubles += kept
             lines.append("Double crux: " + ("; ".join(kept) if kept else "none found"))

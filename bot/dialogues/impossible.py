@@ -22,6 +22,7 @@ from bot.dialogues.model import (
     Summary,
 )
 from bot.dialogues.parsing import parse_confidence, parse_date, parse_items
+from bot.wording import plural
 
 LABELS: dict[str, str] = {
     "impossible": "actually impossible",
@@ -172,7 +173,7 @@ class ImpossibleProtocol:
             st["confidence"] = parse_confidence(text)
         elif step == "reasons":
             _add_children(st, None, parse_items(text))
-            return [Note(f"{len(st['roots'])} reasons noted. Now, one at a time.")]
+            return [Note(f"{plural(len(st['roots']), 'reason')} noted. Now, one at a time.")]
         elif step == "why":
             node = st["nodes"][nid]
             if text.strip().lower().rstrip(".!") in CONCRETE_WORDS:

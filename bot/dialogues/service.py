@@ -40,12 +40,17 @@ from bot.dialogues.model import (
     Summary,
     UnknownDialogue,
 )
+from bot.dialogues.parsing import parse_yes_no
 from bot.storage import Database, StorageUnavailable
 from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
+from bot.wording import plural
 from knowledge.note import Note as KnowledgeNote
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 4000
+#: Choice values a plain "yes" or "no" stands for, whatever the choice is labelled.
+AFFIRMATIVE = frozenset({"yes", "accept", "agree"})
+NEGATIVE = frozenset({"no", "decline"})
 RETRIES = 3
 
 
@@ -416,7 +421,7 @@ class DialogueService:
             f"Why is this impossible? {clean or ''}".strip(),
             intro=(
                 "**Very specifically, why is this impossible?** We'll take the goal apart "
-                f"into concrete obstacles (down to {depth} levels), sort them, and end with "
+                f"into concrete obstacles (down to {plural(depth, 'level')}), sort them, and end with "
                 "first steps, a prediction and a follow-up. Pause or end any time."
             ),
         )
@@ -495,6 +500,13 @@ class DialogueService:
             for number, choice in enumerate(prompt.choices, 1):
                 if lowered in (choice.value.lower(), choice.label.lower(), str(number)):
                     return choice.value, choice.label
+            # "yes" at "do you accept?" or "Ready?" means the affirmative choice.
+            agreed = parse_yes_no(lowered)
+            if agreed is not None:
+                wanted = AFFIRMATIVE if agreed else NEGATIVE
+                for choice in prompt.choices:
+                    if choice.value.lower() in wanted:
+                        return choice.value, choice.label
             if not prompt.free_text:
                 options = ", ".join(f"{c.label} ({c.value})" for c in prompt.choices)
                 raise InvalidAnswer(f"Choose one of: {options}.")
@@ -882,7 +894,8 @@ class DialogueService:
         info = delivery.dialogue
         due = self.clock.now() + timedelta(minutes=minutes)
         payload: dict[str, Any] = {
-            "text": f"⏱ Your {minutes} minutes are up ({info.title}). How far did you get? "
+            "text": f"⏱ Your {plural(minutes, 'minute')} are up ({info.title}). "
+            "How far did you get? "
             "Write it down and answer the step.",
             "dialogue_id": info.id,
         }

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.limits.limiter import Rate, SlidingWindowLimiter
+from bot.wording import plural
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -17,11 +18,11 @@ DIALOGUE_START = "dialogue start"
 ADVICE_CHECK = "advice check"
 MODEL_CALL = "model call"
 
-#: The per-person actions, as "you've ... N ..." phrases.
-LIMITED_ACTIONS: dict[str, str] = {
-    ASK: "asked {n} questions with /ask",
-    DIALOGUE_START: "started {n} dialogues",
-    ADVICE_CHECK: "checked {n} replies",
+#: The per-person actions, as "you've VERB N NOUN(s) TAIL" phrases (the noun agrees with N).
+LIMITED_ACTIONS: dict[str, tuple[str, str, str]] = {
+    ASK: ("asked", "question", " with /ask"),
+    DIALOGUE_START: ("started", "dialogue", ""),
+    ADVICE_CHECK: ("checked", "reply", ""),
 }
 DAY = 24 * 60 * 60.0
 #: Keys idle this long are forgotten, so memory stays bounded on a busy bot.
@@ -53,7 +54,8 @@ class LimitExceeded(Exception):
         self.action = action
         self.rate = rate
         self.retry_after = retry_after
-        done = LIMITED_ACTIONS.get(action, "used " + action + " {n} times").format(n=rate.count)
+        did, noun, tail = LIMITED_ACTIONS.get(action, (f"used {action}", "time", ""))
+        done = f"{did} {plural(rate.count, noun)}{tail}"
         super().__init__(
             f"Slow down a little: you've {done} in the last "
             f"{describe_window(rate.per_seconds)}, the most allowed. "

@@ -16,6 +16,7 @@ from tests.console_runner import run_bot
 # Friday 27 March 2026, 06:00 in Berlin; Berlin moves to summer time on Sunday 29 March.
 START = "2026-03-27T05:00:00+00:00"
 
+# Once the morning prompts arrive, a plain line is an answer to them: commands take a "/".
 SCRIPT = """\
 coach start Mars/Olympus 07:00
 coach start Europe/Berlin 25:00
@@ -23,24 +24,24 @@ coach start Europe/Berlin 07:00
 clock advance 1h30m
 dm The grant report matters most today.
 dm Roughly on track.
-practice log many piano
-practice log 25 piano practised="C major scales" noticed="left hand lags"
-clock advance tomorrow
-clock advance 1d
-practice log 30 Piano
-clock advance 1d
-clock advance 12h
-practice push start piano 10
-practice log 150 piano
-practice push status
-practice stats
-mydata export
-mydata delete
-practice stats
-mydata delete confirm
-practice stats
-clock advance 2d
-mydata export
+/practice log many piano
+/practice log 25 piano practised="C major scales" noticed="left hand lags"
+/clock advance tomorrow
+/clock advance 1d
+/practice log 30 Piano
+/clock advance 1d
+/clock advance 12h
+/practice push start piano 10
+/practice log 150 piano
+/practice push status
+/practice stats
+/mydata export
+/mydata delete
+/practice stats
+/mydata delete confirm
+/practice stats
+/clock advance 2d
+/mydata export
 quit
 """
 
@@ -99,16 +100,16 @@ def test_a_scripted_week_of_coaching_then_export_and_delete(tmp_path: Path) -> N
         output,
         "MORNING ORIENT · FRIDAY 27 MARCH",
         "1. What is the most important thing I could work on today?",
-        "[button: Quick version: type 'coach quick 1']",
+        "[button: Quick version: type '/coach quick']",
         "Simulated time: 2026-03-27T06:30+00:00",
         "Saved (1 today).",
         "Saved (2 today).",
         "error: MINUTES must be a number",
-        "Logged 25 min of piano. Today: 25 min. Streak: 1 day(s).",
+        "Logged 25 min of piano. Today: 25 min. Streak: 1 day.",
         "error: clock advance 1d | 3h | 30m | 1d12h",
         "MORNING ORIENT · SATURDAY 28 MARCH",
         "Simulated time: 2026-03-28T06:30+00:00",
-        "Logged 30 min of piano. Today: 30 min. Streak: 2 day(s).",
+        "Logged 30 min of piano. Today: 30 min. Streak: 2 days.",
         "MORNING ORIENT · SUNDAY 29 MARCH",
         "Simulated time: 2026-03-29T06:30+00:00",
         "YOUR WEEK · 23 MAR TO 29 MAR",
@@ -128,7 +129,7 @@ def test_a_scripted_week_of_coaching_then_export_and_delete(tmp_path: Path) -> N
         "Logged 150 min of piano.",
         "Milestone: 25% of your piano push (2.5 of 10 h).",
         "piano: 2.5 of 10 h (25%)",
-        "205 min of practice over 30 days (3 days with practice). Streak: 3 day(s).",
+        "205 min of practice over 30 days (3 days with practice). Streak: 3 days.",
         "- piano: 205 min",
         "Push on piano: 2.5 of 10 h",
         "Everything stored about you: ",
@@ -137,7 +138,7 @@ def test_a_scripted_week_of_coaching_then_export_and_delete(tmp_path: Path) -> N
         "205 min of practice over 30 days",
         "Deleted everything Touchstone stored about you (",
         "3 practice logs",
-        "0 min of practice over 30 days (0 days with practice). Streak: 0 day(s).",
+        "0 min of practice over 30 days (0 days with practice). Streak: 0 days.",
         "Simulated time: 2026-03-31T18:30+00:00",
         "Everything stored about you: ",
     )

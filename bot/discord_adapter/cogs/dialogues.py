@@ -27,6 +27,7 @@ from bot.dialogues import (
     Person,
     Place,
 )
+from bot.dialogues.exercise_lookup import describe_miss, find_exercise
 from bot.discord_adapter.dialogue_views import (
     PREFIX,
     AnswerForm,
@@ -465,11 +466,13 @@ class Dialogues(commands.Cog):
     async def exercise(self, interaction: discord.Interaction, name: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.services.knowledge_ready()
-        note = self.services.knowledge.get_note(name, guild_id=interaction.guild_id)
-        if note is None or not note.steps:
+        notes = self.services.knowledge.list_notes(guild_id=interaction.guild_id)
+        lookup = find_exercise(notes, name)
+        note = lookup.note
+        if note is None:
             await respond(
                 interaction,
-                f"No exercise {truncate(name, 80)!r}; pick one from the list.",
+                truncate(describe_miss(name, lookup) + " Pick one from the list.", 300),
                 ephemeral=True,
             )
             return
