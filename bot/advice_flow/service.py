@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.advice import AdviceChecker, AdviceReport
+from bot.advice_flow.calibration import Calibration
 from bot.advice_flow.gentler_model import gentler_from_model
 from bot.advice_flow.links import intent_from_tags
 from bot.advice_flow.model import (
@@ -193,6 +194,12 @@ class AdviceFlowService:
                 score=draft.report.score,
             )
         )
+
+    async def calibration(self, guild_id: int | None) -> Calibration:
+        """This server's false-alarm rate and a suggested sensitivity."""
+        flagged, mistakes = await self.store.flag_counts(guild_id)
+        config = await self.advice_config(guild_id)
+        return Calibration(flagged, mistakes, config.sensitivity)
 
     async def false_alarms(self, guild_id: int | None, limit: int = 50) -> list[FalseAlarm]:
         """Reports writers marked as mistakes in a server, newest first (for /config)."""

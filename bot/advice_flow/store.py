@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.advice import AdviceReport
 from bot.advice_flow.model import Draft, DraftStatus, FalseAlarm, PostContext
@@ -189,3 +189,16 @@ class DraftStore:
                 )
                 for r in rows.all()
             ]
+
+    async def flag_counts(self, guild_id: int | None) -> tuple[int, int]:
+        """(drafts flagged, of which marked as a mistake) in one server."""
+        async with self.db.session() as session:
+            flagged = await session.scalar(
+                select(func.count(AdviceDraft.id)).where(
+                    AdviceDraft.guild_id == guild_id, AdviceDraft.flagged.is_(True)
+                )
+            )
+            mistakes = await session.scalar(
+                select(func.count(AdviceFalseAlarm.id)).where(AdviceFalseAlarm.guild_id == guild_id)
+            )
+            return int(flagged or 0), int(mistakes or 0)

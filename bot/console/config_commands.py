@@ -110,6 +110,8 @@ async def config(ctx: ConsoleContext, args: list[str]) -> None:
             ctx.say(line)
     elif action == "false-alarms":
         alarms = await ctx.services.advice_flow.false_alarms(guild)
+        for line in (await ctx.services.advice_flow.calibration(guild)).lines():
+            ctx.say(line)
         for line in false_alarm_lines(list(alarms), style="plain") or [
             "Nobody has reported a false alarm yet."
         ]:

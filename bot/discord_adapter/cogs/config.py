@@ -234,8 +234,9 @@ class Config(commands.Cog):
     async def false_alarms(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
         alarms = await self.services.advice_flow.false_alarms(guild_id)
-        lines = false_alarm_lines(list(alarms)) or ["Nobody has reported a false alarm yet."]
-        lines += ["", "If many look alike, lower advice.sensitivity with /config set."]
+        calibration = await self.services.advice_flow.calibration(guild_id)
+        lines = [*calibration.lines(), ""]
+        lines += false_alarm_lines(list(alarms)) or ["Nobody has reported a false alarm yet."]
         await send_pages(interaction, "Reported false alarms", paginate(lines))
 
     @config.command(name="panel", description="Buttons for the common settings.")
