@@ -42,6 +42,7 @@ from bot.dialogues.model import (
 )
 from bot.storage import Database, StorageUnavailable
 from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
+from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
 from knowledge.note import Note as KnowledgeNote
 
 log = logging.getLogger(__name__)
@@ -407,7 +408,8 @@ class DialogueService:
     ) -> DialogueInfo:
         server_depth = (await self.server_rules(place.guild_id)).max_depth
         depth = max(1, min(max_depth or server_depth or self.settings.max_depth, 6))
-        clean = goal.strip()[:500] if goal else None
+        # An invisible goal counts as no goal: the dialogue then asks for it.
+        clean = trim(goal)[:500] if goal and has_visible_text(goal) else None
         return await self._start(
             DialogueKind.IMPOSSIBLE,
             [("a", owner)],
@@ -431,14 +433,14 @@ class DialogueService:
         sides: tuple[str, str] | None = None,
     ) -> DialogueInfo:
         """A double crux with ``partner`` (who is invited first), or solo with two sides."""
-        claim = claim.strip()[:500]
-        if not claim:
+        claim = trim(claim)[:500]
+        if not has_visible_text(claim):
             raise InvalidAnswer("A double crux needs a claim to disagree about.")
         if partner is None:
             side_a, side_b = sides or ("Side A", "Side B")
             people = [
-                ("a", Person(owner.user_id, side_a.strip() or "Side A")),
-                ("b", Person(owner.user_id, side_b.strip() or "Side B")),
+                ("a", Person(owner.user_id, _side_name(side_a, "Side A"))),
+                ("b", Person(owner.user_id, _side_name(side_b, "Side B"))),
             ]
             return await self._start(
                 DialogueKind.CRUX,
@@ -485,9 +487,9 @@ class DialogueService:
     @staticmethod
     def _normalise(prompt: Prompt, text: str) -> tuple[str, str]:
         """(value for the protocol, text for the transcript)."""
-        text = text.strip()
-        if not text:
-            raise InvalidAnswer("That answer is empty.")
+        if not has_visible_text(text):
+            raise InvalidAnswer(EMPTY_TEXT_MESSAGE)
+        text = trim(text)
         if len(text) > MAX_ANSWER:
             raise InvalidAnswer(f"Please keep an answer under {MAX_ANSWER} characters.")
         if prompt.choices:
@@ -1031,3 +1033,8 @@ class DialogueService:
             if not sent:
                 await self._note(dialogue_id, str(payload["text"]))
         return True
+
+
+def _side_name(name: str, default: str) -> str:
+    """A solo crux side's name, or the default when nothing visible was typed."""
+    return trim(name) if has_visible_text(name) else default
