@@ -156,6 +156,8 @@ class TranscriptLine:
 class SweepReport:
     reminded: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
+    #: Dialogues the sweep could not handle (logged with their traceback, then skipped).
+    failed: list[int] = field(default_factory=list)
 
 
 def _info(row: DialogueRow, seats: dict[str, Seat]) -> DialogueInfo:
@@ -537,7 +539,7 @@ class DialogueService:
                     raise DialogueClosed("This dialogue is finished.")
                 if expected_step is not None and expected_step != prompt.key:
                     raise InvalidAnswer("That question has already been answered.")
-                mine = [seat for seat in prompt.seats if seats[seat].user_id == user_id]
+                mine = [seat for seat in prompt.seats if _user_of(seats, seat) == user_id]
                 if not mine:
                     waiting = _info(row, seats).names(prompt.seats)
                     raise NotYourTurn(f"This question is for {waiting}.")
@@ -716,7 +718,7 @@ class DialogueService:
                 continue
             prompt = await self.current_prompt(info.id)
             if prompt is not None and any(
-                info.seats[seat].user_id == user_id for seat in prompt.seats
+                _user_of(info.seats, seat) == user_id for seat in prompt.seats
             ):
                 return info
         return None
@@ -961,21 +963,36 @@ class DialogueService:
                 )
             ).all()
         for dialogue_id in ended:
-            await self.schedule_followups(dialogue_id)
+            try:
+                await self.schedule_followups(dialogue_id)
+            except Exception:
+                log.exception("dialogue %d: follow-ups not scheduled; sweep goes on", dialogue_id)
+                report.failed.append(dialogue_id)
         for row in rows:
-            last = row.last_activity_at
-            if last.tzinfo is None:
-                last = last.replace(tzinfo=now.tzinfo)
-            if last < expire_before:
-                await self._expire(row.id)
-                report.expired.append(row.id)
-            elif (
-                row.reminded_at is None
-                and row.status == Status.ACTIVE.value
-                and await self._remind(row.id)
-            ):
-                report.reminded.append(row.id)
+            # One damaged dialogue is logged and skipped; it must never stop the sweep
+            # (a partner's erasure once made every later sweep fail on the same row).
+            try:
+                await self._sweep_one(row, now, expire_before, report)
+            except Exception:
+                log.exception("dialogue %d: sweep skipped it", row.id)
+                report.failed.append(row.id)
         return report
+
+    async def _sweep_one(
+        self, row: DialogueRow, now: datetime, expire_before: datetime, report: SweepReport
+    ) -> None:
+        last = row.last_activity_at
+        if last.tzinfo is None:
+            last = last.replace(tzinfo=now.tzinfo)
+        if last < expire_before:
+            await self._expire(row.id)
+            report.expired.append(row.id)
+        elif (
+            row.reminded_at is None
+            and row.status == Status.ACTIVE.value
+            and await self._remind(row.id)
+        ):
+            report.reminded.append(row.id)
 
     async def _expire(self, dialogue_id: int) -> None:
         async with self._lock(dialogue_id):
@@ -1015,7 +1032,8 @@ class DialogueService:
             assert row is not None
             row.reminded_at = self.clock.now()
             stamp = row.last_activity_at.isoformat()
-        for user_id in {info.seats[seat].user_id for seat in prompt.seats}:
+        waiting = {_user_of(info.seats, seat) for seat in prompt.seats}
+        for user_id in sorted(u for u in waiting if u is not None):
             payload: dict[str, Any] = {
                 "text": f"Your dialogue **{info.title}** is waiting for your answer:\n\n"
                 f"{prompt.text}",
@@ -1038,3 +1056,9 @@ class DialogueService:
 def _side_name(name: str, default: str) -> str:
     """A solo crux side's name, or the default when nothing visible was typed."""
     return trim(name) if has_visible_text(name) else default
+
+
+def _user_of(seats: dict[str, Seat], seat: str) -> int | None:
+    """Who sits in ``seat``; None for a seat whose row is gone (never a KeyError)."""
+    found = seats.get(seat)
+    return found.user_id if found is not None else None
