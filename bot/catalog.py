@@ -145,14 +145,58 @@ CATALOG: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("mydata export", "Privacy", "A JSON file of everything stored about you."),
     CommandInfo("mydata delete", "Privacy", "Delete everything stored about you (asks first)."),
-    CommandInfo("config show", "Moderators", "This server's settings.", "config show [SECTION]", moderator=True),
-    CommandInfo("config set", "Moderators", "Change one setting.", "config set KEY VALUE", moderator=True),
-    CommandInfo("config reset", "Moderators", "A setting, or all, back to default.", "config reset [KEY]", moderator=True),
-    CommandInfo("config export", "Moderators", "The settings as a JSON file.", "config export FILE", moderator=True),
-    CommandInfo("config import", "Moderators", "Replace the settings with a file.", "config import FILE", moderator=True),
-    CommandInfo("config history", "Moderators", "Who changed which setting, when.", "config history", moderator=True),
-    CommandInfo("config false-alarms", "Moderators", "Replies flagged by mistake.", "config false-alarms", moderator=True),
-    CommandInfo("config panel", "Moderators", "Buttons for the common settings.", "config show", moderator=True),
+    CommandInfo(
+        "config show",
+        "Moderators",
+        "This server's settings.",
+        "config show [SECTION]",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config set", "Moderators", "Change one setting.", "config set KEY VALUE", moderator=True
+    ),
+    CommandInfo(
+        "config reset",
+        "Moderators",
+        "A setting, or all, back to default.",
+        "config reset [KEY]",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config export",
+        "Moderators",
+        "The settings as a JSON file.",
+        "config export FILE",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config import",
+        "Moderators",
+        "Replace the settings with a file.",
+        "config import FILE",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config history",
+        "Moderators",
+        "Who changed which setting, when.",
+        "config history",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config false-alarms",
+        "Moderators",
+        "Replies flagged by mistake.",
+        "config false-alarms",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config panel",
+        "Moderators",
+        "Buttons for the common settings.",
+        "config show",
+        moderator=True,
+    ),
 )
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.guild_config import GuildConfigService
-from bot.guild_config.render import facilitator_instructions
+from bot.guild_config.render import facilitator_instructions, uses_topic
 from bot.llm import ModelGateway, PromptSpec
 from knowledge.answer import Answer
 from knowledge.service import KnowledgeBase
@@ -37,10 +37,23 @@ class Guidance:
 
 @dataclass(frozen=True)
 class Where:
-    """Server metadata the server's instructions template may use (never member text)."""
+    """Server metadata the server's instructions template may use (never member text).
+
+    ``topic`` is written by anyone with Manage Channels, so it reaches the model only as
+    data (``channel_topic``), and only when the server's template asks for ``{topic}``.
+    """
 
     server_name: str = ""
     topic: str | None = None
+
+
+@dataclass(frozen=True)
+class ServerModel:
+    """How this server wants the model used for one question."""
+
+    enabled: bool
+    instructions: str | None
+    channel_topic: str | None = None
 
 
 class GuidanceService:
@@ -54,15 +67,14 @@ class GuidanceService:
         self.model = model
         self.guild_config = guild_config
 
-    async def server_model(self, guild_id: int | None, where: Where) -> tuple[bool, str | None]:
-        """Whether the server allows the model, and its rendered instructions for it."""
+    async def server_model(self, guild_id: int | None, where: Where) -> ServerModel:
+        """Whether the server allows the model, its rendered instructions, and the topic."""
         if guild_id is None or self.guild_config is None:
-            return True, None
+            return ServerModel(True, None)
         config = await self.guild_config.get(guild_id)
-        instructions = facilitator_instructions(
-            config, server_name=where.server_name, topic=where.topic
-        )
-        return config.model.enabled, instructions
+        instructions = facilitator_instructions(config, server_name=where.server_name)
+        topic = where.topic if uses_topic(config) and where.topic else None
+        return ServerModel(config.model.enabled, instructions, topic)
 
     async def ask(
         self,
@@ -75,9 +87,10 @@ class GuidanceService:
         server_instructions: str | None = None,
     ) -> Guidance:
         """Answer from the notes; the server's model settings apply unless given explicitly."""
-        allowed, rendered = await self.server_model(guild_id, where or Where())
-        use_model = allowed if use_model is None else use_model
-        server_instructions = server_instructions if server_instructions is not None else rendered
+        server = await self.server_model(guild_id, where or Where())
+        use_model = server.enabled if use_model is None else use_model
+        if server_instructions is None:
+            server_instructions = server.instructions
         offline = await self.knowledge.answer(question, k=k, guild_id=guild_id)
         if not (use_model and self.model.available and offline.found):
             return Guidance(offline, offline.text, used_model=False)
@@ -94,9 +107,12 @@ class GuidanceService:
                         "steps": note.steps[:5],
                     }
                 )
+        data: dict[str, object] = {"question": question, "notes": notes}
+        if server.channel_topic:
+            data["channel_topic"] = server.channel_topic[:1024]
         result = await self.model.generate(
             ANSWER_SPEC,
-            {"question": question, "notes": notes},
+            data,
             server_instructions=server_instructions,
             guild_id=guild_id,
         )

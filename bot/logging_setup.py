@@ -22,6 +22,13 @@ _URL_PASSWORD = re.compile(
     r"(?P<prefix>[a-z][a-z0-9+.-]*://[^:/@\s]+:)(?P<secret>[^@\s]+)(?=@)", re.I
 )
 _AUTH_HEADER = re.compile(r"(?P<prefix>\b(?:Bot|Bearer)\s+)(?P<secret>[A-Za-z0-9._\-]{12,})")
+# Interaction and webhook tokens: anyone holding one can answer as the bot for 15
+# minutes. They travel in gateway events ("token": "...", logged whole at DEBUG) and in
+# REST paths (/interactions/<id>/<token>/callback, /webhooks/<app id>/<token>/...).
+_TOKEN_FIELD = re.compile(
+    r"(?P<prefix>[\"']token[\"']\s*:\s*[\"'])(?P<secret>[^\"'\s]+)(?=[\"'])", re.I
+)
+_TOKEN_PATH = re.compile(r"(?P<prefix>/(?:interactions|webhooks)/\d+/)(?P<secret>[^/\s?#\"']+)")
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -42,8 +49,9 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if len(secret) >= 4:
             text = text.replace(secret, REDACTED)
-    text = _URL_PASSWORD.sub(lambda m: m.group("prefix") + REDACTED, text)
-    return _AUTH_HEADER.sub(lambda m: m.group("prefix") + REDACTED, text)
+    for pattern in (_URL_PASSWORD, _AUTH_HEADER, _TOKEN_FIELD, _TOKEN_PATH):
+        text = pattern.sub(lambda m: m.group("prefix") + REDACTED, text)
+    return text
 
 
 class RedactingFilter(logging.Filter):

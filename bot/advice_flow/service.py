@@ -34,6 +34,7 @@ from bot.advice_flow.store import DraftStore
 from bot.guild_config import GuildConfigService
 from bot.guild_config.model import AdviceConfig, AdvicePolicy
 from bot.llm import ModelGateway
+from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +229,7 @@ class AdviceFlowService:
             return WatchPlan(WatchAction.NONE, reasons=("written by a bot",))
         if context.post_author_id is not None and context.post_author_id == reply.author_id:
             return WatchPlan(WatchAction.NONE, reasons=("a reply to their own post",))
-        if not reply.text.strip() or not context.post_text.strip():
+        if not has_visible_text(reply.text) or not has_visible_text(context.post_text):
             return WatchPlan(WatchAction.NONE, reasons=("nothing to compare",))
         report = await self.check(context, reply.text)
         if not report.flagged:
@@ -251,9 +252,11 @@ class AdviceFlowService:
 
 
 def _valid_text(text: str) -> str:
-    text = text.strip()
-    if not text:
+    if not text.strip():
         raise FlowRefused("Your reply is empty; write something first.")
+    if not has_visible_text(text):
+        raise FlowRefused(f"Your reply: {EMPTY_TEXT_MESSAGE}")
+    text = trim(text)
     if len(text) > MAX_DRAFT_CHARS:
         raise FlowRefused(
             f"Your reply is {len(text)} characters; the limit is {MAX_DRAFT_CHARS}. "

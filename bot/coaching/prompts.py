@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.text_input import has_visible_text, trim
 from knowledge.note import SHIPPED_NOTES_DIR, read_note_file
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,10 @@ def clean_prompts(lines: list[str]) -> list[str]:
 
     cleaned: list[str] = []
     for line in lines:
-        text = line.strip().lstrip("-*•").strip()
+        text = trim(trim(line).lstrip("-*•"))
         while text[:1].isdigit() and len(text) > 2 and text[1] in ".)":
-            text = text[2:].strip()
-        if text:
+            text = trim(text[2:])
+        if has_visible_text(text):
             cleaned.append(text)
     if len(cleaned) > MAX_PROMPTS:
         raise InputProblem(f"At most {MAX_PROMPTS} prompts; keep the list short enough to use.")

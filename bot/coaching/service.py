@@ -37,6 +37,7 @@ from bot.guild_config.model import CoachingConfig
 from bot.rendering.practice_chart import render_practice_chart
 from bot.scheduling import Action, Attachment, DeliveryResult, Outbox, OutboxItem, OutgoingMessage
 from bot.storage.coaching_models import PracticeLog, PracticePush
+from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
 from bot.wording import plural
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,8 @@ ANSWER_WINDOW = timedelta(hours=20)
 
 
 def _clean_skill(text: str) -> str:
-    skill = " ".join(text.split())
-    if not skill:
+    skill = " ".join(trim(text).split())
+    if not has_visible_text(skill):
         raise InputProblem("Which skill? e.g. 'writing' or 'piano scales'.")
     if len(skill) > MAX_SKILL:
         raise InputProblem(f"Keep the skill name under {MAX_SKILL} characters.")
@@ -74,11 +75,14 @@ def _clean_skill(text: str) -> str:
 
 
 def _clean_note(text: str | None, what: str) -> str | None:
+    """None when left blank; refused when only invisible characters were typed."""
     if text is None or not text.strip():
         return None
+    if not has_visible_text(text):
+        raise InputProblem(f"'{what}': {EMPTY_TEXT_MESSAGE}")
     if len(text) > MAX_NOTE:
         raise InputProblem(f"'{what}' is limited to {MAX_NOTE} characters.")
-    return text.strip()
+    return trim(text)
 
 
 def _hours(minutes: int) -> str:
@@ -369,10 +373,14 @@ class CoachingService:
         return (await self.prompts(user_id))[0]
 
     async def add_prompt(self, user_id: int, text: str) -> list[str]:
+        if not has_visible_text(text):
+            raise InputProblem(EMPTY_TEXT_MESSAGE)
         current, _ = await self.prompts(user_id)
         return await self.set_prompts(user_id, [*current, text])
 
     async def edit_prompt(self, user_id: int, number: int, text: str) -> list[str]:
+        if not has_visible_text(text):
+            raise InputProblem(EMPTY_TEXT_MESSAGE)
         current, _ = await self.prompts(user_id)
         self._check_number(current, number)
         current[number - 1] = text
@@ -494,9 +502,11 @@ class CoachingService:
 
     async def record_dm(self, user_id: int, text: str) -> DmFiling:
         """File a DM as an answer to today's orient (or the latest within the window)."""
-        text = text.strip()
-        if not text:
+        if not text.strip():
             return DmFiling(False, "")
+        if not has_visible_text(text):
+            return DmFiling(False, EMPTY_TEXT_MESSAGE)
+        text = trim(text)
         profile = await self.store.profile(user_id)
         session_id = await self._answerable_session(user_id, profile)
         if session_id is None:

@@ -154,7 +154,9 @@ class Session:
     similarity: Similarity | None = None
 
     def name(self, seat: str) -> str:
-        return self.seats[seat].name
+        """The seat's name; a seat erased before erasure kept seats reads as "[deleted]"."""
+        found = self.seats.get(seat)
+        return found.name if found is not None else "[deleted]"
 
     @property
     def solo(self) -> bool:

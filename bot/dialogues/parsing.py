@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.dialogues.model import InvalidAnswer
+from bot.text_input import has_visible_text, trim, visible_lines
 
 MAX_ITEMS = 10
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -44,11 +45,11 @@ def parse_confidence(text: str) -> int:
 
 def parse_items(text: str, *, limit: int = MAX_ITEMS) -> list[str]:
     """One item per line (bullets and numbering removed); ';' separates items on one line."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = visible_lines(text)
     if len(lines) == 1 and ";" in lines[0]:
         lines = lines[0].split(";")
-    items = [_BULLET.sub("", line).strip() for line in lines]
-    items = [item for item in items if item]
+    items = [trim(_BULLET.sub("", line)) for line in lines]
+    items = [item for item in items if has_visible_text(item)]
     if not items:
         raise InvalidAnswer("Write at least one item (one per line).")
     if len(items) > limit:

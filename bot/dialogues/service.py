@@ -43,6 +43,7 @@ from bot.dialogues.model import (
 from bot.dialogues.parsing import parse_yes_no
 from bot.storage import Database, StorageUnavailable
 from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
+from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
 from bot.wording import plural
 from knowledge.note import Note as KnowledgeNote
 
@@ -160,6 +161,8 @@ class TranscriptLine:
 class SweepReport:
     reminded: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
+    #: Dialogues the sweep could not handle (logged with their traceback, then skipped).
+    failed: list[int] = field(default_factory=list)
 
 
 def _info(row: DialogueRow, seats: dict[str, Seat]) -> DialogueInfo:
@@ -412,7 +415,8 @@ class DialogueService:
     ) -> DialogueInfo:
         server_depth = (await self.server_rules(place.guild_id)).max_depth
         depth = max(1, min(max_depth or server_depth or self.settings.max_depth, 6))
-        clean = goal.strip()[:500] if goal else None
+        # An invisible goal counts as no goal: the dialogue then asks for it.
+        clean = trim(goal)[:500] if goal and has_visible_text(goal) else None
         return await self._start(
             DialogueKind.IMPOSSIBLE,
             [("a", owner)],
@@ -436,14 +440,14 @@ class DialogueService:
         sides: tuple[str, str] | None = None,
     ) -> DialogueInfo:
         """A double crux with ``partner`` (who is invited first), or solo with two sides."""
-        claim = claim.strip()[:500]
-        if not claim:
+        claim = trim(claim)[:500]
+        if not has_visible_text(claim):
             raise InvalidAnswer("A double crux needs a claim to disagree about.")
         if partner is None:
             side_a, side_b = sides or ("Side A", "Side B")
             people = [
-                ("a", Person(owner.user_id, side_a.strip() or "Side A")),
-                ("b", Person(owner.user_id, side_b.strip() or "Side B")),
+                ("a", Person(owner.user_id, _side_name(side_a, "Side A"))),
+                ("b", Person(owner.user_id, _side_name(side_b, "Side B"))),
             ]
             return await self._start(
                 DialogueKind.CRUX,
@@ -490,9 +494,9 @@ class DialogueService:
     @staticmethod
     def _normalise(prompt: Prompt, text: str) -> tuple[str, str]:
         """(value for the protocol, text for the transcript)."""
-        text = text.strip()
-        if not text:
-            raise InvalidAnswer("That answer is empty.")
+        if not has_visible_text(text):
+            raise InvalidAnswer(EMPTY_TEXT_MESSAGE)
+        text = trim(text)
         if len(text) > MAX_ANSWER:
             raise InvalidAnswer(f"Please keep an answer under {MAX_ANSWER} characters.")
         if prompt.choices:
@@ -547,7 +551,7 @@ class DialogueService:
                     raise DialogueClosed("This dialogue is finished.")
                 if expected_step is not None and expected_step != prompt.key:
                     raise InvalidAnswer("That question has already been answered.")
-                mine = [seat for seat in prompt.seats if seats[seat].user_id == user_id]
+                mine = [seat for seat in prompt.seats if _user_of(seats, seat) == user_id]
                 if not mine:
                     waiting = _info(row, seats).names(prompt.seats)
                     raise NotYourTurn(f"This question is for {waiting}.")
@@ -726,7 +730,7 @@ class DialogueService:
                 continue
             prompt = await self.current_prompt(info.id)
             if prompt is not None and any(
-                info.seats[seat].user_id == user_id for seat in prompt.seats
+                _user_of(info.seats, seat) == user_id for seat in prompt.seats
             ):
                 return info
         return None
@@ -972,21 +976,36 @@ class DialogueService:
                 )
             ).all()
         for dialogue_id in ended:
-            await self.schedule_followups(dialogue_id)
+            try:
+                await self.schedule_followups(dialogue_id)
+            except Exception:
+                log.exception("dialogue %d: follow-ups not scheduled; sweep goes on", dialogue_id)
+                report.failed.append(dialogue_id)
         for row in rows:
-            last = row.last_activity_at
-            if last.tzinfo is None:
-                last = last.replace(tzinfo=now.tzinfo)
-            if last < expire_before:
-                await self._expire(row.id)
-                report.expired.append(row.id)
-            elif (
-                row.reminded_at is None
-                and row.status == Status.ACTIVE.value
-                and await self._remind(row.id)
-            ):
-                report.reminded.append(row.id)
+            # One damaged dialogue is logged and skipped; it must never stop the sweep
+            # (a partner's erasure once made every later sweep fail on the same row).
+            try:
+                await self._sweep_one(row, now, expire_before, report)
+            except Exception:
+                log.exception("dialogue %d: sweep skipped it", row.id)
+                report.failed.append(row.id)
         return report
+
+    async def _sweep_one(
+        self, row: DialogueRow, now: datetime, expire_before: datetime, report: SweepReport
+    ) -> None:
+        last = row.last_activity_at
+        if last.tzinfo is None:
+            last = last.replace(tzinfo=now.tzinfo)
+        if last < expire_before:
+            await self._expire(row.id)
+            report.expired.append(row.id)
+        elif (
+            row.reminded_at is None
+            and row.status == Status.ACTIVE.value
+            and await self._remind(row.id)
+        ):
+            report.reminded.append(row.id)
 
     async def _expire(self, dialogue_id: int) -> None:
         async with self._lock(dialogue_id):
@@ -1026,7 +1045,8 @@ class DialogueService:
             assert row is not None
             row.reminded_at = self.clock.now()
             stamp = row.last_activity_at.isoformat()
-        for user_id in {info.seats[seat].user_id for seat in prompt.seats}:
+        waiting = {_user_of(info.seats, seat) for seat in prompt.seats}
+        for user_id in sorted(u for u in waiting if u is not None):
             payload: dict[str, Any] = {
                 "text": f"Your dialogue **{info.title}** is waiting for your answer:\n\n"
                 f"{prompt.text}",
@@ -1044,3 +1064,14 @@ class DialogueService:
             if not sent:
                 await self._note(dialogue_id, str(payload["text"]))
         return True
+
+
+def _side_name(name: str, default: str) -> str:
+    """A solo crux side's name, or the default when nothing visible was typed."""
+    return trim(name) if has_visible_text(name) else default
+
+
+def _user_of(seats: dict[str, Seat], seat: str) -> int | None:
+    """Who sits in ``seat``; None for a seat whose row is gone (never a KeyError)."""
+    found = seats.get(seat)
+    return found.user_id if found is not None else None

@@ -8,13 +8,13 @@ for the console.
 from __future__ import annotations
 
 import json
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any, Literal, Protocol
 
+from bot.guild_config.json_limits import JsonLimitError, load_limited
 from bot.guild_config.keys import (
     KEYS,
     ConfigError,
@@ -26,7 +26,7 @@ from bot.guild_config.keys import (
     validate,
 )
 from bot.guild_config.model import TONE_GUIDANCE, GuildConfig
-from bot.llm.prompts import render_server_instructions
+from bot.llm.templates import render_template, template_fields
 
 Style = Literal["discord", "plain"]
 
@@ -260,7 +260,15 @@ def export_json(config: GuildConfig) -> str:
 def import_json(raw: bytes) -> GuildConfig:
     """Parse and validate an uploaded file as a whole; ConfigError lists every problem."""
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ConfigError([Problem("", f"the file is larger than {MAX_IMPORT_BYTES // 1024} KB")])
+        raise ConfigError(
+            [
+                Problem(
+                    "",
+                    f"the file is larger than {MAX_IMPORT_BYTES // 1024} KB "
+                    f"({len(raw):,} bytes); the limit is {MAX_IMPORT_BYTES // 1024} KB",
+                )
+            ]
+        )
     if b"\x00" in raw:
         raise ConfigError([Problem("", "the file is not text (it looks binary)")])
     try:
@@ -268,11 +276,13 @@ def import_json(raw: bytes) -> GuildConfig:
     except UnicodeDecodeError:
         raise ConfigError([Problem("", "the file is not UTF-8 text")]) from None
     try:
-        data = json.loads(text)
+        data = load_limited(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
         ) from None
+    except JsonLimitError as exc:
+        raise ConfigError([Problem("", str(exc))]) from None
     if not isinstance(data, dict):
         raise ConfigError(
             [Problem("", "the file must hold one JSON object, as /config export writes")]
@@ -283,23 +293,33 @@ def import_json(raw: bytes) -> GuildConfig:
 # ------------------------------------------------------------------ the model's instructions
 
 
-def facilitator_instructions(
-    config: GuildConfig, *, server_name: str, topic: str | None = None
-) -> str | None:
-    """The server's own instructions for the model, rendered, or None when it has none.
+#: What ``{topic}`` becomes in the system message. The topic itself is written by anyone
+#: with Manage Channels, so it travels in the data block (as ``channel_topic``), never in
+#: the instructions.
+TOPIC_REFERENCE = "the channel topic (given as channel_topic in the data)"
 
-    Only server metadata fills the placeholders; member text never does (it travels as
-    data). The tone preset is added even when the template does not mention ``{tone}``.
+
+def facilitator_instructions(config: GuildConfig, *, server_name: str) -> str | None:
+    """The server's own instructions for the model, rendered in the sandbox.
+
+    Only the server's name and the tone preset are pasted in; ``{topic}`` becomes a
+    reference to the data (see :func:`uses_topic`). The tone preset is added even when
+    the template does not mention ``{tone}``. Never raises (see
+    :func:`bot.llm.templates.render_template`).
     """
     tone = TONE_GUIDANCE[config.model.tone]
     template = config.model.instructions_template
     if not template:
         return tone
-    rendered = render_server_instructions(
-        template, {"server_name": server_name, "topic": topic or "", "tone": tone}
+    rendered = render_template(
+        template, {"server_name": server_name, "topic": TOPIC_REFERENCE, "tone": tone}
     )
-    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    return rendered if "tone" in fields else f"{rendered}\n{tone}"
+    return rendered if "tone" in template_fields(template) else f"{rendered}\n{tone}"
+
+
+def uses_topic(config: GuildConfig) -> bool:
+    """Whether the server's template asks for the channel topic (then it goes in the data)."""
+    return "topic" in template_fields(config.model.instructions_template)
 
 
 __all__ = [
@@ -317,4 +337,5 @@ __all__ = [
     "paginate",
     "section_of",
     "show_lines",
+    "uses_topic",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Table, delete, or_, select, update
 
 from bot.clock import Clock
+from bot.dialogues.erasure import erase_from_shared_dialogues
 from bot.storage.all_models import ALL_USER_COLUMNS, Base
 from bot.storage.database import Database
 
@@ -63,10 +64,15 @@ class DeletionReport:
         parts = [_count_of(n, table) for table, n in self.deleted.items() if n]
         text = "Deleted everything Touchstone stored about you"
         text += " (" + ", ".join(parts) + ")." if parts else "."
-        if any(self.anonymised.values()):
+        if any(n for table, n in self.anonymised.items() if table != "dialogues"):
             text += (
                 " Server notes and settings changes you made as a moderator stay with the "
                 "server, no longer linked to you."
+            )
+        if self.anonymised.get("dialogues"):
+            text += (
+                " In dialogues you shared with someone, what you wrote now reads [deleted]; "
+                "the other person keeps the rest."
             )
         return text
 
@@ -115,6 +121,10 @@ class PrivacyService:
         deleted: dict[str, int] = {}
         anonymised: dict[str, int] = {}
         async with self.db.session() as session:
+            # Shared dialogues first: the other person's side must survive (see erasure).
+            shared = await erase_from_shared_dialogues(session, user_id, self.clock.now())
+            if shared:
+                anonymised["dialogues"] = shared
             for table in _tables_children_first():
                 for name in columns[table.name]:
                     column = table.c[name]

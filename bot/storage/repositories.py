@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.database import Database
@@ -33,13 +34,24 @@ class StateRepository:
             return None if row is None else row.value
 
     async def set(self, key: str, value: str) -> None:
+        """One idempotent upsert: shard processes starting together may all write a key.
+
+        Reading and then inserting raced on PostgreSQL (two processes both saw no row and
+        one failed on the primary key), so the database resolves the conflict itself.
+        """
+        now = utcnow()
+        row = {"key": key, "value": value, "updated_at": now}
+        changes = {"value": value, "updated_at": now}
+        if self.db.engine.dialect.name == "postgresql":
+            pg = postgresql.insert(BotState).values(**row)
+            statement: Executable = pg.on_conflict_do_update(
+                index_elements=[BotState.key], set_=changes
+            )
+        else:
+            lite = sqlite.insert(BotState).values(**row)
+            statement = lite.on_conflict_do_update(index_elements=[BotState.key], set_=changes)
         async with self.db.session() as session:
-            row = await session.get(BotState, key)
-            if row is None:
-                session.add(BotState(key=key, value=value))
-            else:
-                row.value = value
-                row.updated_at = utcnow()
+            await session.execute(statement)
 
 
 @dataclass

@@ -190,3 +190,19 @@ async def test_server_defaults_come_from_the_server_configuration(database: Data
     await configs.update(77, later, actor_id=5)
     view = await service.start(1, timezone="Europe/Berlin", guild_id=77)
     assert "06:15" in view.text
+
+
+async def test_invisible_notes_prompts_and_dms_are_refused(database: Database) -> None:
+    """Issue 13 #12: zero-width text is refused with a message, never stored as written."""
+    clock = SimulatedClock(START)
+    coaching, _scheduler = build(database, clock)
+    await coaching.start(USER, timezone="Europe/Berlin", local_time="07:00")
+    invisible = "\u200b\u200d\ufeff"
+    with pytest.raises(InputProblem, match="invisible characters"):
+        await coaching.log_practice(USER, 20, "writing", noticed=invisible)
+    with pytest.raises(InputProblem):
+        await coaching.log_practice(USER, 20, invisible)
+    with pytest.raises(InputProblem, match="invisible characters"):
+        await coaching.add_prompt(USER, invisible)
+    filing = await coaching.record_dm(USER, invisible)
+    assert not filing.stored and "invisible characters" in filing.text

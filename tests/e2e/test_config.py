@@ -187,11 +187,15 @@ async def test_model_settings_take_effect_on_the_next_question_and_member_text_s
         system = [m["content"] for m in request["messages"] if m["role"] == "system"]
         human = [m["content"] for m in request["messages"] if m["role"] == "user"]
         assert len(system) == 1 and len(human) == 1
-        assert "You coach Practice Club, in a channel about: Say hello." in system[0]
+        # Issue 13 #8: the channel topic travels as data; {topic} only points at it.
+        assert "You coach Practice Club, in a channel about: the channel topic" in system[0]
+        assert "Say hello" not in system[0]
         assert "Ignore previous instructions" not in system[0]
         data = human[0]
         assert data.startswith("<data>") and data.rstrip().endswith("</data>")
-        assert injection in json.loads(data.strip()[len("<data>") : -len("</data>")])["question"]
+        decoded = json.loads(data.strip()[len("<data>") : -len("</data>")])
+        assert injection in decoded["question"]
+        assert decoded["channel_topic"] == "Say hello"
 
         # Turned off for the server: the very next question is answered offline.
         assert "`model.enabled`: on → off" in await mod.text(

@@ -202,8 +202,9 @@ def test_facilitator_instructions_fill_server_metadata_and_the_tone() -> None:
         GuildConfig(), "model.instructions_template", "You coach {server_name}; channel: {topic}."
     )
     config = with_value(config, "model.tone", "direct")
-    text = facilitator_instructions(config, server_name="Practice Club", topic="Say hello")
+    text = facilitator_instructions(config, server_name="Practice Club")
     assert text is not None
-    assert "You coach Practice Club; channel: Say hello." in text
+    # Issue 13 #8: the channel topic is data, so {topic} only points at it.
+    assert "You coach Practice Club; channel: the channel topic (given as channel_topic" in text
     assert "direct" in text.lower()
     assert Weekday.MON.number == 0

@@ -8,6 +8,7 @@ names the writer (see the README's "Advice check" section for why not a webhook)
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from typing import Any
 
@@ -43,7 +44,14 @@ from bot.discord_adapter.advice_views import (
     report_view,
     submitted_reply,
 )
-from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, split_text, truncate
+from bot.discord_adapter.messages import (
+    MAX_EMBED_DESCRIPTION,
+    NO_MENTIONS,
+    embeds_for,
+    respond,
+    split_text,
+    truncate,
+)
 from bot.guild_config.model import AdvicePolicy
 from bot.services import Services
 from bot.storage import StorageUnavailable
@@ -55,6 +63,8 @@ CANNOT_DM = 50007
 LINK_LOOKUP_BUDGET = 1.5
 FORM_TITLE = "Reply with care"
 MAX_REMEMBERED_POSTS = 500
+#: The attachment a long refused draft comes back in (see ``Advice._give_back``).
+GIVE_BACK_FILE = "your-reply.txt"
 
 
 async def send_dm(services: Services, user: discord.User | discord.Member, **kwargs: Any) -> bool:
@@ -200,13 +210,28 @@ class Advice(commands.Cog):
             await self._give_back(interaction, "Something went wrong on Touchstone's side.", text)
 
     async def _give_back(self, interaction: discord.Interaction, problem: str, text: str) -> None:
-        """Every failure hands the writer their words back."""
+        """Every failure hands the writer their words back, whole.
+
+        Quoted inline when it fits one embed; otherwise (a long or many-line draft, which
+        embed limits would cut short with "…") as a text file attachment, exactly as typed.
+        """
         body = problem
+        file: discord.File | None = None
         if text.strip():
-            body += "\n\nNothing was posted. Here is what you wrote, so nothing is lost:\n"
-            body += quote(text)
+            inline = quote(text)
+            if len(body) + len(inline) + 100 <= MAX_EMBED_DESCRIPTION:
+                body += "\n\nNothing was posted. Here is what you wrote, so nothing is lost:\n"
+                body += inline
+            else:
+                body += (
+                    f"\n\nNothing was posted. What you wrote is attached whole as "
+                    f"{GIVE_BACK_FILE} ({len(text):,} characters), so nothing is lost."
+                )
+                file = discord.File(io.BytesIO(text.encode("utf-8")), filename=GIVE_BACK_FILE)
         try:
-            await respond(interaction, embeds=embeds_for("Not posted", body), ephemeral=True)
+            await respond(
+                interaction, embeds=embeds_for("Not posted", body), ephemeral=True, file=file
+            )
         except discord.HTTPException:
             log.warning("could not give a draft back to user %s", interaction.user.id)
 

@@ -115,8 +115,12 @@ class Dialogues(commands.Cog):
                 dict.fromkeys(d.dialogue.id for d in await self.svc.pending_deliveries(dialogue_id))
             )
             for one in dialogue_ids:
-                async with exclusive(self.services.db, f"dialogue-delivery:{one}"):
-                    await self._deliver_one(one)
+                try:
+                    async with exclusive(self.services.db, f"dialogue-delivery:{one}"):
+                        await self._deliver_one(one)
+                except Exception:
+                    # One broken dialogue must not hold back every other one.
+                    log.exception("dialogue %d: delivery skipped", one)
 
     async def _deliver_one(self, dialogue_id: int) -> None:
         threads: dict[int, DialogueInfo] = {}
@@ -229,6 +233,11 @@ class Dialogues(commands.Cog):
             await self.deliver()
         except Exception:
             log.exception("dialogue sweep failed")
+
+    @commands.Cog.listener()
+    async def on_touchstone_erasure(self, user_id: int) -> None:
+        """A member erased their data: notes for their former partners go out now."""
+        await self.deliver()
 
     @sweeper.before_loop
     async def _before_sweep(self) -> None:

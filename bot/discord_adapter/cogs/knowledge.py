@@ -225,7 +225,9 @@ class Knowledge(commands.Cog):
     async def techniques(
         self, interaction: discord.Interaction, kind: str | None = None, tag: str | None = None
     ) -> None:
-        await self.services.knowledge_ready()
+        # Acknowledge first: on a first start the library can take longer than Discord's
+        # three seconds to load (another process may hold the indexing lock).
+        await library_ready(interaction, self.services)
         notes = self.services.knowledge.list_notes(
             kind=kind, tag=tag, guild_id=interaction.guild_id
         )

@@ -59,6 +59,8 @@ class ConfirmDelete(discord.ui.View):
         await interaction.edit_original_response(
             content=report.describe(), view=None, allowed_mentions=NO_MENTIONS
         )
+        # Shared dialogues may have ended with a note for the other person: send it now.
+        interaction.client.dispatch("touchstone_erasure", self.user_id)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
