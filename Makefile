@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint bench
+.PHONY: run test install lint bench advice-model
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 is needed (python3.11 or python3)"; exit 1; }
@@ -40,3 +40,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
+
+# Rebuild the advice check's weights from bot/advice/corpus/train (deterministic).
+advice-model: $(STAMP)
+	$(BIN)/python -m bot.advice.training
