@@ -16,7 +16,7 @@ and committed; nothing is downloaded, and the bot never rebuilds it at run time.
 from __future__ import annotations
 
 import argparse
-import threading
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -65,17 +65,10 @@ class StaticVectors:
         return out
 
 
-_shared: StaticVectors | None = None
-_lock = threading.Lock()
-
-
+@functools.cache
 def shared_static_vectors() -> StaticVectors:
     """The process-wide table (about 8 MB in memory); loaded on first use."""
-    global _shared
-    with _lock:
-        if _shared is None:
-            _shared = StaticVectors()
-        return _shared
+    return StaticVectors()
 
 
 def distil(batch: int = 512) -> FloatArray:

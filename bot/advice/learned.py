@@ -17,8 +17,8 @@ share of the verdict is its row times the weights, exactly.
 
 from __future__ import annotations
 
+import functools
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,17 +81,10 @@ def load_models(path: Path = WEIGHTS_PATH) -> AdviceModels:
     )
 
 
-_shared: AdviceModels | None = None
-_lock = threading.Lock()
-
-
+@functools.cache
 def shared_models() -> AdviceModels:
     """The process-wide weights, read once."""
-    global _shared
-    with _lock:
-        if _shared is None:
-            _shared = load_models()
-        return _shared
+    return load_models()
 
 
 def linear_to_json(
