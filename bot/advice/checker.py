@@ -114,8 +114,19 @@ class AdviceChecker:
         self._vectors = vectors or shared_static_vectors()
         self._rules = RuleChecker()
 
-    def check(self, post: str, reply: str, intent: Intent = Intent.UNKNOWN) -> AdviceReport:
-        """Judge ``reply`` as an answer to ``post``; propose a gentler version if flagged."""
+    def check(
+        self,
+        post: str,
+        reply: str,
+        intent: Intent = Intent.UNKNOWN,
+        *,
+        second_opinion: tuple[bool, str] | None = None,
+    ) -> AdviceReport:
+        """Judge ``reply`` as an answer to ``post``; propose a gentler version if flagged.
+
+        ``second_opinion`` (verdict, reason) is a language model's answer on a close call;
+        when given, it decides the verdict and its reason is shown first.
+        """
         language = detect_language(reply)
         reading = self._read_intent(post, intent)
         if not language.is_english:
@@ -127,12 +138,25 @@ class AdviceChecker:
         flagged = probability >= self.threshold and bool(views)
         if flagged and reading.narrow and len(views) == 1 and self._primary(x) in _PILE_REASONS:
             flagged = False  # one point cannot bury a narrow question (LABELS.md)
+        if second_opinion is not None and views:
+            flagged = second_opinion[0]
         drops = (
             self._weights_of_points(reply, views, rule_score, reading.probs, probability)
             if flagged
             else np.zeros(len(views))
         )
         reasons = self._reasons(x, views, drops) if flagged else []
+        if second_opinion is not None and views:
+            verdict = (
+                "a close call it judged too much" if flagged else "a close call it judged fine"
+            )
+            reasons.insert(
+                0,
+                Reason(
+                    code="second_opinion",
+                    message=f"A language model was asked ({verdict}): {second_opinion[1]}",
+                ),
+            )
         top = float(drops.max()) if len(drops) else 0.0
         if flagged:
             facts = point_facts([v.point for v in views], post)
@@ -172,6 +196,7 @@ class AdviceChecker:
             intent_reason=reading.why,
             narrow_question=reading.narrow,
             language="en",
+            verdict_source="model" if second_opinion is not None and views else "checker",
         )
 
     # --- steps -------------------------------------------------------------------

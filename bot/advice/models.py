@@ -64,6 +64,8 @@ class AdviceReport(BaseModel):
     language: str = "en"
     #: False when the draft could not be judged (a language the check can't read yet).
     checked: bool = True
+    #: "checker" (offline), or "model" when a language model's second opinion decided.
+    verdict_source: Literal["checker", "model"] = "checker"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; the first four keys are the stable CLI contract."""
@@ -83,4 +85,5 @@ class AdviceReport(BaseModel):
             "narrow_question": self.narrow_question,
             "language": self.language,
             "checked": self.checked,
+            "verdict_source": self.verdict_source,
         }

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from bot.advice import AdviceChecker, AdviceReport
 from bot.advice_flow.calibration import Calibration
@@ -30,6 +31,7 @@ from bot.advice_flow.model import (
     WatchedReply,
     WatchPlan,
 )
+from bot.advice_flow.second_opinion import second_opinion
 from bot.advice_flow.store import DraftStore
 from bot.guild_config import GuildConfigService
 from bot.guild_config.model import AdviceConfig, AdvicePolicy
@@ -67,12 +69,31 @@ class AdviceFlowService:
         """The checker's verdict with the server's sensitivity and mapped forum tags.
 
         Tags a moderator mapped win; otherwise the checker infers intent from the post.
-        The check itself is pure CPU (milliseconds), run off the event loop anyway.
+        The check itself is pure CPU (milliseconds), run off the event loop anyway. On a
+        close call, a configured model's second opinion decides (see second_opinion).
         """
         config = await self.advice_config(context.guild_id)
         intent = intent_from_tags(context.tags, config.sharing_tags, config.details_tags)
         checker = AdviceChecker(config.sensitivity)
         report = await asyncio.to_thread(checker.check, context.post_text, text, intent)
+        opinion = await second_opinion(
+            self.model,
+            context.post_text,
+            text,
+            report,
+            self.model_budget,
+            guild_id=context.guild_id,
+        )
+        if opinion is not None:
+            report = await asyncio.to_thread(
+                partial(
+                    checker.check,
+                    context.post_text,
+                    text,
+                    intent,
+                    second_opinion=(opinion.overwhelming, opinion.reason),
+                )
+            )
         if self.on_verdict is not None:
             self.on_verdict(report.flagged)
         return report

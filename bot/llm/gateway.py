@@ -7,7 +7,9 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
 
 if TYPE_CHECKING:  # see bot.llm.prompts: langchain is imported only with a model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -19,6 +21,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_OUTPUT_CHARS = 6000
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,44 @@ class ModelGateway:
         if not text:
             return self._fallback(spec, "empty answer")
         return ModelResult(text[:MAX_OUTPUT_CHARS])
+
+    async def structured(
+        self,
+        spec: PromptSpec,
+        data: Mapping[str, object],
+        schema: type[SchemaT],
+        *,
+        timeout: float | None = None,
+        guild_id: int | None = None,
+    ) -> SchemaT | None:
+        """Ask for an answer shaped like ``schema`` (langchain's ``with_structured_output``).
+
+        None on no model, the server's cap, a timeout, an error or an answer that does not
+        fit the schema: the caller keeps its offline decision. Member text is data, as in
+        :meth:`generate`.
+        """
+        if self.model is None:
+            return None
+        if self.limits is not None and not self.limits.allow_model_call(guild_id):
+            self._fallback(spec, "model cap reached")
+            return None
+        messages = build_messages(spec, data, None)
+        self.counts[f"{spec.name}.calls"] += 1
+        try:
+            runnable = self.model.with_structured_output(schema)
+            async with asyncio.timeout(timeout or self.timeout):
+                answer = await runnable.ainvoke(messages)
+        except TimeoutError:
+            self._fallback(spec, "timed out")
+            return None
+        except Exception as exc:
+            log.warning("model call %s failed: %s", spec.name, type(exc).__name__)
+            self._fallback(spec, "model error")
+            return None
+        if not isinstance(answer, schema):
+            self._fallback(spec, "answer did not fit")
+            return None
+        return answer
 
     def _fallback(self, spec: PromptSpec, reason: str) -> ModelResult:
         self.counts[f"{spec.name}.fallbacks"] += 1
