@@ -67,9 +67,9 @@ async def test_templates_with_format_specs_are_refused_at_set_and_import(
 @pytest.mark.parametrize(
     ("raw", "limit"),
     [
-        (b"[" * 60_000, "levels deep; the limit is 8"),
-        (b'{"advice": {"sensitivity": 1' + b"0" * 5_000 + b"}}", "the limit is 30"),
-        (b'{"advice": ' + b"[" * 500 + b"]" * 500 + b"}", "the limit is 8"),
+        (b"[" * 60_000, "levels deep; the limit is 32"),
+        (b'{"advice": {"sensitivity": 1' + b"0" * 5_000 + b"}}", "the limit is 100"),
+        (b'{"advice": ' + b"[" * 500 + b"]" * 500 + b"}", "the limit is 32"),
         (b"{" + b" " * (200 * 1024) + b"}", "64 KB"),
     ],
     ids=["brackets", "long-integer", "deep-nesting", "huge-file"],

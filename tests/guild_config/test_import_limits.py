@@ -23,7 +23,7 @@ def test_sixty_thousand_brackets_state_the_depth_limit() -> None:
 
 
 def test_deep_nesting_inside_an_object_states_the_depth_limit() -> None:
-    text = refusal(('{"advice": ' + "[" * 50 + "]" * 50 + "}").encode())
+    text = refusal(('{"advice": ' + "[" * 500 + "]" * 500 + "}").encode())
     assert str(MAX_JSON_DEPTH) in text
 
 
@@ -45,3 +45,9 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
     document = json.loads(export_json(GuildConfig()))
     document["model"]["instructions_template"] = "[[[[[[[[[[[[[[[[ {server_name}"
     assert import_json(json.dumps(document).encode()).model.instructions_template.startswith("[[")
+
+
+def test_a_wrongly_nested_value_within_the_limits_is_named_by_its_key() -> None:
+    document = json.loads(export_json(GuildConfig()))
+    document["advice"]["sensitivity"] = [[[[1]]]]
+    assert "advice.sensitivity" in refusal(json.dumps(document).encode())
