@@ -27,22 +27,35 @@ class BenchResult:
     baseline_name: str
     rows: list[Row] = field(default_factory=list)
 
-    def add(self, metric: str, touchstone: float | str, baseline: float | str | None = None,
-            unit: str = "", note: str = "") -> None:
+    def add(
+        self,
+        metric: str,
+        touchstone: float | str,
+        baseline: float | str | None = None,
+        unit: str = "",
+        note: str = "",
+    ) -> None:
         self.rows.append(Row(metric, touchstone, baseline, unit, note))
 
     def render(self) -> str:
         header = ("metric", "touchstone", self.baseline_name, "unit", "note")
-        lines = [[r.metric, _fmt(r.touchstone), _fmt(r.baseline), r.unit, r.note] for r in self.rows]
+        lines = [
+            [r.metric, _fmt(r.touchstone), _fmt(r.baseline), r.unit, r.note] for r in self.rows
+        ]
         widths = [max(len(str(c)) for c in col) for col in zip(header, *lines, strict=False)]
         out = [f"== {self.name} =="]
         for cells in (header, *lines):
-            out.append("  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip())
+            out.append(
+                "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
+            )
         return "\n".join(out)
 
     def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "baseline": self.baseline_name,
-                "rows": [asdict(r) for r in self.rows]}
+        return {
+            "name": self.name,
+            "baseline": self.baseline_name,
+            "rows": [asdict(r) for r in self.rows],
+        }
 
     def emit(self, json_path: Path | None = None) -> None:
         """Print the table, and save it as JSON when asked."""

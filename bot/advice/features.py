@@ -7,11 +7,34 @@ of a bare score.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.advice.text import Point, content_stems, sentences, word_count
+
+_CACHES: list[functools._lru_cache_wrapper[tuple[str, ...]]] = []
+
+
+def forget() -> None:
+    """Clear the remembered answers (a benchmark timing fresh drafts calls this)."""
+    for cache in _CACHES:
+        cache.cache_clear()
+
+
+def _remembered(fn: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """The rule checker, the learned check's features and the rewriter all read the
+    same points: remember each answer instead of running the patterns again."""
+    cache = functools.lru_cache(maxsize=4096)(lambda text: tuple(fn(text)))
+    _CACHES.append(cache)
+
+    @functools.wraps(fn)
+    def wrapper(text: str) -> list[str]:
+        return list(cache(text))
+
+    return wrapper
+
 
 # --- instructions -----------------------------------------------------------------
 
@@ -155,6 +178,7 @@ def strip_lead(text: str) -> str:
     return _CONNECTORS.sub("", out)
 
 
+@_remembered
 def directives(text: str) -> list[str]:
     """The separate instructions or warnings in one point, as the words that give them."""
     found: list[tuple[int, str]] = []
@@ -257,6 +281,7 @@ _ANY_GATEKEEPING = re.compile("|".join(f"(?:{p.pattern})" for p in _GATEKEEPING)
 _ANY_HARSH = re.compile("|".join(f"(?:{p.pattern})" for p in _HARSH), re.IGNORECASE)
 
 
+@_remembered
 def gatekeeping(text: str) -> list[str]:
     """Phrases telling a beginner they are not allowed, not ready, or too late."""
     if not _ANY_GATEKEEPING.search(text):
@@ -264,6 +289,7 @@ def gatekeeping(text: str) -> list[str]:
     return _unique(m.group(0) for p in _GATEKEEPING for m in p.finditer(text))
 
 
+@_remembered
 def harshness(text: str) -> list[str]:
     """Phrases that judge the person's attempt as bad rather than offering a step."""
     if not _ANY_HARSH.search(text):
@@ -292,6 +318,7 @@ _COMMON_CAPS = frozenset(
 )
 
 
+@_remembered
 def jargon_terms(text: str) -> list[str]:
     """Tokens shaped like specialist vocabulary: acronyms, units, code, CamelCase."""
     terms: list[str] = [m.group(0) for m in _CODE_SPAN.finditer(text)]
