@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from bot.advice import AdviceChecker
 from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.advice_flow.second_opinion import Opinion
 from bot.guild_config import GuildConfigService
@@ -30,8 +31,10 @@ async def flow_with(database: Database, base_url: str) -> AdviceFlowService:
         ModelGateway.from_settings(settings),
         model_budget=5.0,
     )
+    # Put the server's cut just under MILD's offline score: a close call, flagged offline.
+    score = AdviceChecker().check(ALICE, MILD).score
     config = GuildConfig()
-    config.advice.sensitivity = 0.35  # cut 0.59: MILD scores within the close-call band
+    config.advice.sensitivity = round(min(1.0, max(0.0, (0.8 - (score - 0.05)) / 0.6)), 3)
     await flow.guild_config.replace(GUILD, config, MODERATOR)
     return flow
 
