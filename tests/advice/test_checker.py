@@ -12,9 +12,13 @@ from bot.advice.features import directives
 from bot.advice.rewrite import first_instruction, soften
 from bot.advice.text import sentences, split_points
 
-# A fixed sample of flagged training pairs in English: properties of the report,
-# not accuracy (accuracy is measured on the blind set by the benchmark).
-FLAGGED = [c for c in load_training() if c.flagged and c.lang == "en"][::12]
+# A fixed sample of training pairs in English that the check flags: properties of a
+# flagged report, not accuracy (accuracy is measured on the blind set by the benchmark).
+FLAGGED = [
+    c
+    for c in load_training()[::12]
+    if c.lang == "en" and AdviceChecker().check(c.post, c.reply, c.intent).flagged
+]
 
 ALICE = "I've just started running again! Did 2km today, mostly walking, but I'm proud of it."
 BOB = (
@@ -61,8 +65,7 @@ def _points(text: str) -> list[str]:
 @pytest.mark.parametrize("case", FLAGGED, ids=[c.id for c in FLAGGED])
 def test_a_flagged_report_quotes_the_draft_and_keeps_only_its_advice(case: Case) -> None:
     report = _check(case)
-    if not report.flagged:
-        pytest.skip("not flagged at the default sensitivity (accuracy is the benchmark's job)")
+    assert report.flagged
     points = _points(case.reply)
     assert report.reasons and report.reasons[0].excerpts
     for reason in report.reasons:
