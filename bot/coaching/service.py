@@ -360,7 +360,7 @@ class CoachingService:
             return own, "yours"
         profile = await self.store.profile(user_id)
         if profile is not None and profile.guild_id is not None:
-            server = await self.store.server_prompts(profile.guild_id)
+            server = await self._configured_server_prompts(profile.guild_id)
             if server:
                 return server, "server"
         default, _quick = await prompt_defaults.corpus_default()
@@ -438,11 +438,16 @@ class CoachingService:
         await self.store.set_server_prompts(guild_id, [])  # the configuration is the one source now
         return cleaned
 
-    async def server_default_prompts(self, guild_id: int) -> list[str]:
+    async def _configured_server_prompts(self, guild_id: int) -> list[str]:
+        """The server's own default prompts, empty when it has none: the server
+        configuration first, then the older per-server table (servers set up before it)."""
         section = await self._server_section(guild_id)
         if section is not None and section.default_prompts:
             return list(section.default_prompts)
-        server = await self.store.server_prompts(guild_id)
+        return await self.store.server_prompts(guild_id)
+
+    async def server_default_prompts(self, guild_id: int) -> list[str]:
+        server = await self._configured_server_prompts(guild_id)
         if server:
             return server
         default, _quick = await prompt_defaults.corpus_default()

@@ -192,6 +192,31 @@ async def test_server_defaults_come_from_the_server_configuration(database: Data
     assert "06:15" in view.text
 
 
+async def test_a_member_receives_the_server_default_prompts_in_the_morning_dm(
+    database: Database,
+) -> None:
+    """Issue 14 #6: the prompts saved in the server configuration reach members' DMs,
+    whether set with /coach server-prompts or with /config set."""
+    from bot.guild_config import GuildConfigService
+
+    configs = GuildConfigService(database)
+    clock = SimulatedClock(START)
+    service, scheduler = build(database, clock)
+    service.guild_config = configs
+    await service.start(USER, timezone="UTC", local_time="08:00", guild_id=77)
+    await service.start(USER + 1, timezone="UTC", local_time="08:00", guild_id=78)
+    await service.set_server_default_prompts(77, ["What will I ship today?"], actor_id=5)
+    await configs.set_value(78, "coaching.default_prompts", "Who needs me? | What can wait?", 5)
+    assert await service.prompts(USER) == (["What will I ship today?"], "server")
+
+    deliverer = RecordingDeliverer()
+    await run_until(scheduler, clock, deliverer, datetime(2026, 3, 27, 8, 30, tzinfo=UTC))
+    received = {d.user_id: d.message.text for d in deliverer.sent if d.kind == "coach.orient"}
+    assert received[USER].startswith("1. What will I ship today?\n\n")
+    assert "most important thing" not in received[USER]
+    assert received[USER + 1].startswith("1. Who needs me?\n2. What can wait?\n\n")
+
+
 async def test_invisible_notes_prompts_and_dms_are_refused(database: Database) -> None:
     """Issue 13 #12: zero-width text is refused with a message, never stored as written."""
     clock = SimulatedClock(START)
