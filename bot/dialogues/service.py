@@ -41,6 +41,7 @@ from bot.dialogues.model import (
     UnknownDialogue,
 )
 from bot.dialogues.parsing import parse_yes_no
+from bot.scheduling.model import OutboxItem, OutgoingMessage, default_message
 from bot.storage import Database, StorageUnavailable
 from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
 from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
@@ -69,6 +70,12 @@ class Outbox(Protocol):
     async def schedule(
         self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
     ) -> None: ...
+
+    async def cancel(self, key: str) -> bool: ...
+
+
+#: The outbox kind of a step's timer ping ("Your 5 minutes are up").
+TIMER_KIND = "dialogue_timer"
 
 
 PROTOCOLS: dict[str, ProtocolImpl] = {
@@ -578,6 +585,10 @@ class DialogueService:
                 return TurnResult(_info(row, seats), seat, shown, nxt, nxt is None)
 
             result: TurnResult = await self._transact(work)
+        # The step a timer was running for is answered: its "time is up" ping is stale.
+        await self.cancel_timers(
+            dialogue_id, keep_step=result.prompt.key if result.prompt else None
+        )
         if result.finished:
             await self.schedule_followups(dialogue_id)
         return result
@@ -617,7 +628,10 @@ class DialogueService:
                 return _info(row, seats)
 
             info: DialogueInfo = await self._transact(work)
-            return info
+        if info.status != Status.ACTIVE.value:
+            # Paused, ended: nobody is doing the step any more, so no "time is up" ping.
+            await self.cancel_timers(dialogue_id)
+        return info
 
     async def pause(self, dialogue_id: int, user_id: int) -> DialogueInfo:
         def change(row: DialogueRow, who: str) -> str | None:
@@ -902,12 +916,50 @@ class DialogueService:
             "How far did you get? "
             "Write it down and answer the step.",
             "dialogue_id": info.id,
+            "step": delivery.prompt.key if delivery.prompt else "",
         }
         if info.channel_id is not None and not info.in_dm:
             payload["channel_id"] = info.channel_id
         await self._send_later(
-            info.owner_id, "dialogue_timer", due, payload, f"dlg:{info.id}:timer:{delivery.seq}"
+            info.owner_id, TIMER_KIND, due, payload, _timer_key(info.id, delivery.seq)
         )
+
+    async def cancel_timers(self, dialogue_id: int, *, keep_step: str | None = None) -> int:
+        """Cancel the pending timer pings of a dialogue, except the one for ``keep_step``
+        (the step still being worked on). Returns how many were cancelled."""
+        outbox = self.outbox()
+        if outbox is None:
+            return 0
+        async with self.db.session() as s:
+            events = (
+                await s.execute(
+                    select(DialogueEvent.seq, DialogueEvent.step, DialogueEvent.meta_json).where(
+                        DialogueEvent.dialogue_id == dialogue_id,
+                        DialogueEvent.kind == "question",
+                        DialogueEvent.meta_json.like('%"timer_scheduled": true%'),
+                    )
+                )
+            ).all()
+        cancelled = 0
+        for seq, step, _meta in events:
+            if keep_step is not None and step == keep_step:
+                continue
+            if await outbox.cancel(_timer_key(dialogue_id, seq)):
+                cancelled += 1
+        return cancelled
+
+    async def render_timer(self, item: OutboxItem) -> OutgoingMessage | None:
+        """The timer ping at send time; None (skipped) once the dialogue is no longer on
+        the step the timer ran for, so a late ping never asks about a finished step."""
+        dialogue_id = item.payload.get("dialogue_id")
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, int(dialogue_id)) if dialogue_id is not None else None
+        if row is None or row.status != Status.ACTIVE.value:
+            return None
+        step = item.payload.get("step")
+        if step and row.step != step:
+            return None
+        return default_message(item.payload)
 
     async def _send_later(
         self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
@@ -1008,6 +1060,10 @@ class DialogueService:
             report.reminded.append(row.id)
 
     async def _expire(self, dialogue_id: int) -> None:
+        await self._expire_row(dialogue_id)
+        await self.cancel_timers(dialogue_id)
+
+    async def _expire_row(self, dialogue_id: int) -> None:
         async with self._lock(dialogue_id):
 
             async def work(s: AsyncSession) -> None:
@@ -1064,6 +1120,10 @@ class DialogueService:
             if not sent:
                 await self._note(dialogue_id, str(payload["text"]))
         return True
+
+
+def _timer_key(dialogue_id: int, seq: int) -> str:
+    return f"dlg:{dialogue_id}:timer:{seq}"
 
 
 def _side_name(name: str, default: str) -> str:

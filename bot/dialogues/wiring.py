@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import DialogueSettings, Similarity
-from bot.dialogues.service import DialogueService, ServerRules
+from bot.dialogues.service import TIMER_KIND, DialogueService, ServerRules
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -34,7 +34,7 @@ def embedding_similarity(embeddings: MiniLMEmbeddings) -> Similarity:
 
 def build_dialogues(services: Services) -> DialogueService:
     settings = services.settings
-    return DialogueService(
+    dialogues = DialogueService(
         services.db,
         services.clock,
         settings=DialogueSettings(
@@ -47,6 +47,11 @@ def build_dialogues(services: Services) -> DialogueService:
         outbox=lambda: getattr(services, "outbox", None),
         rules=lambda guild_id: server_rules(services, guild_id),
     )
+    outbox = getattr(services, "outbox", None)
+    if outbox is not None:
+        # A step's timer ping is checked at send time: none once the step is over.
+        outbox.kinds.register(TIMER_KIND, dialogues.render_timer)
+    return dialogues
 
 
 async def server_rules(services: Services, guild_id: int) -> ServerRules:
