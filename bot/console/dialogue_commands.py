@@ -79,7 +79,7 @@ async def flush(ctx: ConsoleContext) -> None:
                 if prompt.choices:
                     options = " · ".join(f"{n} {c.label}" for n, c in enumerate(prompt.choices, 1))
                     ctx.say(f"{tag} (choose: {options})")
-                who = delivery.dialogue.names(prompt.seats)
+                who = delivery.dialogue.waiting_for(prompt)
                 ctx.say(
                     f"{tag} → waiting for {who}"
                     + _hint(delivery.dialogue, prompt.seats, ctx.home_id)

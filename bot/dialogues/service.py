@@ -131,8 +131,14 @@ class DialogueInfo:
     def user_ids(self) -> set[int]:
         return {s.user_id for s in self.seats.values()}
 
-    def names(self, seats: Sequence[str]) -> str:
-        return " and ".join(dict.fromkeys(self.seats[s].name for s in seats if s in self.seats))
+    def names(self, seats: Sequence[str], *, joiner: str = "and") -> str:
+        found = dict.fromkeys(self.seats[s].name for s in seats if s in self.seats)
+        return f" {joiner} ".join(found)
+
+    def waiting_for(self, prompt: Prompt) -> str:
+        """Who the question waits on: "alice and bob" when each must answer, "alice or
+        bob" when one answer from either settles it."""
+        return self.names(prompt.seats, joiner="or" if prompt.any_one else "and")
 
 
 @dataclass(frozen=True)
@@ -560,7 +566,7 @@ class DialogueService:
                     raise InvalidAnswer("That question has already been answered.")
                 mine = [seat for seat in prompt.seats if _user_of(seats, seat) == user_id]
                 if not mine:
-                    waiting = _info(row, seats).names(prompt.seats)
+                    waiting = _info(row, seats).waiting_for(prompt)
                     raise NotYourTurn(f"This question is for {waiting}.")
                 seat = mine[0]
                 value, shown = self._normalise(prompt, text)

@@ -168,7 +168,7 @@ class Dialogues(commands.Cog):
             who = info.seats[seat].name if seat in info.seats else "?"
             text = f"**{who}:** {text}"
         if delivery.prompt is not None and delivery.prompt.seats and not info.in_dm:
-            waiting = info.names(delivery.prompt.seats)
+            waiting = info.waiting_for(delivery.prompt)
             text += f"\n-# Waiting for {waiting}."
         return text
 
