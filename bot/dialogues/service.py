@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.dialogues import crux, exercise, impossible
+from bot.dialogues import crux, exercise, impossible, internal_crux
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import (
     OPEN_STATUSES,
@@ -83,6 +83,17 @@ PROTOCOLS: dict[str, ProtocolImpl] = {
     DialogueKind.CRUX.value: crux.CruxProtocol(),
     DialogueKind.EXERCISE.value: exercise.ExerciseProtocol(),
 }
+#: Protocols that share a kind (and so its server setting) but run their own steps.
+SPEC_PROTOCOLS: dict[tuple[str, str], ProtocolImpl] = {
+    (DialogueKind.CRUX.value, internal_crux.SPEC): internal_crux.InternalCruxProtocol(),
+}
+
+
+def protocol_for(kind: str, spec: str = "") -> ProtocolImpl:
+    """The protocol a dialogue runs: its kind's, or a variant's (internal double crux)."""
+    return SPEC_PROTOCOLS.get((kind, spec)) or PROTOCOLS[kind]
+
+
 #: Notes the facilitator grounds each protocol's wording in.
 GROUNDING: dict[str, tuple[str, ...]] = {
     DialogueKind.IMPOSSIBLE.value: ("why-is-this-impossible",),
@@ -266,6 +277,18 @@ class DialogueService:
         )
         return {r.seat: Seat(r.seat, r.user_id, r.name) for r in rows}
 
+    @staticmethod
+    async def _rename_seat(s: AsyncSession, dialogue_id: int, seat: str, name: str) -> None:
+        """A protocol named a seat during the dialogue (the parts of an internal crux)."""
+        row = await s.scalar(
+            select(DialogueParticipant).where(
+                DialogueParticipant.dialogue_id == dialogue_id, DialogueParticipant.seat == seat
+            )
+        )
+        if row is not None:
+            row.name = name[:100]
+            await s.flush()
+
     def _session(self, row: DialogueRow, seats: dict[str, Seat]) -> Session:
         return Session(
             id=row.id,
@@ -377,7 +400,7 @@ class DialogueService:
         spec: str = "",
         intro: str | None = None,
     ) -> DialogueInfo:
-        protocol = PROTOCOLS[kind.value]
+        protocol = protocol_for(kind.value, spec)
         await self.ensure_allowed(kind, place.guild_id)
 
         async def work(s: AsyncSession) -> DialogueInfo:
@@ -457,19 +480,7 @@ class DialogueService:
         if not has_visible_text(claim):
             raise InvalidAnswer("A double crux needs a claim to disagree about.")
         if partner is None:
-            side_a, side_b = sides or ("Side A", "Side B")
-            people = [
-                ("a", Person(owner.user_id, _side_name(side_a, "Side A"))),
-                ("b", Person(owner.user_id, _side_name(side_b, "Side B"))),
-            ]
-            return await self._start(
-                DialogueKind.CRUX,
-                people,
-                crux.new_state(claim, invited=False),
-                place,
-                f"Internal double crux: {claim}",
-                spec="solo",
-            )
+            return await self.start_internal_crux(owner, claim, place, sides=sides)
         if partner.user_id == owner.user_id:
             raise InvalidAnswer("Pick someone else as your partner, or use solo mode.")
         return await self._start(
@@ -480,12 +491,44 @@ class DialogueService:
             f"Double crux: {claim}",
         )
 
+    async def start_internal_crux(
+        self,
+        owner: Person,
+        topic: str | None,
+        place: Place,
+        *,
+        sides: tuple[str, str] | None = None,
+    ) -> DialogueInfo:
+        """Two parts of one person: named neutrally (here, or as the first questions),
+        then alternating, each finding something true in the other."""
+        clean = trim(topic)[:500] if topic and has_visible_text(topic) else None
+        names: dict[str, str] = {}
+        if sides is not None:
+            names = {
+                seat: internal_crux.neutral_name(_side_name(name, default))
+                for seat, name, default in (("a", sides[0], "Side A"), ("b", sides[1], "Side B"))
+            }
+        people = [
+            ("a", Person(owner.user_id, names.get("a", "Side A"))),
+            ("b", Person(owner.user_id, names.get("b", "Side B"))),
+        ]
+        return await self._start(
+            DialogueKind.CRUX,
+            people,
+            internal_crux.new_state(clean, names),
+            place,
+            f"Internal double crux: {clean or ''}".strip(),
+            spec=internal_crux.SPEC,
+        )
+
     async def start_exercise(
         self, owner: Person, note: KnowledgeNote, place: Place
     ) -> DialogueInfo:
         protocol_kind = PROTOCOL_EXERCISES.get(note.id)
         if protocol_kind is DialogueKind.IMPOSSIBLE:
             return await self.start_impossible(owner, None, place)
+        if note.id == "internal-double-crux":
+            return await self.start_internal_crux(owner, None, place)
         if protocol_kind is DialogueKind.CRUX:
             raise InvalidAnswer(
                 "Double crux has its own command: /crux (with a partner, or solo in DMs)."
@@ -558,7 +601,7 @@ class DialogueService:
                 if row.status != Status.ACTIVE.value:
                     raise DialogueClosed(f"This dialogue has {row.status}.")
                 session = self._session(row, seats)
-                protocol = PROTOCOLS[row.kind]
+                protocol = protocol_for(row.kind, row.spec)
                 prompt = protocol.prompt(session)
                 if prompt is None:
                     raise DialogueClosed("This dialogue is finished.")
@@ -585,6 +628,10 @@ class DialogueService:
                 )
                 for note in notes:
                     await self._emit(s, row, "note", note.text, meta=note.meta)
+                    renamed = note.meta.get("rename_seat")
+                    if renamed:
+                        await self._rename_seat(s, row.id, str(renamed[0]), str(renamed[1]))
+                        seats = await self._seats(s, dialogue_id)
                 row.last_activity_at = self.clock.now()
                 row.reminded_at = None
                 nxt = await self._advance(s, row, session, protocol)
@@ -621,7 +668,7 @@ class DialogueService:
                     await self._emit(s, row, "note", note)
                     row.updated_at = row.last_activity_at = self.clock.now()
                     if row.status == Status.ACTIVE.value:
-                        prompt = PROTOCOLS[row.kind].prompt(self._session(row, seats))
+                        prompt = protocol_for(row.kind, row.spec).prompt(self._session(row, seats))
                         if prompt is not None:
                             await self._emit(
                                 s,
@@ -692,7 +739,7 @@ class DialogueService:
             if row is None or row.status not in OPEN_STATUSES:
                 return None
             seats = await self._seats(s, dialogue_id)
-            return PROTOCOLS[row.kind].prompt(self._session(row, seats))
+            return protocol_for(row.kind, row.spec).prompt(self._session(row, seats))
 
     async def summary(self, dialogue_id: int) -> Summary | None:
         async with self.db.session() as s:
@@ -701,7 +748,7 @@ class DialogueService:
                 return None
             seats = await self._seats(s, dialogue_id)
             session = self._session(row, seats)
-            protocol = PROTOCOLS[row.kind]
+            protocol = protocol_for(row.kind, row.spec)
             if protocol.prompt(session) is not None:
                 return None
             return protocol.summary(session)
