@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.dialogues import crux, exercise, impossible, internal_crux
+from bot.dialogues import crux, exercise, impossible, internal_crux, murphyjitsu
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import (
     OPEN_STATUSES,
@@ -86,6 +86,7 @@ PROTOCOLS: dict[str, ProtocolImpl] = {
 #: Protocols that share a kind (and so its server setting) but run their own steps.
 SPEC_PROTOCOLS: dict[tuple[str, str], ProtocolImpl] = {
     (DialogueKind.CRUX.value, internal_crux.SPEC): internal_crux.InternalCruxProtocol(),
+    (DialogueKind.EXERCISE.value, murphyjitsu.NOTE_ID): murphyjitsu.MurphyjitsuProtocol(),
 }
 
 
@@ -535,10 +536,15 @@ class DialogueService:
             )
         if not note.steps:
             raise InvalidAnswer(f"{note.title} has no steps to walk through.")
+        state = (
+            murphyjitsu.new_state(note.title)
+            if note.id == murphyjitsu.NOTE_ID
+            else exercise.new_state(note.id, note.title, note.steps)
+        )
         return await self._start(
             DialogueKind.EXERCISE,
             [("a", owner)],
-            exercise.new_state(note.id, note.title, note.steps),
+            state,
             place,
             note.title,
             spec=note.id,
