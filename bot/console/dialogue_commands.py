@@ -79,6 +79,8 @@ async def flush(ctx: ConsoleContext) -> None:
                 if prompt.choices:
                     options = " · ".join(f"{n} {c.label}" for n, c in enumerate(prompt.choices, 1))
                     ctx.say(f"{tag} (choose: {options})")
+                if prompt.multi:
+                    ctx.say(f"{tag} (several? one line here: separate them with ';')")
                 who = delivery.dialogue.waiting_for(prompt)
                 ctx.say(
                     f"{tag} → waiting for {who}"

@@ -21,7 +21,7 @@ from bot.dialogues.model import (
     Session,
     Summary,
 )
-from bot.dialogues.parsing import parse_confidence, parse_date, parse_items
+from bot.dialogues.parsing import confidence_in, parse_confidence, parse_date, parse_items
 from bot.wording import plural
 
 LABELS: dict[str, str] = {
@@ -29,6 +29,9 @@ LABELS: dict[str, str] = {
     "hard": "very hard",
     "inconvenient": "merely inconvenient",
 }
+#: From hardest to easiest: a reason is as hard as the hardest obstacle under it (it
+#: stands until every one of them is dealt with).
+HARDEST_FIRST = ("impossible", "hard", "inconvenient")
 CONCRETE_WORDS = ("concrete", "done", "that's it", "thats it", "stop", "leaf")
 FOLLOW_UP_CHOICES = (
     Choice("tomorrow", "Tomorrow"),
@@ -45,6 +48,7 @@ def new_state(goal: str | None, max_depth: int) -> dict[str, Any]:
         "roots": [],
         "nodes": {},
         "prediction": None,
+        "final_confidence": None,
         "followup_at": None,
         "max_depth": max_depth,
     }
@@ -65,6 +69,19 @@ def _order(state: dict[str, Any]) -> list[str]:
 
 def leaves(state: dict[str, Any]) -> list[str]:
     return [nid for nid in _order(state) if not state["nodes"][nid]["children"]]
+
+
+def label_of(state: dict[str, Any], nid: str) -> str | None:
+    """An obstacle's label: the owner's own for a concrete one; for a reason with
+    obstacles under it, the hardest of theirs (None until they are all labelled)."""
+    node = state["nodes"][nid]
+    if not node["children"]:
+        label: str | None = node["label"]
+        return label
+    under = [label_of(state, child) for child in node["children"]]
+    if any(found is None for found in under):
+        return None
+    return next(level for level in HARDEST_FIRST if level in under)
 
 
 def _add_children(state: dict[str, Any], parent: str | None, texts: list[str]) -> None:
@@ -103,8 +120,9 @@ class ImpossibleProtocol:
         if not st["roots"]:
             return Prompt(
                 "reasons",
-                "List every reason this is impossible, one per line. Don't filter: "
-                "the vague ones and the embarrassing ones too.",
+                "List every reason this is impossible. Several reasons: one per line (or "
+                "separated by ';' on one line). Don't filter: the vague ones and the "
+                "embarrassing ones too.",
                 owner,
                 long=True,
                 multi=True,
@@ -115,8 +133,9 @@ class ImpossibleProtocol:
                 return Prompt(
                     f"why:{nid}",
                     f"**{nid}. {node['text']}**\n\nVery specifically, why is *that* "
-                    "impossible? List the concrete obstacles underneath, one per line. "
-                    "If it is already concrete enough to act on, say `concrete`.",
+                    "impossible? List the concrete obstacles underneath, one per line (or "
+                    "separated by ';'). If it is already concrete enough to act on, say "
+                    "`concrete`.",
                     owner,
                     choices=(Choice("concrete", "It's concrete"),),
                     long=True,
@@ -151,8 +170,10 @@ class ImpossibleProtocol:
             return Prompt(
                 "prediction",
                 "Make a prediction: if you take these first steps, what do you expect "
-                "to happen, and how likely is the goal now (0-100)?",
+                f"to happen, and how likely is the goal now (0-100)? You said "
+                f"{st['confidence']}% at the start.",
                 owner,
+                hint="e.g. I'll get one evening a week back; 45%",
             )
         if st["followup_at"] is None:
             return Prompt(
@@ -189,19 +210,35 @@ class ImpossibleProtocol:
         elif step == "action":
             st["nodes"][nid]["action"] = text.strip()
         elif step == "prediction":
+            final = confidence_in(text)
+            if final is None:
+                raise InvalidAnswer(
+                    "Add how likely the goal is now, as a number from 0 to 100, e.g. "
+                    "'I'll get one evening a week back; 45%'."
+                )
             st["prediction"] = text.strip()
+            st["final_confidence"] = final
         elif step == "followup":
             st["followup_at"] = parse_date(text, session.now).isoformat()
         return []
 
     def summary(self, session: Session) -> Summary:
         st = session.state
-        lines = [f"**Goal:** {st['goal']}", f"**Confidence at the start:** {st['confidence']}%", ""]
+        final = st.get("final_confidence")
+        lines = [
+            f"**Goal:** {st['goal']}",
+            f"**Confidence at the start:** {st['confidence']}%"
+            + (f" · **now:** {final}%" if final is not None else ""),
+            "",
+        ]
         lines.append("**Obstacles**")
         for nid in _order(st):
             node = st["nodes"][nid]
             indent = "  " * (node["depth"] - 1)
             line = f"{indent}- {nid}. {node['text']}"
+            label = label_of(st, nid)
+            if node["children"] and label:
+                line += f" — *{LABELS[label]}* (its hardest obstacle)"
             if not node["children"] and node["label"]:
                 line += f" — *{LABELS[node['label']]}*"
                 if node["action"]:
@@ -232,8 +269,12 @@ class ImpossibleProtocol:
             image="obstacle_tree",
             image_data={
                 "goal": st["goal"],
-                "nodes": st["nodes"],
+                "nodes": {
+                    nid: {**node, "label": label_of(st, nid)} for nid, node in st["nodes"].items()
+                },
                 "roots": st["roots"],
+                "confidence": st["confidence"],
+                "final_confidence": final,
             },
             followups=(FollowUp(owner.user_id, followup, reminder, f"dlg:{session.id}:followup"),),
         )
