@@ -588,8 +588,19 @@ class CoachingService:
         minutes = await self.store.minutes_since(push.user_id, push.skill, push.started_at)
         return PushView(push.id, push.skill, push.target_hours, minutes / 60, push.status)
 
-    async def start_push(self, user_id: int, skill: str, target_hours: int = 20) -> str:
+    async def start_push(
+        self,
+        user_id: int,
+        skill: str,
+        target_hours: int = 20,
+        test: str | None = None,
+        before: str | None = None,
+    ) -> str:
+        """Start a push; ``test`` is the before/after test it will be judged by (asked
+        for at once when missing) and ``before`` its result today."""
         name = _clean_skill(skill)
+        test = _clean_note(test, "the before/after test")
+        before = _clean_note(before, "the result before")
         if not 1 <= target_hours <= 200:
             raise InputProblem("A push is between 1 and 200 hours (20 is a good first one).")
         for push in await self.store.pushes(user_id):
@@ -610,11 +621,47 @@ class CoachingService:
                 status="active",
                 milestones_reached=0,
                 started_at=self.clock.now(),
+                test=test,
+                test_before=before,
             )
         )
-        return (
+        text = (
             f"Push started: {plural(target_hours, 'hour')} of {name}. Log sessions with /practice log; "
             "I'll mark 25%, 50%, 75% and the finish, and ask what you learned at the end."
+        )
+        return text + "\n\n" + self._test_line(test, before)
+
+    @staticmethod
+    def _test_line(test: str | None, before: str | None) -> str:
+        if test is None:
+            return (
+                "First: what before/after test will this push be judged by? Something you "
+                "can do today and again at the end, with a result you can compare (e.g. "
+                "'sight-read one new page; count the stops'). Do it now, then: "
+                "/practice push test TEST before:RESULT."
+            )
+        if before is None:
+            return (
+                f"Your before/after test: {test}. Do it today and note the result: "
+                "/practice push test TEST before:RESULT."
+            )
+        return f"Your before/after test: {test}. Before: {before}. At the end, do it again."
+
+    async def set_push_test(self, user_id: int, test: str, before: str | None = None) -> str:
+        """Set the before/after test (and today's result) of the latest active push."""
+        cleaned = _clean_note(test, "the before/after test")
+        if cleaned is None:
+            raise InputProblem("Describe the test: what you'll do, and what you'll measure.")
+        result = _clean_note(before, "the result before")
+        pushes = await self.store.pushes(user_id)
+        if not pushes:
+            return "No push under way. /practice push start SKILL begins one."
+        push = pushes[-1]
+        await self.store.update_push(
+            push.id, test=cleaned, test_before=result if result is not None else push.test_before
+        )
+        return f"Push on {push.skill}: " + self._test_line(
+            cleaned, result if result is not None else push.test_before
         )
 
     async def push_status(self, user_id: int) -> str:
@@ -659,17 +706,27 @@ class CoachingService:
             reached = sum(1 for m in MILESTONES if view.percent >= m)
             if reached <= push.milestones_reached:
                 continue
-            for milestone in MILESTONES[push.milestones_reached : reached]:
-                if milestone < 100:
-                    messages.append(
-                        f"Milestone: {milestone}% of your {push.skill} push "
-                        f"({view.hours_done:.1f} of {push.target_hours} h)."
-                    )
+            crossed = [m for m in MILESTONES[push.milestones_reached : reached] if m < 100]
+            for milestone in crossed:
+                # Each milestone states its own figure, even when one session crosses two.
+                messages.append(
+                    f"Milestone: {milestone}% of your {push.skill} push "
+                    f"({milestone * push.target_hours / 100:.1f} of {push.target_hours} h)."
+                )
+            if len(crossed) > 1 and reached < len(MILESTONES):
+                messages.append(f"You're at {view.hours_done:.1f} h now.")
             values: dict[str, object] = {"milestones_reached": reached}
             if reached == len(MILESTONES):
                 values.update(status="done", finished_at=self.clock.now())
+                test = (
+                    f" Now do your before/after test again: {push.test}"
+                    + (f" (before: {push.test_before})." if push.test_before else ".")
+                    + " How did it go?"
+                    if push.test
+                    else ""
+                )
                 text = (
-                    f"You finished your {push.target_hours}-hour push on {push.skill}. "
+                    f"You finished your {push.target_hours}-hour push on {push.skill}.{test} "
                     "Take a few minutes to reflect: "
                     + " ".join(REFLECTION)
                     + " Answer with /practice push reflect."

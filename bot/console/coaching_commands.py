@@ -218,7 +218,7 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
                 path.write_bytes(stats.chart_png)
                 ctx.say(f"[chart: {path}]")
         elif action == "push":
-            await _push(ctx, words)
+            await _push(ctx, words, options)
         else:
             raise ConsoleUsageError(f"unknown practice action {action!r}")
     except InputProblem as problem:
@@ -226,7 +226,7 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
     await run_due(ctx)
 
 
-async def _push(ctx: ConsoleContext, words: list[str]) -> None:
+async def _push(ctx: ConsoleContext, words: list[str], options: dict[str, str]) -> None:
     coaching = ctx.services.coaching
     user = ctx.user_id
     verb, rest = (words[0].lower(), words[1:]) if words else ("status", [])
@@ -235,7 +235,14 @@ async def _push(ctx: ConsoleContext, words: list[str]) -> None:
         if len(rest) > 1 and rest[-1].isdigit():
             hours = int(rest[-1])
             rest = rest[:-1]
-        ctx.say(await coaching.start_push(user, " ".join(rest), hours))
+        ctx.say(
+            await coaching.start_push(
+                user, " ".join(rest), hours, test=options.get("test"), before=options.get("before")
+            )
+        )
+    elif verb == "test" and (rest or "test" in options):
+        test = options.get("test") or " ".join(rest)
+        ctx.say(await coaching.set_push_test(user, test, options.get("before")))
     elif verb == "status":
         ctx.say(await coaching.push_status(user))
     elif verb == "stop" and rest:
@@ -244,7 +251,8 @@ async def _push(ctx: ConsoleContext, words: list[str]) -> None:
         ctx.say(await coaching.reflect_push(user, " ".join(rest)))
     else:
         raise ConsoleUsageError(
-            "practice push start SKILL [HOURS] | status | stop SKILL | reflect TEXT"
+            "practice push start SKILL [HOURS] [test=..] [before=..] | test TEST [before=..]"
+            " | status | stop SKILL | reflect TEXT"
         )
 
 
