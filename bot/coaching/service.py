@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.coaching import prompts as prompt_defaults
@@ -89,6 +90,16 @@ def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f} h"
 
 
+class PredictionCount(Protocol):
+    """How many predictions a person checked in a period, and how they went."""
+
+    def describe(self) -> str: ...
+
+
+#: (user, since, until) -> the count of the predictions checked (the dialogues' follow-ups).
+PredictionSource = Callable[[int, datetime, datetime], Awaitable[PredictionCount]]
+
+
 @dataclass
 class CoachingService:
     store: CoachingStore
@@ -96,6 +107,8 @@ class CoachingService:
     clock: Clock
     #: The server's configuration (its ``coaching`` section holds the members' defaults).
     guild_config: GuildConfigService | None = None
+    #: The predictions checked each month (answers to the dialogues' "What happened?").
+    predictions: PredictionSource | None = None
 
     def __post_init__(self) -> None:
         kinds = self.outbox.kinds
@@ -825,6 +838,13 @@ class CoachingService:
         text, chart, _d, _m = await self._summary(
             item.user_id, first, last, f"Practice in {last:%B}"
         )
+        if self.predictions is not None:
+            tally = await self.predictions(
+                item.user_id,
+                local_moment(first, "00:00", profile.timezone),
+                local_moment(day, "00:00", profile.timezone),
+            )
+            text += "\n\n" + tally.describe()
         await self.store.orient_session(item.user_id, day, list(CHECK_IN), self.clock.now())
         text += "\n\nMonthly check-in (answer here):\n" + "\n".join(f"- {q}" for q in CHECK_IN)
         return OutgoingMessage(

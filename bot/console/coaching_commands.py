@@ -19,6 +19,7 @@ from bot.console.app import (
     Waiting,
     waiting_hint,
 )
+from bot.dialogues import DialogueError
 from bot.scheduling import Delivery, DeliveryOutcome
 
 CONSOLE_FILES = "console-files"
@@ -261,7 +262,11 @@ async def _answer_dm(ctx: ConsoleContext, line: str) -> None:
 
 
 async def waiting(ctx: ConsoleContext) -> Waiting | None:
-    """The morning prompts still lacking answers: a plain line is the next answer."""
+    """A DM question still lacking its answer: a follow-up's "What happened?", or the
+    morning prompts. A plain line is the next answer."""
+    dialogues = getattr(ctx.services, "dialogues", None)
+    if dialogues is not None and await dialogues.awaiting_outcome(ctx.user_id) is not None:
+        return Waiting("you", _answer_dm)
     if await ctx.services.coaching.awaiting_answers(ctx.user_id):
         return Waiting("you", _answer_dm)
     return None
@@ -276,6 +281,14 @@ async def dm(ctx: ConsoleContext, args: list[str]) -> None:
     if dialogues is not None and await dialogues.waiting_on_dm(ctx.user_id):
         ctx.say("A dialogue is waiting on your answer; answer it with its own command.")
         return
+    if dialogues is not None:
+        try:
+            reply = await dialogues.file_dm(ctx.user_id, text)
+        except DialogueError as exc:
+            raise ConsoleUsageError(str(exc)) from None
+        if reply is not None:
+            ctx.say(reply)
+            return
     filing = await ctx.services.coaching.record_dm(ctx.user_id, text)
     ctx.say(filing.text)
     await run_due(ctx)

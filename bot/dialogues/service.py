@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.dialogues import crux, exercise, impossible, internal_crux, murphyjitsu
+from bot.dialogues import crux, exercise, impossible, internal_crux, murphyjitsu, outcomes
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import (
     OPEN_STATUSES,
@@ -41,7 +41,7 @@ from bot.dialogues.model import (
     UnknownDialogue,
 )
 from bot.dialogues.parsing import parse_yes_no
-from bot.scheduling.model import OutboxItem, OutgoingMessage, default_message
+from bot.scheduling.model import DeliveryResult, OutboxItem, OutgoingMessage, default_message
 from bot.storage import Database, StorageUnavailable
 from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
 from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
@@ -76,6 +76,10 @@ class Outbox(Protocol):
 
 #: The outbox kind of a step's timer ping ("Your 5 minutes are up").
 TIMER_KIND = "dialogue_timer"
+#: The outbox kind of the "What happened?" DM at the date a dialogue set.
+FOLLOWUP_KIND = "dialogue_followup"
+#: How long after the follow-up DM a reply in DMs still counts as its answer.
+OUTCOME_WINDOW = timedelta(days=3)
 
 
 PROTOCOLS: dict[str, ProtocolImpl] = {
@@ -859,6 +863,8 @@ class DialogueService:
                 lines.append(f"**{line.who}:**\n> {quoted}\n")
             elif line.kind == "summary":
                 lines.append(f"## Summary\n\n{line.text}\n")
+            elif line.kind == "outcome":
+                lines.append(f"## What happened\n\n**{line.who}:**\n> {line.text}\n")
             else:
                 lines.append(f"*{line.text}*\n")
         return "\n".join(lines)
@@ -1044,9 +1050,9 @@ class DialogueService:
         for item in pending:
             if await self._send_later(
                 int(item["user_id"]),
-                "dialogue_followup",
+                FOLLOWUP_KIND,
                 datetime.fromisoformat(item["due_at"]),
-                {"text": item["text"], "dialogue_id": dialogue_id},
+                {"text": f"{item['text']}\n\n{outcomes.ASK}", "dialogue_id": dialogue_id},
                 str(item["key"]),
             ):
                 sent += 1
@@ -1061,6 +1067,130 @@ class DialogueService:
 
             await self._transact(work)
         return sent
+
+    # -- outcomes: the answer to "What happened?" -------------------------------------
+
+    async def followup_sent(self, item: OutboxItem, result: DeliveryResult | None) -> None:
+        """After-hook of the follow-up DM: from now on, this person's DM reply is the
+        outcome of the dialogue's prediction."""
+        dialogue_id = item.payload.get("dialogue_id")
+        if result != DeliveryResult.SENT or dialogue_id is None:
+            return
+
+        async def work(s: AsyncSession) -> None:
+            row = await s.get(DialogueRow, int(dialogue_id), with_for_update=True)
+            if row is not None:
+                state = json.loads(row.state_json)
+                state.setdefault("_followup_sent", {})[str(item.user_id)] = (
+                    self.clock.now().isoformat()
+                )
+                row.state_json = json.dumps(state)
+
+        await self._transact(work)
+
+    async def awaiting_outcome(self, user_id: int) -> int | None:
+        """The dialogue whose "What happened?" this person was asked and hasn't answered
+        (the latest, within the answer window)."""
+        now = self.clock.now()
+        async with self.db.session() as s:
+            rows = (
+                await s.scalars(
+                    select(DialogueRow)
+                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
+                    .where(
+                        DialogueParticipant.user_id == user_id,
+                        DialogueRow.state_json.like('%"_followup_sent"%'),
+                    )
+                    .order_by(DialogueRow.updated_at.desc(), DialogueRow.id.desc())
+                )
+            ).all()
+        for row in rows:
+            state = json.loads(row.state_json)
+            sent = state.get("_followup_sent", {}).get(str(user_id))
+            if sent is None or str(user_id) in state.get("outcomes", {}):
+                continue
+            if now - datetime.fromisoformat(sent) <= OUTCOME_WINDOW:
+                return row.id
+        return None
+
+    async def record_outcome(self, dialogue_id: int, user_id: int, text: str) -> str:
+        """Keep the answer to "What happened?" with the prediction it checks."""
+        if not has_visible_text(text):
+            raise InvalidAnswer(EMPTY_TEXT_MESSAGE)
+        text = trim(text)[:MAX_ANSWER]
+        held = outcomes.parse_held(text)
+
+        async def work(s: AsyncSession) -> str | None:
+            row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+            if row is None:
+                raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
+            seats = await self._seats(s, dialogue_id)
+            seat = next((x.seat for x in seats.values() if x.user_id == user_id), None)
+            if seat is None:
+                raise NotAParticipant("Only the people in this dialogue can answer here.")
+            state = json.loads(row.state_json)
+            state.setdefault("outcomes", {})[str(user_id)] = {
+                "text": text,
+                "held": held,
+                "at": self.clock.now().isoformat(),
+            }
+            row.state_json = json.dumps(state)
+            await self._emit(
+                s,
+                row,
+                "outcome",
+                text,
+                step="outcome",
+                seat=seat,
+                user_id=user_id,
+                meta={"held": held},
+                delivered=True,
+            )
+            return outcomes.prediction_of(state)
+
+        prediction: str | None = await self._transact(work)
+        return (
+            "Saved with your dialogue"
+            + (f", next to your prediction ({prediction})" if prediction else "")
+            + f": {outcomes.describe(held)}. It shows in the dialogue's export and in your "
+            "monthly review."
+        )
+
+    async def file_dm(self, user_id: int, text: str) -> str | None:
+        """A DM that answers a follow-up is filed as its outcome (the reply to send);
+        None when no follow-up waits, so the DM goes elsewhere (the morning prompts)."""
+        dialogue_id = await self.awaiting_outcome(user_id)
+        if dialogue_id is None or not text.strip():
+            return None
+        return await self.record_outcome(dialogue_id, user_id, text)
+
+    async def prediction_tally(
+        self, user_id: int, since: datetime, until: datetime
+    ) -> outcomes.PredictionTally:
+        """Predictions this person checked between ``since`` and ``until``, and how often
+        they held (for the monthly review)."""
+        async with self.db.session() as s:
+            rows = (
+                await s.scalars(
+                    select(DialogueRow.state_json)
+                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
+                    .where(
+                        DialogueParticipant.user_id == user_id,
+                        DialogueRow.state_json.like('%"outcomes"%'),
+                    )
+                )
+            ).all()
+        verdicts: list[str | None] = []
+        for state_json in rows:
+            found = json.loads(state_json).get("outcomes", {}).get(str(user_id))
+            if found and since <= datetime.fromisoformat(found["at"]) < until:
+                verdicts.append(found.get("held"))
+        return outcomes.PredictionTally(
+            checked=len(verdicts),
+            held=verdicts.count(outcomes.HELD),
+            partly=verdicts.count(outcomes.PARTLY),
+            not_held=verdicts.count(outcomes.NOT_HELD),
+        )
 
     async def sweep(self) -> SweepReport:
         """Remind idle dialogues once, expire abandoned ones, retry unscheduled follow-ups."""

@@ -10,7 +10,8 @@ import numpy as np
 
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import DialogueSettings, Similarity
-from bot.dialogues.service import TIMER_KIND, DialogueService, ServerRules
+from bot.dialogues.service import FOLLOWUP_KIND, TIMER_KIND, DialogueService, ServerRules
+from bot.scheduling.registry import KindRegistry
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -49,9 +50,16 @@ def build_dialogues(services: Services) -> DialogueService:
     )
     outbox = getattr(services, "outbox", None)
     if outbox is not None:
-        # A step's timer ping is checked at send time: none once the step is over.
-        outbox.kinds.register(TIMER_KIND, dialogues.render_timer)
+        register_kinds(outbox.kinds, dialogues)
     return dialogues
+
+
+def register_kinds(kinds: KindRegistry, dialogues: DialogueService) -> None:
+    """The dialogues' outbox kinds that need more than their payload's text."""
+    # A step's timer ping is checked at send time: none once the step is over.
+    kinds.register(TIMER_KIND, dialogues.render_timer)
+    # Once "What happened?" is sent, the person's DM reply is its answer.
+    kinds.register(FOLLOWUP_KIND, None, dialogues.followup_sent)
 
 
 async def server_rules(services: Services, guild_id: int) -> ServerRules:

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.coaching import InputProblem, match_timezones
+from bot.dialogues import DialogueError
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, truncate
 from bot.services import Services
@@ -368,6 +369,14 @@ class Coaching(commands.Cog):
         if dialogues is not None and await dialogues.waiting_on_dm(user_id):
             return
         await self.services.users.mark_dms_open(user_id)
+        if dialogues is not None:
+            try:
+                reply = await dialogues.file_dm(user_id, message.content)
+            except DialogueError as exc:
+                reply = str(exc)
+            if reply is not None:
+                await message.channel.send(reply, allowed_mentions=NO_MENTIONS)
+                return
         filing = await self.services.coaching.record_dm(user_id, message.content)
         if filing.text:
             await message.channel.send(filing.text, allowed_mentions=NO_MENTIONS)
