@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
 from bot.about import ABOUT_TEXT
+from bot.console.markdown import TerminalMarkdown, styled_terminal
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,11 @@ STRICT_EXIT = 1
 #: How often an interactive console sends what has fallen due (real seconds).
 TICK_SECONDS = 1.0
 T = TypeVar("T")
+
+
+def strip_markdown(text: str) -> str:
+    """Discord markdown read badly as plain text; keep the words."""
+    return re.sub(r"(\*\*|__|`|^-# )", "", text, flags=re.MULTILINE)
 
 
 class ConsoleUsageError(Exception):
@@ -64,13 +71,31 @@ class ConsoleContext:
     #: Set while the person's prompt is on screen: the next line printed starts on a
     #: line of its own rather than after "touchstone> ".
     after_prompt: bool = False
+    #: Discord markdown shown as terminal formatting (a person at a terminal), or as
+    #: plain text (scripts and pipes).
+    styled: bool = False
+    _terminal: TerminalMarkdown | None = None
 
-    def say(self, text: str = "") -> None:
+    def _before_output(self) -> None:
         if self.after_prompt:
             self.after_prompt = False
             print(file=self.out)
         self.printed += 1
+
+    def say(self, text: str = "") -> None:
+        self._before_output()
         print(text, file=self.out, flush=True)
+
+    def say_markdown(self, text: str, plain: Callable[[str], str] = strip_markdown) -> None:
+        """Print what the bot would post on Discord: formatted at a terminal; elsewhere
+        as ``plain`` makes it (the markers that read badly removed)."""
+        if not self.styled:
+            self.say(plain(text))
+            return
+        if self._terminal is None:
+            self._terminal = TerminalMarkdown(self.out)
+        self._before_output()
+        self._terminal.print(text)
 
     def problem(self, text: str) -> None:
         """Print a refusal the person must act on, and count it as a failed step."""
@@ -128,7 +153,12 @@ class Console:
     ticks: list[Tick] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.context = ConsoleContext(self.services, self.stdout, commands=self.commands)
+        self.context = ConsoleContext(
+            self.services,
+            self.stdout,
+            commands=self.commands,
+            styled=styled_terminal(self.stdout),
+        )
         from bot.console.registry import all_commands, all_ticks, all_waits
 
         for command in all_commands():

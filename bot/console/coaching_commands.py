@@ -39,7 +39,7 @@ class ConsoleDeliverer:
         who = "you" if delivery.user_id == ctx.user_id else name_of(delivery.user_id)
         where = "in the dialogue's channel" if message.channel_id else f"DM to {who}"
         ctx.say(f"[{where}]" + (f" {message.title.upper()}" if message.title else ""))
-        ctx.say(_plain(message.text))
+        ctx.say_markdown(message.text, _plain)
         folder = ctx.services.settings.data_dir / CONSOLE_FILES
         for attachment in message.attachments:
             folder.mkdir(parents=True, exist_ok=True)
@@ -211,7 +211,7 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
             ctx.say(result.text)
         elif action == "stats":
             stats = await coaching.stats(user)
-            ctx.say(_plain(stats.text))
+            ctx.say_markdown(stats.text, _plain)
             if stats.chart_png:
                 folder = ctx.services.settings.data_dir / CONSOLE_FILES
                 folder.mkdir(parents=True, exist_ok=True)
