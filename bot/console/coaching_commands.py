@@ -385,7 +385,9 @@ def commands() -> list[ConsoleCommand]:
         ),
         ConsoleCommand(
             "practice",
-            "practice log MINUTES SKILL [practised=..] [noticed=..] | stats | push ...",
+            "practice log MINUTES SKILL [practised=..] [noticed=..] | stats"
+            " | push start SKILL [HOURS] [test=..] [before=..] | push test TEST [before=..]"
+            " | push status | push stop SKILL | push reflect TEXT",
             "your practice log, stats and pushes",
             practice,
         ),
