@@ -2,7 +2,8 @@
 
 The obstacle tree lives in ``state["nodes"]`` keyed by path ids ("1", "1.2", "1.2.1").
 Questions are derived from the tree: drill each reason depth-first until the owner
-says it is concrete or the depth limit is reached, then label every leaf, then ask for
+says it is concrete or the depth limit is reached, then label every obstacle (the
+concrete ones, then each reason above them), then ask for
 a five-minute first step (or a neighbouring goal), a prediction and a follow-up date.
 """
 
@@ -71,17 +72,29 @@ def leaves(state: dict[str, Any]) -> list[str]:
     return [nid for nid in _order(state) if not state["nodes"][nid]["children"]]
 
 
-def label_of(state: dict[str, Any], nid: str) -> str | None:
-    """An obstacle's label: the owner's own for a concrete one; for a reason with
-    obstacles under it, the hardest of theirs (None until they are all labelled)."""
-    node = state["nodes"][nid]
-    if not node["children"]:
-        label: str | None = node["label"]
-        return label
-    under = [label_of(state, child) for child in node["children"]]
-    if any(found is None for found in under):
+def hardest_under(state: dict[str, Any], nid: str) -> str | None:
+    """The hardest label among the obstacles under ``nid`` (None until all have one)."""
+    under = [label_of(state, child) for child in state["nodes"][nid]["children"]]
+    if not under or any(found is None for found in under):
         return None
     return next(level for level in HARDEST_FIRST if level in under)
+
+
+def label_of(state: dict[str, Any], nid: str) -> str | None:
+    """An obstacle's label: the owner's own (every obstacle is asked about); for a
+    reason labelled before that question existed, the hardest of those under it."""
+    node = state["nodes"][nid]
+    if node["label"] is not None or not node["children"]:
+        label: str | None = node["label"]
+        return label
+    return hardest_under(state, nid)
+
+
+def _label_order(state: dict[str, Any]) -> list[str]:
+    """Every obstacle: the concrete ones first, then each reason above them, deepest
+    first, so a reason is labelled after everything under it."""
+    inner = [nid for nid in _order(state) if state["nodes"][nid]["children"]]
+    return leaves(state) + sorted(inner, key=lambda nid: -state["nodes"][nid]["depth"])
 
 
 def _add_children(state: dict[str, Any], parent: str | None, texts: list[str]) -> None:
@@ -141,13 +154,20 @@ class ImpossibleProtocol:
                     long=True,
                     multi=True,
                 )
-        for nid in leaves(st):
+        for nid in _label_order(st):
             node = st["nodes"][nid]
             if node["label"] is None:
+                under = ""
+                if node["children"]:
+                    listed = "; ".join(
+                        f"{child} {LABELS[st['nodes'][child]['label']]}"
+                        for child in node["children"]
+                    )
+                    under = f"Under it: {listed}. Now that you've looked underneath: "
                 return Prompt(
                     f"label:{nid}",
-                    f"**{nid}. {node['text']}**\n\nLook at it for a few seconds. Is this "
-                    "actually impossible, very hard, or merely inconvenient?",
+                    f"**{nid}. {node['text']}**\n\n{under or 'Look at it for a few seconds. '}"
+                    "Is this actually impossible, very hard, or merely inconvenient?",
                     owner,
                     choices=tuple(Choice(k, v.capitalize()) for k, v in LABELS.items()),
                     free_text=False,
@@ -238,7 +258,9 @@ class ImpossibleProtocol:
             line = f"{indent}- {nid}. {node['text']}"
             label = label_of(st, nid)
             if node["children"] and label:
-                line += f" — *{LABELS[label]}* (its hardest obstacle)"
+                line += f" — *{LABELS[label]}*"
+                if node["label"] is None:
+                    line += " (its hardest obstacle)"
             if not node["children"] and node["label"]:
                 line += f" — *{LABELS[node['label']]}*"
                 if node["action"]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogues import InvalidAnswer, Place
+from bot.dialogues import InvalidAnswer, Place, impossible
 from bot.dialogues.parsing import confidence_in
 from bot.storage import Database
 from tests import console_runner
@@ -21,30 +21,31 @@ async def test_every_obstacle_is_labelled_and_both_confidences_shown(database: D
     await run_all(svc, info.id, SCRIPT)
     summary = await svc.summary(info.id)
     assert summary is not None
-    # 1 -> 1.1 -> 1.1.1 (merely inconvenient); 2 (very hard)
-    assert "- 1. I have no time — *merely inconvenient* (its hardest obstacle)" in summary.text
-    assert "1.1. My job takes 50 hours a week — *merely inconvenient*" in summary.text
+    # 1 -> 1.1 -> 1.1.1 (merely inconvenient); 2 (very hard); then 1.1 and 1 (very hard)
+    assert "- 1. I have no time — *very hard*" in summary.text
+    assert "1.1. My job takes 50 hours a week — *very hard*" in summary.text
     assert "**Confidence at the start:** 25% · **now:** 45%" in summary.text
     labels = {nid: node["label"] for nid, node in summary.image_data["nodes"].items()}
-    assert labels == {
-        "1": "inconvenient",
-        "1.1": "inconvenient",
-        "1.1.1": "inconvenient",
-        "2": "hard",
-    }
+    assert labels == {"1": "hard", "1.1": "hard", "1.1.1": "inconvenient", "2": "hard"}
 
 
-async def test_a_reason_is_as_hard_as_its_hardest_obstacle(database: Database) -> None:
+async def test_a_reason_is_labelled_after_what_is_under_it(database: Database) -> None:
     svc = make_service(database)
     info = await svc.start_impossible(ALICE, "Run a marathon", Place(), max_depth=2)
-    await run_all(
-        svc, info.id, ["10", "My knees", "Old injury\nNo coach", "impossible", "inconvenient"]
-    )
-    await run_all(svc, info.id, ["Half marathon instead", "Ask the club", "Knees hold; 30%"])
-    await svc.answer(info.id, ALICE.user_id, "1 week")
-    summary = await svc.summary(info.id)
-    assert summary is not None
-    assert "- 1. My knees — *actually impossible* (its hardest obstacle)" in summary.text
+    await run_all(svc, info.id, ["10", "My knees", "Old injury\nNo coach", "impossible"])
+    turn = await svc.answer(info.id, ALICE.user_id, "inconvenient")
+    assert turn.prompt is not None and turn.prompt.key == "label:1"
+    assert "Under it: 1.1 actually impossible; 1.2 merely inconvenient." in turn.prompt.text
+    turn = await svc.answer(info.id, ALICE.user_id, "hard")
+    assert turn.prompt is not None and turn.prompt.key == "action:1.1"  # actions: concrete ones
+
+
+def test_a_reason_labelled_before_every_obstacle_was_shows_the_hardest_under_it() -> None:
+    state = impossible.new_state("Run a marathon", 2)
+    impossible._add_children(state, None, ["My knees"])
+    impossible._add_children(state, "1", ["Old injury", "No coach"])
+    state["nodes"]["1.1"]["label"], state["nodes"]["1.2"]["label"] = "impossible", "hard"
+    assert impossible.label_of(state, "1") == "impossible"
 
 
 async def test_the_prediction_asks_for_the_final_confidence(database: Database) -> None:
