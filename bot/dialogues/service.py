@@ -509,9 +509,11 @@ class DialogueService:
         clean = trim(topic)[:500] if topic and has_visible_text(topic) else None
         names: dict[str, str] = {}
         if sides is not None:
+            # A side left blank is named by the dialogue's first questions.
             names = {
-                seat: internal_crux.neutral_name(_side_name(name, default))
-                for seat, name, default in (("a", sides[0], "Side A"), ("b", sides[1], "Side B"))
+                seat: internal_crux.neutral_name(name)
+                for seat, name in zip(("a", "b"), sides, strict=True)
+                if has_visible_text(name) and trim(name) not in internal_crux.DEFAULT_NAMES.values()
             }
         people = [
             ("a", Person(owner.user_id, names.get("a", "Side A"))),
@@ -1313,11 +1315,6 @@ class DialogueService:
 
 def _timer_key(dialogue_id: int, seq: int) -> str:
     return f"dlg:{dialogue_id}:timer:{seq}"
-
-
-def _side_name(name: str, default: str) -> str:
-    """A solo crux side's name, or the default when nothing visible was typed."""
-    return trim(name) if has_visible_text(name) else default
 
 
 def _user_of(seats: dict[str, Seat], seat: str) -> int | None:

@@ -112,3 +112,16 @@ def test_a_full_internal_double_crux_in_the_console(tmp_path: Path) -> None:
     exported = (tmp_path / "exports" / "dialogue-1.md").read_text()
     assert "True: the last two times I skipped, I slept worse" in exported
     assert "Side A" not in exported
+
+
+async def test_a_side_left_blank_is_asked_for(database: Database) -> None:
+    """The Discord form may name one side, both or none; blank ones are asked for."""
+    svc = make_service(database)
+    info = await svc.start_crux(ALICE, None, "Exercise today", Place(), sides=("", "Side B"))
+    await svc.answer(info.id, ALICE.user_id, "ready")
+    prompt = await svc.current_prompt(info.id)
+    assert prompt is not None and prompt.key == "name:a"
+    info = await svc.start_crux(ALICE, None, "Exercise today", Place(), sides=("rest", ""))
+    await svc.answer(info.id, ALICE.user_id, "ready")
+    prompt = await svc.current_prompt(info.id)
+    assert prompt is not None and prompt.key == "name:b"

@@ -441,7 +441,8 @@ class Dialogues(commands.Cog):
                         ephemeral=True,
                     )
                     return
-                sides = (side_a or "Side A", side_b or "Side B")
+                # Sides left out are named neutrally as the dialogue's first questions.
+                sides = (side_a or "", side_b or "")
                 info = await self.svc.start_crux(
                     me,
                     None,
