@@ -76,6 +76,7 @@ class Services:
         )
         self.privacy = PrivacyService(self.db, self.clock)
         self.dialogues = build_dialogues(self)
+        self.coaching.predictions = self.dialogues.prediction_tally
         observe_services(self)
 
     @classmethod

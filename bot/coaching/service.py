@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.coaching import prompts as prompt_defaults
@@ -89,6 +90,16 @@ def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f} h"
 
 
+class PredictionCount(Protocol):
+    """How many predictions a person checked in a period, and how they went."""
+
+    def describe(self) -> str: ...
+
+
+#: (user, since, until) -> the count of the predictions checked (the dialogues' follow-ups).
+PredictionSource = Callable[[int, datetime, datetime], Awaitable[PredictionCount]]
+
+
 @dataclass
 class CoachingService:
     store: CoachingStore
@@ -96,6 +107,8 @@ class CoachingService:
     clock: Clock
     #: The server's configuration (its ``coaching`` section holds the members' defaults).
     guild_config: GuildConfigService | None = None
+    #: The predictions checked each month (answers to the dialogues' "What happened?").
+    predictions: PredictionSource | None = None
 
     def __post_init__(self) -> None:
         kinds = self.outbox.kinds
@@ -360,7 +373,7 @@ class CoachingService:
             return own, "yours"
         profile = await self.store.profile(user_id)
         if profile is not None and profile.guild_id is not None:
-            server = await self.store.server_prompts(profile.guild_id)
+            server = await self._configured_server_prompts(profile.guild_id)
             if server:
                 return server, "server"
         default, _quick = await prompt_defaults.corpus_default()
@@ -438,11 +451,16 @@ class CoachingService:
         await self.store.set_server_prompts(guild_id, [])  # the configuration is the one source now
         return cleaned
 
-    async def server_default_prompts(self, guild_id: int) -> list[str]:
+    async def _configured_server_prompts(self, guild_id: int) -> list[str]:
+        """The server's own default prompts, empty when it has none: the server
+        configuration first, then the older per-server table (servers set up before it)."""
         section = await self._server_section(guild_id)
         if section is not None and section.default_prompts:
             return list(section.default_prompts)
-        server = await self.store.server_prompts(guild_id)
+        return await self.store.server_prompts(guild_id)
+
+    async def server_default_prompts(self, guild_id: int) -> list[str]:
+        server = await self._configured_server_prompts(guild_id)
         if server:
             return server
         default, _quick = await prompt_defaults.corpus_default()
@@ -583,8 +601,19 @@ class CoachingService:
         minutes = await self.store.minutes_since(push.user_id, push.skill, push.started_at)
         return PushView(push.id, push.skill, push.target_hours, minutes / 60, push.status)
 
-    async def start_push(self, user_id: int, skill: str, target_hours: int = 20) -> str:
+    async def start_push(
+        self,
+        user_id: int,
+        skill: str,
+        target_hours: int = 20,
+        test: str | None = None,
+        before: str | None = None,
+    ) -> str:
+        """Start a push; ``test`` is the before/after test it will be judged by (asked
+        for at once when missing) and ``before`` its result today."""
         name = _clean_skill(skill)
+        test = _clean_note(test, "the before/after test")
+        before = _clean_note(before, "the result before")
         if not 1 <= target_hours <= 200:
             raise InputProblem("A push is between 1 and 200 hours (20 is a good first one).")
         for push in await self.store.pushes(user_id):
@@ -605,11 +634,47 @@ class CoachingService:
                 status="active",
                 milestones_reached=0,
                 started_at=self.clock.now(),
+                test=test,
+                test_before=before,
             )
         )
-        return (
+        text = (
             f"Push started: {plural(target_hours, 'hour')} of {name}. Log sessions with /practice log; "
             "I'll mark 25%, 50%, 75% and the finish, and ask what you learned at the end."
+        )
+        return text + "\n\n" + self._test_line(test, before)
+
+    @staticmethod
+    def _test_line(test: str | None, before: str | None) -> str:
+        if test is None:
+            return (
+                "First: what before/after test will this push be judged by? Something you "
+                "can do today and again at the end, with a result you can compare (e.g. "
+                "'sight-read one new page; count the stops'). Do it now, then: "
+                "/practice push test TEST before:RESULT."
+            )
+        if before is None:
+            return (
+                f"Your before/after test: {test}. Do it today and note the result: "
+                "/practice push test TEST before:RESULT."
+            )
+        return f"Your before/after test: {test}. Before: {before}. At the end, do it again."
+
+    async def set_push_test(self, user_id: int, test: str, before: str | None = None) -> str:
+        """Set the before/after test (and today's result) of the latest active push."""
+        cleaned = _clean_note(test, "the before/after test")
+        if cleaned is None:
+            raise InputProblem("Describe the test: what you'll do, and what you'll measure.")
+        result = _clean_note(before, "the result before")
+        pushes = await self.store.pushes(user_id)
+        if not pushes:
+            return "No push under way. /practice push start SKILL begins one."
+        push = pushes[-1]
+        await self.store.update_push(
+            push.id, test=cleaned, test_before=result if result is not None else push.test_before
+        )
+        return f"Push on {push.skill}: " + self._test_line(
+            cleaned, result if result is not None else push.test_before
         )
 
     async def push_status(self, user_id: int) -> str:
@@ -654,17 +719,27 @@ class CoachingService:
             reached = sum(1 for m in MILESTONES if view.percent >= m)
             if reached <= push.milestones_reached:
                 continue
-            for milestone in MILESTONES[push.milestones_reached : reached]:
-                if milestone < 100:
-                    messages.append(
-                        f"Milestone: {milestone}% of your {push.skill} push "
-                        f"({view.hours_done:.1f} of {push.target_hours} h)."
-                    )
+            crossed = [m for m in MILESTONES[push.milestones_reached : reached] if m < 100]
+            for milestone in crossed:
+                # Each milestone states its own figure, even when one session crosses two.
+                messages.append(
+                    f"Milestone: {milestone}% of your {push.skill} push "
+                    f"({milestone * push.target_hours / 100:.1f} of {push.target_hours} h)."
+                )
+            if len(crossed) > 1 and reached < len(MILESTONES):
+                messages.append(f"You're at {view.hours_done:.1f} h now.")
             values: dict[str, object] = {"milestones_reached": reached}
             if reached == len(MILESTONES):
                 values.update(status="done", finished_at=self.clock.now())
+                test = (
+                    f" Now do your before/after test again: {push.test}"
+                    + (f" (before: {push.test_before})." if push.test_before else ".")
+                    + " How did it go?"
+                    if push.test
+                    else ""
+                )
                 text = (
-                    f"You finished your {push.target_hours}-hour push on {push.skill}. "
+                    f"You finished your {push.target_hours}-hour push on {push.skill}.{test} "
                     "Take a few minutes to reflect: "
                     + " ".join(REFLECTION)
                     + " Answer with /practice push reflect."
@@ -763,6 +838,13 @@ class CoachingService:
         text, chart, _d, _m = await self._summary(
             item.user_id, first, last, f"Practice in {last:%B}"
         )
+        if self.predictions is not None:
+            tally = await self.predictions(
+                item.user_id,
+                local_moment(first, "00:00", profile.timezone),
+                local_moment(day, "00:00", profile.timezone),
+            )
+            text += "\n\n" + tally.describe()
         await self.store.orient_session(item.user_id, day, list(CHECK_IN), self.clock.now())
         text += "\n\nMonthly check-in (answer here):\n" + "\n".join(f"- {q}" for q in CHECK_IN)
         return OutgoingMessage(

@@ -14,7 +14,9 @@ like psql's ON_ERROR_STOP, so CI notices a failing step.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import re
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
 from bot.about import ABOUT_TEXT
+from bot.console.markdown import TerminalMarkdown, styled_terminal
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,14 @@ QUIT_WORDS = ("quit", "exit")
 #: Commands whose whole job is to answer, so they keep working at a waiting prompt.
 ANSWER_COMMANDS = ("answer", "dm")
 STRICT_EXIT = 1
+#: How often an interactive console sends what has fallen due (real seconds).
+TICK_SECONDS = 1.0
 T = TypeVar("T")
+
+
+def strip_markdown(text: str) -> str:
+    """Discord markdown read badly as plain text; keep the words."""
+    return re.sub(r"(\*\*|__|`|^-# )", "", text, flags=re.MULTILINE)
 
 
 class ConsoleUsageError(Exception):
@@ -56,9 +66,36 @@ class ConsoleContext:
     #: Refusals that were printed without raising (a bad time zone, say); strict mode
     #: counts them as errors too.
     problems: int = 0
+    #: Lines printed so far (the background tick reprints the prompt after its own).
+    printed: int = 0
+    #: Set while the person's prompt is on screen: the next line printed starts on a
+    #: line of its own rather than after "touchstone> ".
+    after_prompt: bool = False
+    #: Discord markdown shown as terminal formatting (a person at a terminal), or as
+    #: plain text (scripts and pipes).
+    styled: bool = False
+    _terminal: TerminalMarkdown | None = None
+
+    def _before_output(self) -> None:
+        if self.after_prompt:
+            self.after_prompt = False
+            print(file=self.out)
+        self.printed += 1
 
     def say(self, text: str = "") -> None:
+        self._before_output()
         print(text, file=self.out, flush=True)
+
+    def say_markdown(self, text: str, plain: Callable[[str], str] = strip_markdown) -> None:
+        """Print what the bot would post on Discord: formatted at a terminal; elsewhere
+        as ``plain`` makes it (the markers that read badly removed)."""
+        if not self.styled:
+            self.say(plain(text))
+            return
+        if self._terminal is None:
+            self._terminal = TerminalMarkdown(self.out)
+        self._before_output()
+        self._terminal.print(text)
 
     def problem(self, text: str) -> None:
         """Print a refusal the person must act on, and count it as a failed step."""
@@ -90,6 +127,8 @@ class Waiting:
 
 #: Says whether (and for whom) a plain line would be an answer right now.
 WaitingCheck = Callable[[ConsoleContext], Awaitable[Waiting | None]]
+#: Sends whatever has fallen due (DMs, timer pings, dialogue messages); run by the tick.
+Tick = Callable[[ConsoleContext], Awaitable[None]]
 
 
 def waiting_hint(who: str) -> str:
@@ -106,14 +145,29 @@ class Console:
     commands: dict[str, ConsoleCommand] = field(default_factory=dict)
     waits: list[WaitingCheck] = field(default_factory=list)
     strict: bool = False
+    #: Send due DMs and timer pings by themselves, in real time, while the person
+    #: thinks. None: only when a person types at a terminal (a script stays
+    #: deterministic: there, time moves with ``clock advance``).
+    live: bool | None = None
+    tick_seconds: float = TICK_SECONDS
+    ticks: list[Tick] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.context = ConsoleContext(self.services, self.stdout, commands=self.commands)
-        from bot.console.registry import all_commands, all_waits
+        self.context = ConsoleContext(
+            self.services,
+            self.stdout,
+            commands=self.commands,
+            styled=styled_terminal(self.stdout),
+        )
+        from bot.console.registry import all_commands, all_ticks, all_waits
 
         for command in all_commands():
             self.register(command)
         self.waits.extend(all_waits())
+        self.ticks.extend(all_ticks())
+        #: Held while a line is handled, so the tick never prints in the middle of it.
+        self._busy = asyncio.Lock()
+        self._prompt = ""
 
     def register(self, command: ConsoleCommand) -> None:
         self.commands[command.name] = command
@@ -134,29 +188,72 @@ class Console:
         """Read and execute lines until ``quit`` or end of input. Returns the exit code:
         0, or 1 when strict mode stopped at an error."""
         interactive = self.stdin.isatty()
+        live = interactive if self.live is None else self.live
         if interactive:
             self.context.say(
                 "Touchstone offline console. Type 'help' for commands, 'quit' to leave."
             )
+        ticker = asyncio.create_task(self._tick_forever(), name="console-tick") if live else None
+        try:
+            return await self._read_lines(interactive)
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+
+    async def _read_lines(self, interactive: bool) -> int:
         number = 0
         while True:
-            waiting = await self.waiting() if interactive else None
             if interactive:
-                prompt = f"({waiting_hint(waiting.who)})\n> " if waiting else "touchstone> "
-                print(prompt, end="", file=self.stdout, flush=True)
+                self._prompt = await self._prompt_text()
+                self._show_prompt()
             line = await asyncio.to_thread(self.stdin.readline)
+            self.context.after_prompt = False
             if line == "":
                 break
             number += 1
             stripped = line.strip()
             if not stripped:
                 continue
-            if await self.leaves(stripped):
-                break
-            if not await self.handle_line(stripped) and self.strict:
+            async with self._busy:
+                if await self.leaves(stripped):
+                    break
+                ok = await self.handle_line(stripped)
+            if not ok and self.strict:
                 self.context.say(f"stopped at line {number}: strict mode ends at the first error")
                 return STRICT_EXIT
         return 0
+
+    async def _prompt_text(self) -> str:
+        waiting = await self.waiting()
+        return f"({waiting_hint(waiting.who)})\n> " if waiting else "touchstone> "
+
+    def _show_prompt(self) -> None:
+        if self._prompt:
+            print(self._prompt, end="", file=self.stdout, flush=True)
+            self.context.after_prompt = True
+
+    async def tick(self) -> None:
+        """Send what has fallen due, unless a line is being handled (it sends its own)."""
+        if self._busy.locked():
+            return
+        async with self._busy:
+            before = self.context.printed
+            for step in self.ticks:
+                try:
+                    await step(self.context)
+                except Exception:
+                    log.exception("console: the background tick failed; it carries on")
+            if self.context.printed != before and self._prompt:
+                # What arrived may be a question (the morning prompts): say so again.
+                self._prompt = await self._prompt_text()
+                self._show_prompt()
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            await self.tick()
 
     async def leaves(self, line: str) -> bool:
         """``quit`` alone always leaves; at a waiting prompt, a longer line that starts

@@ -19,6 +19,7 @@ from bot.console.app import (
     Waiting,
     waiting_hint,
 )
+from bot.dialogues import DialogueError
 from bot.scheduling import Delivery, DeliveryOutcome
 
 CONSOLE_FILES = "console-files"
@@ -38,7 +39,7 @@ class ConsoleDeliverer:
         who = "you" if delivery.user_id == ctx.user_id else name_of(delivery.user_id)
         where = "in the dialogue's channel" if message.channel_id else f"DM to {who}"
         ctx.say(f"[{where}]" + (f" {message.title.upper()}" if message.title else ""))
-        ctx.say(_plain(message.text))
+        ctx.say_markdown(message.text, _plain)
         folder = ctx.services.settings.data_dir / CONSOLE_FILES
         for attachment in message.attachments:
             folder.mkdir(parents=True, exist_ok=True)
@@ -210,7 +211,7 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
             ctx.say(result.text)
         elif action == "stats":
             stats = await coaching.stats(user)
-            ctx.say(_plain(stats.text))
+            ctx.say_markdown(stats.text, _plain)
             if stats.chart_png:
                 folder = ctx.services.settings.data_dir / CONSOLE_FILES
                 folder.mkdir(parents=True, exist_ok=True)
@@ -218,7 +219,7 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
                 path.write_bytes(stats.chart_png)
                 ctx.say(f"[chart: {path}]")
         elif action == "push":
-            await _push(ctx, words)
+            await _push(ctx, words, options)
         else:
             raise ConsoleUsageError(f"unknown practice action {action!r}")
     except InputProblem as problem:
@@ -226,7 +227,7 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
     await run_due(ctx)
 
 
-async def _push(ctx: ConsoleContext, words: list[str]) -> None:
+async def _push(ctx: ConsoleContext, words: list[str], options: dict[str, str]) -> None:
     coaching = ctx.services.coaching
     user = ctx.user_id
     verb, rest = (words[0].lower(), words[1:]) if words else ("status", [])
@@ -235,7 +236,14 @@ async def _push(ctx: ConsoleContext, words: list[str]) -> None:
         if len(rest) > 1 and rest[-1].isdigit():
             hours = int(rest[-1])
             rest = rest[:-1]
-        ctx.say(await coaching.start_push(user, " ".join(rest), hours))
+        ctx.say(
+            await coaching.start_push(
+                user, " ".join(rest), hours, test=options.get("test"), before=options.get("before")
+            )
+        )
+    elif verb == "test" and (rest or "test" in options):
+        test = options.get("test") or " ".join(rest)
+        ctx.say(await coaching.set_push_test(user, test, options.get("before")))
     elif verb == "status":
         ctx.say(await coaching.push_status(user))
     elif verb == "stop" and rest:
@@ -244,7 +252,8 @@ async def _push(ctx: ConsoleContext, words: list[str]) -> None:
         ctx.say(await coaching.reflect_push(user, " ".join(rest)))
     else:
         raise ConsoleUsageError(
-            "practice push start SKILL [HOURS] | status | stop SKILL | reflect TEXT"
+            "practice push start SKILL [HOURS] [test=..] [before=..] | test TEST [before=..]"
+            " | status | stop SKILL | reflect TEXT"
         )
 
 
@@ -253,7 +262,11 @@ async def _answer_dm(ctx: ConsoleContext, line: str) -> None:
 
 
 async def waiting(ctx: ConsoleContext) -> Waiting | None:
-    """The morning prompts still lacking answers: a plain line is the next answer."""
+    """A DM question still lacking its answer: a follow-up's "What happened?", or the
+    morning prompts. A plain line is the next answer."""
+    dialogues = getattr(ctx.services, "dialogues", None)
+    if dialogues is not None and await dialogues.awaiting_outcome(ctx.user_id) is not None:
+        return Waiting("you", _answer_dm)
     if await ctx.services.coaching.awaiting_answers(ctx.user_id):
         return Waiting("you", _answer_dm)
     return None
@@ -268,6 +281,14 @@ async def dm(ctx: ConsoleContext, args: list[str]) -> None:
     if dialogues is not None and await dialogues.waiting_on_dm(ctx.user_id):
         ctx.say("A dialogue is waiting on your answer; answer it with its own command.")
         return
+    if dialogues is not None:
+        try:
+            reply = await dialogues.file_dm(ctx.user_id, text)
+        except DialogueError as exc:
+            raise ConsoleUsageError(str(exc)) from None
+        if reply is not None:
+            ctx.say(reply)
+            return
     filing = await ctx.services.coaching.record_dm(ctx.user_id, text)
     ctx.say(filing.text)
     await run_due(ctx)
@@ -364,7 +385,9 @@ def commands() -> list[ConsoleCommand]:
         ),
         ConsoleCommand(
             "practice",
-            "practice log MINUTES SKILL [practised=..] [noticed=..] | stats | push ...",
+            "practice log MINUTES SKILL [practised=..] [noticed=..] | stats"
+            " | push start SKILL [HOURS] [test=..] [before=..] | push test TEST [before=..]"
+            " | push status | push stop SKILL | push reflect TEXT",
             "your practice log, stats and pushes",
             practice,
         ),

@@ -61,10 +61,10 @@ async def flush(ctx: ConsoleContext) -> None:
         if delivery.kind == "answer":
             seat = delivery.meta.get("seat")
             who = delivery.dialogue.seats[seat].name if seat in delivery.dialogue.seats else "?"
-            ctx.say(f"{tag} {who}: {plain(delivery.text)}")
+            ctx.say_markdown(f"{tag} {who}: {delivery.text}", plain)
         elif delivery.kind == "summary":
             ctx.say(f"{tag} SUMMARY — {delivery.meta.get('title', '')}")
-            ctx.say(plain(delivery.text))
+            ctx.say_markdown(delivery.text, plain)
             summary = await svc.summary(delivery.dialogue.id)
             if summary is not None:
                 png = await summary_png(summary)
@@ -73,13 +73,15 @@ async def flush(ctx: ConsoleContext) -> None:
                     path.write_bytes(png)
                     ctx.say(f"{tag} image: {path}")
         else:
-            ctx.say(f"{tag} {plain(delivery.text)}")
+            ctx.say_markdown(f"{tag} {delivery.text}", plain)
             prompt = delivery.prompt
             if prompt is not None:
                 if prompt.choices:
                     options = " · ".join(f"{n} {c.label}" for n, c in enumerate(prompt.choices, 1))
                     ctx.say(f"{tag} (choose: {options})")
-                who = delivery.dialogue.names(prompt.seats)
+                if prompt.multi:
+                    ctx.say(f"{tag} (several? one line here: separate them with ';')")
+                who = delivery.dialogue.waiting_for(prompt)
                 ctx.say(
                     f"{tag} → waiting for {who}"
                     + _hint(delivery.dialogue, prompt.seats, ctx.home_id)

@@ -26,7 +26,7 @@ async def ask(ctx: ConsoleContext, args: list[str]) -> None:
     guidance = await ctx.services.guidance.ask(
         question, guild_id=ctx.guild_id, where=Where(server_name=CONSOLE_GUILD_NAME)
     )
-    ctx.say(plain(guidance.text))
+    ctx.say_markdown(guidance.text, plain)
 
 
 async def note(ctx: ConsoleContext, args: list[str]) -> None:
@@ -47,7 +47,7 @@ async def note(ctx: ConsoleContext, args: list[str]) -> None:
         ctx.say(f"No note matches {name!r}. Try 'techniques'.")
         return
     ctx.say(found.title.upper())
-    ctx.say(plain(note_markdown(found)))
+    ctx.say_markdown(note_markdown(found), plain)
 
 
 async def techniques(ctx: ConsoleContext, args: list[str]) -> None:

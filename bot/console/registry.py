@@ -9,7 +9,7 @@ from bot.console import (
     dialogue_commands,
     knowledge_commands,
 )
-from bot.console.app import ConsoleCommand, WaitingCheck, builtin_commands
+from bot.console.app import ConsoleCommand, Tick, WaitingCheck, builtin_commands
 
 
 def all_commands() -> list[ConsoleCommand]:
@@ -27,3 +27,9 @@ def all_waits() -> list[WaitingCheck]:
     """What a plain line may be answering, tried in order: a dialogue question first
     (it is the more specific), then the morning prompts in DMs."""
     return [dialogue_commands.waiting, coaching_commands.waiting]
+
+
+def all_ticks() -> list[Tick]:
+    """What an interactive console sends by itself as time passes: due DMs and timer
+    pings from the outbox, then anything the dialogues still have to say."""
+    return [coaching_commands.run_due, dialogue_commands.flush]

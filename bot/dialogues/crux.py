@@ -79,8 +79,25 @@ TEST_KINDS = (
     Choice("source", "A source to read"),
     Choice("prediction", "A prediction with a date"),
 )
-CANDIDATE_THRESHOLD = 0.45
+#: Cosine similarity (MiniLM, the shipped embeddings) from which two cruxes are lined up
+#: as a candidate shared crux. Cruxes of one disagreement share a topic, so related
+#: ones score modestly ("regulars would keep coming if it were hands-on" against
+#: "attendance drops from 6 to 3" is about 0.28): the bar is low, and a pair must also
+#: be each other's closest match. People confirm or reject every candidate.
+CANDIDATE_THRESHOLD = 0.25
+#: The same for word overlap, when the embedding model can't be reached.
+LEXICAL_THRESHOLD = 0.2
+#: Two scores this close count as a tie for "closest match".
+TIE = 0.01
 MAX_CANDIDATES = 3
+#: How each side stands on a proposed double crux.
+STANCES = (
+    Choice("holds", "I think it's true"),
+    Choice("denies", "I think it's false"),
+    Choice("no", "Not a crux for me"),
+)
+#: Answers that are a menu choice, never a statement of a position.
+MENU_ANSWER = re.compile(r"\s*(\d{1,3}|none|-)\s*[.)]?\s*", re.IGNORECASE)
 SEATS = ("a", "b")
 
 
@@ -138,7 +155,12 @@ def lexical_similarity(left: Sequence[str], right: Sequence[str]) -> list[list[f
 
 
 def pair_candidates(scores: list[list[float]], threshold: float) -> list[tuple[int, int, float]]:
-    """Greedy one-to-one pairs of cruxes, most similar first, above ``threshold``."""
+    """One-to-one pairs of cruxes, most similar first, from ``threshold`` up, each the
+    other's closest match (within a tie)."""
+    if not scores or not scores[0]:
+        return []
+    row_best = [max(row) for row in scores]
+    col_best = [max(row[j] for row in scores) for j in range(len(scores[0]))]
     pairs = sorted(
         ((score, i, j) for i, row in enumerate(scores) for j, score in enumerate(row)),
         reverse=True,
@@ -150,6 +172,8 @@ def pair_candidates(scores: list[list[float]], threshold: float) -> list[tuple[i
         if score < threshold or len(chosen) >= MAX_CANDIDATES:
             break
         if i in used_i or j in used_j:
+            continue
+        if score < row_best[i] - TIE or score < col_best[j] - TIE:
             continue
         used_i.add(i)
         used_j.add(j)
@@ -182,6 +206,10 @@ class CruxProtocol:
 
     def _either(self, session: Session) -> tuple[str, ...]:
         return ("a",) if session.solo else SEATS
+
+    def _anyone(self, session: Session, key: str, text: str, **options: Any) -> Prompt:
+        """A question one answer settles, from either person (shown as "alice or bob")."""
+        return Prompt(key, text, self._either(session), any_one=not session.solo, **options)
 
     @staticmethod
     def _round(state: dict[str, Any]) -> dict[str, Any]:
@@ -243,12 +271,12 @@ class CruxProtocol:
         if not st["taboo_done"]:
             found = vague_terms(" ".join([st["claim"], *st["positions"].values()]))
             listed = ", ".join(f"'{w}'" for w in found) if found else "none from my list"
-            return Prompt(
+            return self._anyone(
+                session,
                 "taboo",
                 "**Operationalise.** Words that are vague or loaded carry a disagreement "
                 f"without saying anything checkable. I spotted: {listed}.\n\nAdd any other "
                 "words either of you wants tabooed (comma-separated), or say `none`.",
-                self._either(session),
                 choices=(Choice("none", "No more words"),),
             )
         if st["taboo"] and len(st["restated"]) < 2:
@@ -295,12 +323,12 @@ class CruxProtocol:
                     free_text=False,
                 )
         if not rnd["double"] and rnd["proposed"] is None:
-            return Prompt(
+            return self._anyone(
+                session,
                 f"propose{number}",
                 "No shared crux yet. Look at both lists: write one claim that would move "
                 "both of you if it were settled, or say `none` to go straight to a test "
                 "of the main claim.",
-                self._either(session),
                 choices=(Choice("none", "None"),),
             )
         proposed = rnd["proposed"]
@@ -309,8 +337,10 @@ class CruxProtocol:
                 session,
                 f"agree{number}",
                 proposed["votes"],
-                f"Proposed double crux:\n> {proposed['text']}\nIs it a crux for you?",
-                choices=(Choice("yes", "Yes"), Choice("no", "No")),
+                f"Proposed double crux:\n> {proposed['text']}\nDo you think it is true or "
+                "false? And if it turned out the other way, would your mind change? A double "
+                "crux is one that one of you holds and the other denies.",
+                choices=STANCES,
                 free_text=False,
             )
         for index, crux in enumerate(rnd["double"]):
@@ -335,36 +365,36 @@ class CruxProtocol:
             choices: tuple[Choice, ...] = (Choice("settle", "Settle it with a test"),)
             if can_recurse:
                 choices = (Choice("recurse", "Dig for an easier-to-test crux"), *choices)
-            return Prompt(
+            return self._anyone(
+                session,
                 f"next{number}",
                 "Double crux: **" + "**; **".join(kept) + "**.\n\nDig underneath for an "
                 "easier-to-test crux, or settle this one with a test?",
-                self._either(session),
                 choices=choices,
                 free_text=False,
             )
         test = st["test"]
         if "kind" not in test:
-            return Prompt(
+            return self._anyone(
+                session,
                 "test_kind",
                 "How could this be settled? Pick the kind of test.",
-                self._either(session),
                 choices=TEST_KINDS,
                 free_text=False,
             )
         if "detail" not in test:
-            return Prompt(
+            return self._anyone(
+                session,
                 "test_detail",
                 f"Describe the {test['kind']} precisely: what you would do or read, and what "
                 "result would favour which side.",
-                self._either(session),
                 long=True,
             )
         if "date" not in test:
-            return Prompt(
+            return self._anyone(
+                session,
                 "test_date",
                 "By when will you know? (e.g. 'in 2 weeks', 'friday', 2026-03-01)",
-                self._either(session),
             )
         if not session.solo and len(st["test_ok"]) < 2:
             return self._each(
@@ -413,7 +443,7 @@ class CruxProtocol:
         if step == "rules":
             st["rules"][seat] = True
         elif step == "position":
-            st["positions"][seat] = value
+            st["positions"][seat] = _statement(value, "your position")
         elif step == "confidence":
             st["confidence"][seat] = parse_confidence(value)
         elif step == "taboo":
@@ -426,6 +456,15 @@ class CruxProtocol:
             st["taboo_done"] = True
             if not st["taboo"]:
                 return [Note("No words to taboo; on to cruxes.")]
+            if not session.solo:
+                who = session.name(seat)
+                words = ", ".join(f"'{w}'" for w in st["taboo"])
+                return [
+                    Note(
+                        f"{who} settled the list of tabooed words: {words}. Next, each of "
+                        "you restates their position without them."
+                    )
+                ]
         elif step == "restate":
             used = [w for w in st["taboo"] if mentions_word(value, w)]
             if used:
@@ -433,7 +472,7 @@ class CruxProtocol:
                     "Your restatement still uses " + ", ".join(f"'{w}'" for w in used) + "; "
                     "say what you mean without it."
                 )
-            st["restated"][seat] = value
+            st["restated"][seat] = _statement(value, "your restated position")
         elif step == "cruxes":
             rnd["cruxes"][seat] = parse_items(value)
             if len(rnd["cruxes"]) < 2:
@@ -450,7 +489,15 @@ class CruxProtocol:
             if len(votes) == 2 and all(v == "yes" for v in votes.values()):
                 cand = rnd["candidates"][int(index)]
                 rnd["double"].append(cand["a"])
-                return [Note(f"Double crux confirmed: **{cand['a']}**")]
+                # Each listed their own crux: the first side holds the claim, the other's
+                # opposite crux denies it.
+                rnd.setdefault("stances", {})[cand["a"]] = {"holds": "a", "denies": "b"}
+                return [
+                    Note(
+                        f"Double crux confirmed: **{cand['a']}** "
+                        f"({_stance_text(session, {'holds': 'a', 'denies': 'b'})})"
+                    )
+                ]
         elif step == "propose":
             if value.lower() in ("none", "-"):
                 rnd["proposed"] = {"text": None, "votes": None}
@@ -460,11 +507,7 @@ class CruxProtocol:
             proposed = rnd["proposed"]
             proposed["votes"][seat] = value
             if len(proposed["votes"]) == 2:
-                if all(v == "yes" for v in proposed["votes"].values()):
-                    rnd["double"].append(proposed["text"])
-                    return [Note(f"Double crux confirmed: **{proposed['text']}**")]
-                rnd["proposed"] = {"text": None, "votes": None}
-                return [Note("Not shared; let's settle the main claim instead.")]
+                return [self._settle_proposal(session, rnd, proposed)]
         elif step == "resonate":
             index = prompt.key.split(":")[0].rsplit(".", 1)[1]
             rnd["resonance"].setdefault(index, {})[seat] = value
@@ -492,6 +535,29 @@ class CruxProtocol:
             st["share"][seat] = value
         return []
 
+    @staticmethod
+    def _settle_proposal(session: Session, rnd: dict[str, Any], proposed: dict[str, Any]) -> Note:
+        """Both stances are in: a double crux when one side holds it and the other denies
+        it, and both would change their minds; recorded with who stands where."""
+        votes: dict[str, str] = proposed["votes"]
+        text = proposed["text"]
+        holders = [s for s in SEATS if votes.get(s) == "holds"]
+        deniers = [s for s in SEATS if votes.get(s) == "denies"]
+        proposed["stances"] = {"holds": holders, "denies": deniers}
+        if len(holders) == 1 and len(deniers) == 1:
+            stance = {"holds": holders[0], "denies": deniers[0]}
+            rnd["double"].append(text)
+            rnd.setdefault("stances", {})[text] = stance
+            return Note(f"Double crux confirmed: **{text}** ({_stance_text(session, stance)})")
+        rnd["proposed"] = {"text": None, "votes": None}
+        if "no" in votes.values():
+            return Note("Not a crux for both of you; let's settle the main claim instead.")
+        agreed = "true" if holders else "false"
+        return Note(
+            f"You both think it is {agreed}, so it is not where you disagree; "
+            "let's settle the main claim instead."
+        )
+
     async def _reveal(self, session: Session, rnd: dict[str, Any]) -> Note:
         left, right = rnd["cruxes"]["a"], rnd["cruxes"]["b"]
         scores: list[list[float]] | None = None
@@ -503,7 +569,7 @@ class CruxProtocol:
         threshold = CANDIDATE_THRESHOLD
         if scores is None:
             scores = lexical_similarity(left, right)
-            threshold = 0.2
+            threshold = LEXICAL_THRESHOLD
         rnd["candidates"] = [
             {"a": left[i], "b": right[j], "score": score}
             for i, j, score in pair_candidates(scores, threshold)
@@ -546,6 +612,10 @@ class CruxProtocol:
             kept = self.kept(rnd)
             doubles += kept
             lines.append("Double crux: " + ("; ".join(kept) if kept else "none found"))
+            for crux in kept:
+                stance = rnd.get("stances", {}).get(crux)
+                if stance:
+                    lines.append(f"  {_stance_text(session, stance)}")
         test = st["test"]
         if test:
             lines += [
@@ -587,3 +657,19 @@ class CruxProtocol:
             followups=followups,
             share_in_channel=share,
         )
+
+
+def _statement(value: str, what: str) -> str:
+    """A position in words; a bare menu choice ("1", "none") typed at the wrong moment
+    is refused rather than stored as someone's position."""
+    if MENU_ANSWER.fullmatch(value):
+        raise InvalidAnswer(
+            f"'{value.strip()}' looks like a menu choice, not {what}: write it in a sentence."
+        )
+    return value
+
+
+def _stance_text(session: Session, stance: dict[str, str]) -> str:
+    """ "alice holds it, bob denies it" (a solo crux names its two sides)."""
+    holds, denies = session.name(stance["holds"]), session.name(stance["denies"])
+    return f"{holds} {verb(holds, 'holds')} it, {denies} {verb(denies, 'denies', 'deny')} it"

@@ -2,7 +2,8 @@
 
 The obstacle tree lives in ``state["nodes"]`` keyed by path ids ("1", "1.2", "1.2.1").
 Questions are derived from the tree: drill each reason depth-first until the owner
-says it is concrete or the depth limit is reached, then label every leaf, then ask for
+says it is concrete or the depth limit is reached, then label every obstacle (the
+concrete ones, then each reason above them), then ask for
 a five-minute first step (or a neighbouring goal), a prediction and a follow-up date.
 """
 
@@ -21,7 +22,7 @@ from bot.dialogues.model import (
     Session,
     Summary,
 )
-from bot.dialogues.parsing import parse_confidence, parse_date, parse_items
+from bot.dialogues.parsing import confidence_in, parse_confidence, parse_date, parse_items
 from bot.wording import plural
 
 LABELS: dict[str, str] = {
@@ -29,6 +30,9 @@ LABELS: dict[str, str] = {
     "hard": "very hard",
     "inconvenient": "merely inconvenient",
 }
+#: From hardest to easiest: a reason is as hard as the hardest obstacle under it (it
+#: stands until every one of them is dealt with).
+HARDEST_FIRST = ("impossible", "hard", "inconvenient")
 CONCRETE_WORDS = ("concrete", "done", "that's it", "thats it", "stop", "leaf")
 FOLLOW_UP_CHOICES = (
     Choice("tomorrow", "Tomorrow"),
@@ -45,6 +49,7 @@ def new_state(goal: str | None, max_depth: int) -> dict[str, Any]:
         "roots": [],
         "nodes": {},
         "prediction": None,
+        "final_confidence": None,
         "followup_at": None,
         "max_depth": max_depth,
     }
@@ -65,6 +70,31 @@ def _order(state: dict[str, Any]) -> list[str]:
 
 def leaves(state: dict[str, Any]) -> list[str]:
     return [nid for nid in _order(state) if not state["nodes"][nid]["children"]]
+
+
+def hardest_under(state: dict[str, Any], nid: str) -> str | None:
+    """The hardest label among the obstacles under ``nid`` (None until all have one)."""
+    under = [label_of(state, child) for child in state["nodes"][nid]["children"]]
+    if not under or any(found is None for found in under):
+        return None
+    return next(level for level in HARDEST_FIRST if level in under)
+
+
+def label_of(state: dict[str, Any], nid: str) -> str | None:
+    """An obstacle's label: the owner's own (every obstacle is asked about); for a
+    reason labelled before that question existed, the hardest of those under it."""
+    node = state["nodes"][nid]
+    if node["label"] is not None or not node["children"]:
+        label: str | None = node["label"]
+        return label
+    return hardest_under(state, nid)
+
+
+def _label_order(state: dict[str, Any]) -> list[str]:
+    """Every obstacle: the concrete ones first, then each reason above them, deepest
+    first, so a reason is labelled after everything under it."""
+    inner = [nid for nid in _order(state) if state["nodes"][nid]["children"]]
+    return leaves(state) + sorted(inner, key=lambda nid: -state["nodes"][nid]["depth"])
 
 
 def _add_children(state: dict[str, Any], parent: str | None, texts: list[str]) -> None:
@@ -103,8 +133,9 @@ class ImpossibleProtocol:
         if not st["roots"]:
             return Prompt(
                 "reasons",
-                "List every reason this is impossible, one per line. Don't filter: "
-                "the vague ones and the embarrassing ones too.",
+                "List every reason this is impossible. Several reasons: one per line (or "
+                "separated by ';' on one line). Don't filter: the vague ones and the "
+                "embarrassing ones too.",
                 owner,
                 long=True,
                 multi=True,
@@ -115,20 +146,28 @@ class ImpossibleProtocol:
                 return Prompt(
                     f"why:{nid}",
                     f"**{nid}. {node['text']}**\n\nVery specifically, why is *that* "
-                    "impossible? List the concrete obstacles underneath, one per line. "
-                    "If it is already concrete enough to act on, say `concrete`.",
+                    "impossible? List the concrete obstacles underneath, one per line (or "
+                    "separated by ';'). If it is already concrete enough to act on, say "
+                    "`concrete`.",
                     owner,
                     choices=(Choice("concrete", "It's concrete"),),
                     long=True,
                     multi=True,
                 )
-        for nid in leaves(st):
+        for nid in _label_order(st):
             node = st["nodes"][nid]
             if node["label"] is None:
+                under = ""
+                if node["children"]:
+                    listed = "; ".join(
+                        f"{child} {LABELS[st['nodes'][child]['label']]}"
+                        for child in node["children"]
+                    )
+                    under = f"Under it: {listed}. Now that you've looked underneath: "
                 return Prompt(
                     f"label:{nid}",
-                    f"**{nid}. {node['text']}**\n\nLook at it for a few seconds. Is this "
-                    "actually impossible, very hard, or merely inconvenient?",
+                    f"**{nid}. {node['text']}**\n\n{under or 'Look at it for a few seconds. '}"
+                    "Is this actually impossible, very hard, or merely inconvenient?",
                     owner,
                     choices=tuple(Choice(k, v.capitalize()) for k, v in LABELS.items()),
                     free_text=False,
@@ -151,8 +190,10 @@ class ImpossibleProtocol:
             return Prompt(
                 "prediction",
                 "Make a prediction: if you take these first steps, what do you expect "
-                "to happen, and how likely is the goal now (0-100)?",
+                f"to happen, and how likely is the goal now (0-100)? You said "
+                f"{st['confidence']}% at the start.",
                 owner,
+                hint="e.g. I'll get one evening a week back; 45%",
             )
         if st["followup_at"] is None:
             return Prompt(
@@ -189,19 +230,37 @@ class ImpossibleProtocol:
         elif step == "action":
             st["nodes"][nid]["action"] = text.strip()
         elif step == "prediction":
+            final = confidence_in(text)
+            if final is None:
+                raise InvalidAnswer(
+                    "Add how likely the goal is now, as a number from 0 to 100, e.g. "
+                    "'I'll get one evening a week back; 45%'."
+                )
             st["prediction"] = text.strip()
+            st["final_confidence"] = final
         elif step == "followup":
             st["followup_at"] = parse_date(text, session.now).isoformat()
         return []
 
     def summary(self, session: Session) -> Summary:
         st = session.state
-        lines = [f"**Goal:** {st['goal']}", f"**Confidence at the start:** {st['confidence']}%", ""]
+        final = st.get("final_confidence")
+        lines = [
+            f"**Goal:** {st['goal']}",
+            f"**Confidence at the start:** {st['confidence']}%"
+            + (f" · **now:** {final}%" if final is not None else ""),
+            "",
+        ]
         lines.append("**Obstacles**")
         for nid in _order(st):
             node = st["nodes"][nid]
             indent = "  " * (node["depth"] - 1)
             line = f"{indent}- {nid}. {node['text']}"
+            label = label_of(st, nid)
+            if node["children"] and label:
+                line += f" — *{LABELS[label]}*"
+                if node["label"] is None:
+                    line += " (its hardest obstacle)"
             if not node["children"] and node["label"]:
                 line += f" — *{LABELS[node['label']]}*"
                 if node["action"]:
@@ -232,8 +291,12 @@ class ImpossibleProtocol:
             image="obstacle_tree",
             image_data={
                 "goal": st["goal"],
-                "nodes": st["nodes"],
+                "nodes": {
+                    nid: {**node, "label": label_of(st, nid)} for nid, node in st["nodes"].items()
+                },
                 "roots": st["roots"],
+                "confidence": st["confidence"],
+                "final_confidence": final,
             },
             followups=(FollowUp(owner.user_id, followup, reminder, f"dlg:{session.id}:followup"),),
         )

@@ -89,6 +89,9 @@ class Prompt:
     multi: bool = False
     hint: str = ""
     timer_minutes: int | None = None
+    #: One answer from any of ``seats`` settles it ("alice or bob"), rather than one
+    #: from each ("alice and bob").
+    any_one: bool = False
 
     def to_meta(self) -> dict[str, Any]:
         return {
@@ -101,6 +104,7 @@ class Prompt:
             "multi": self.multi,
             "hint": self.hint,
             "timer_minutes": self.timer_minutes,
+            "any_one": self.any_one,
         }
 
     @classmethod
@@ -116,6 +120,7 @@ class Prompt:
             multi=bool(meta.get("multi", False)),
             hint=str(meta.get("hint", "")),
             timer_minutes=meta.get("timer_minutes"),
+            any_one=bool(meta.get("any_one", False)),
         )
 
 

@@ -43,6 +43,19 @@ def parse_confidence(text: str) -> int:
     return round(value)
 
 
+def confidence_in(text: str) -> int | None:
+    """The likelihood stated inside a sentence ("one evening back; 45% now"): the last
+    number marked with %, else the last whole number from 0 to 100; None if there is none."""
+    marked = re.findall(r"(\d{1,3}(?:[.,]\d+)?)\s*(?:%|percent\b)", text)
+    plain = re.findall(r"(?<![\d.,])(\d{1,3})(?![\d.,]*\s*(?:%|\d))", text)
+    for found in (marked, plain):
+        for raw in reversed(found):
+            value = float(raw.replace(",", "."))
+            if 0 <= value <= 100:
+                return round(value)
+    return None
+
+
 def parse_items(text: str, *, limit: int = MAX_ITEMS) -> list[str]:
     """One item per line (bullets and numbering removed); ';' separates items on one line."""
     lines = visible_lines(text)

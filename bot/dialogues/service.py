@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.dialogues import crux, exercise, impossible
+from bot.dialogues import crux, exercise, impossible, internal_crux, murphyjitsu, outcomes
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import (
     OPEN_STATUSES,
@@ -41,6 +41,7 @@ from bot.dialogues.model import (
     UnknownDialogue,
 )
 from bot.dialogues.parsing import parse_yes_no
+from bot.scheduling.model import DeliveryResult, OutboxItem, OutgoingMessage, default_message
 from bot.storage import Database, StorageUnavailable
 from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
 from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
@@ -70,12 +71,34 @@ class Outbox(Protocol):
         self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
     ) -> None: ...
 
+    async def cancel(self, key: str) -> bool: ...
+
+
+#: The outbox kind of a step's timer ping ("Your 5 minutes are up").
+TIMER_KIND = "dialogue_timer"
+#: The outbox kind of the "What happened?" DM at the date a dialogue set.
+FOLLOWUP_KIND = "dialogue_followup"
+#: How long after the follow-up DM a reply in DMs still counts as its answer.
+OUTCOME_WINDOW = timedelta(days=3)
+
 
 PROTOCOLS: dict[str, ProtocolImpl] = {
     DialogueKind.IMPOSSIBLE.value: impossible.ImpossibleProtocol(),
     DialogueKind.CRUX.value: crux.CruxProtocol(),
     DialogueKind.EXERCISE.value: exercise.ExerciseProtocol(),
 }
+#: Protocols that share a kind (and so its server setting) but run their own steps.
+SPEC_PROTOCOLS: dict[tuple[str, str], ProtocolImpl] = {
+    (DialogueKind.CRUX.value, internal_crux.SPEC): internal_crux.InternalCruxProtocol(),
+    (DialogueKind.EXERCISE.value, murphyjitsu.NOTE_ID): murphyjitsu.MurphyjitsuProtocol(),
+}
+
+
+def protocol_for(kind: str, spec: str = "") -> ProtocolImpl:
+    """The protocol a dialogue runs: its kind's, or a variant's (internal double crux)."""
+    return SPEC_PROTOCOLS.get((kind, spec)) or PROTOCOLS[kind]
+
+
 #: Notes the facilitator grounds each protocol's wording in.
 GROUNDING: dict[str, tuple[str, ...]] = {
     DialogueKind.IMPOSSIBLE.value: ("why-is-this-impossible",),
@@ -124,8 +147,14 @@ class DialogueInfo:
     def user_ids(self) -> set[int]:
         return {s.user_id for s in self.seats.values()}
 
-    def names(self, seats: Sequence[str]) -> str:
-        return " and ".join(dict.fromkeys(self.seats[s].name for s in seats if s in self.seats))
+    def names(self, seats: Sequence[str], *, joiner: str = "and") -> str:
+        found = dict.fromkeys(self.seats[s].name for s in seats if s in self.seats)
+        return f" {joiner} ".join(found)
+
+    def waiting_for(self, prompt: Prompt) -> str:
+        """Who the question waits on: "alice and bob" when each must answer, "alice or
+        bob" when one answer from either settles it."""
+        return self.names(prompt.seats, joiner="or" if prompt.any_one else "and")
 
 
 @dataclass(frozen=True)
@@ -253,6 +282,18 @@ class DialogueService:
         )
         return {r.seat: Seat(r.seat, r.user_id, r.name) for r in rows}
 
+    @staticmethod
+    async def _rename_seat(s: AsyncSession, dialogue_id: int, seat: str, name: str) -> None:
+        """A protocol named a seat during the dialogue (the parts of an internal crux)."""
+        row = await s.scalar(
+            select(DialogueParticipant).where(
+                DialogueParticipant.dialogue_id == dialogue_id, DialogueParticipant.seat == seat
+            )
+        )
+        if row is not None:
+            row.name = name[:100]
+            await s.flush()
+
     def _session(self, row: DialogueRow, seats: dict[str, Seat]) -> Session:
         return Session(
             id=row.id,
@@ -364,7 +405,7 @@ class DialogueService:
         spec: str = "",
         intro: str | None = None,
     ) -> DialogueInfo:
-        protocol = PROTOCOLS[kind.value]
+        protocol = protocol_for(kind.value, spec)
         await self.ensure_allowed(kind, place.guild_id)
 
         async def work(s: AsyncSession) -> DialogueInfo:
@@ -444,19 +485,7 @@ class DialogueService:
         if not has_visible_text(claim):
             raise InvalidAnswer("A double crux needs a claim to disagree about.")
         if partner is None:
-            side_a, side_b = sides or ("Side A", "Side B")
-            people = [
-                ("a", Person(owner.user_id, _side_name(side_a, "Side A"))),
-                ("b", Person(owner.user_id, _side_name(side_b, "Side B"))),
-            ]
-            return await self._start(
-                DialogueKind.CRUX,
-                people,
-                crux.new_state(claim, invited=False),
-                place,
-                f"Internal double crux: {claim}",
-                spec="solo",
-            )
+            return await self.start_internal_crux(owner, claim, place, sides=sides)
         if partner.user_id == owner.user_id:
             raise InvalidAnswer("Pick someone else as your partner, or use solo mode.")
         return await self._start(
@@ -467,22 +496,61 @@ class DialogueService:
             f"Double crux: {claim}",
         )
 
+    async def start_internal_crux(
+        self,
+        owner: Person,
+        topic: str | None,
+        place: Place,
+        *,
+        sides: tuple[str, str] | None = None,
+    ) -> DialogueInfo:
+        """Two parts of one person: named neutrally (here, or as the first questions),
+        then alternating, each finding something true in the other."""
+        clean = trim(topic)[:500] if topic and has_visible_text(topic) else None
+        names: dict[str, str] = {}
+        if sides is not None:
+            # A side left blank is named by the dialogue's first questions.
+            names = {
+                seat: internal_crux.neutral_name(name)
+                for seat, name in zip(("a", "b"), sides, strict=True)
+                if has_visible_text(name) and trim(name) not in internal_crux.DEFAULT_NAMES.values()
+            }
+        people = [
+            ("a", Person(owner.user_id, names.get("a", "Side A"))),
+            ("b", Person(owner.user_id, names.get("b", "Side B"))),
+        ]
+        return await self._start(
+            DialogueKind.CRUX,
+            people,
+            internal_crux.new_state(clean, names),
+            place,
+            f"Internal double crux: {clean or ''}".strip(),
+            spec=internal_crux.SPEC,
+        )
+
     async def start_exercise(
         self, owner: Person, note: KnowledgeNote, place: Place
     ) -> DialogueInfo:
         protocol_kind = PROTOCOL_EXERCISES.get(note.id)
         if protocol_kind is DialogueKind.IMPOSSIBLE:
             return await self.start_impossible(owner, None, place)
+        if note.id == "internal-double-crux":
+            return await self.start_internal_crux(owner, None, place)
         if protocol_kind is DialogueKind.CRUX:
             raise InvalidAnswer(
                 "Double crux has its own command: /crux (with a partner, or solo in DMs)."
             )
         if not note.steps:
             raise InvalidAnswer(f"{note.title} has no steps to walk through.")
+        state = (
+            murphyjitsu.new_state(note.title)
+            if note.id == murphyjitsu.NOTE_ID
+            else exercise.new_state(note.id, note.title, note.steps)
+        )
         return await self._start(
             DialogueKind.EXERCISE,
             [("a", owner)],
-            exercise.new_state(note.id, note.title, note.steps),
+            state,
             place,
             note.title,
             spec=note.id,
@@ -545,7 +613,7 @@ class DialogueService:
                 if row.status != Status.ACTIVE.value:
                     raise DialogueClosed(f"This dialogue has {row.status}.")
                 session = self._session(row, seats)
-                protocol = PROTOCOLS[row.kind]
+                protocol = protocol_for(row.kind, row.spec)
                 prompt = protocol.prompt(session)
                 if prompt is None:
                     raise DialogueClosed("This dialogue is finished.")
@@ -553,7 +621,7 @@ class DialogueService:
                     raise InvalidAnswer("That question has already been answered.")
                 mine = [seat for seat in prompt.seats if _user_of(seats, seat) == user_id]
                 if not mine:
-                    waiting = _info(row, seats).names(prompt.seats)
+                    waiting = _info(row, seats).waiting_for(prompt)
                     raise NotYourTurn(f"This question is for {waiting}.")
                 seat = mine[0]
                 value, shown = self._normalise(prompt, text)
@@ -572,12 +640,20 @@ class DialogueService:
                 )
                 for note in notes:
                     await self._emit(s, row, "note", note.text, meta=note.meta)
+                    renamed = note.meta.get("rename_seat")
+                    if renamed:
+                        await self._rename_seat(s, row.id, str(renamed[0]), str(renamed[1]))
+                        seats = await self._seats(s, dialogue_id)
                 row.last_activity_at = self.clock.now()
                 row.reminded_at = None
                 nxt = await self._advance(s, row, session, protocol)
                 return TurnResult(_info(row, seats), seat, shown, nxt, nxt is None)
 
             result: TurnResult = await self._transact(work)
+        # The step a timer was running for is answered: its "time is up" ping is stale.
+        await self.cancel_timers(
+            dialogue_id, keep_step=result.prompt.key if result.prompt else None
+        )
         if result.finished:
             await self.schedule_followups(dialogue_id)
         return result
@@ -604,7 +680,7 @@ class DialogueService:
                     await self._emit(s, row, "note", note)
                     row.updated_at = row.last_activity_at = self.clock.now()
                     if row.status == Status.ACTIVE.value:
-                        prompt = PROTOCOLS[row.kind].prompt(self._session(row, seats))
+                        prompt = protocol_for(row.kind, row.spec).prompt(self._session(row, seats))
                         if prompt is not None:
                             await self._emit(
                                 s,
@@ -617,7 +693,10 @@ class DialogueService:
                 return _info(row, seats)
 
             info: DialogueInfo = await self._transact(work)
-            return info
+        if info.status != Status.ACTIVE.value:
+            # Paused, ended: nobody is doing the step any more, so no "time is up" ping.
+            await self.cancel_timers(dialogue_id)
+        return info
 
     async def pause(self, dialogue_id: int, user_id: int) -> DialogueInfo:
         def change(row: DialogueRow, who: str) -> str | None:
@@ -672,7 +751,7 @@ class DialogueService:
             if row is None or row.status not in OPEN_STATUSES:
                 return None
             seats = await self._seats(s, dialogue_id)
-            return PROTOCOLS[row.kind].prompt(self._session(row, seats))
+            return protocol_for(row.kind, row.spec).prompt(self._session(row, seats))
 
     async def summary(self, dialogue_id: int) -> Summary | None:
         async with self.db.session() as s:
@@ -681,7 +760,7 @@ class DialogueService:
                 return None
             seats = await self._seats(s, dialogue_id)
             session = self._session(row, seats)
-            protocol = PROTOCOLS[row.kind]
+            protocol = protocol_for(row.kind, row.spec)
             if protocol.prompt(session) is not None:
                 return None
             return protocol.summary(session)
@@ -786,6 +865,8 @@ class DialogueService:
                 lines.append(f"**{line.who}:**\n> {quoted}\n")
             elif line.kind == "summary":
                 lines.append(f"## Summary\n\n{line.text}\n")
+            elif line.kind == "outcome":
+                lines.append(f"## What happened\n\n**{line.who}:**\n> {line.text}\n")
             else:
                 lines.append(f"*{line.text}*\n")
         return "\n".join(lines)
@@ -902,12 +983,50 @@ class DialogueService:
             "How far did you get? "
             "Write it down and answer the step.",
             "dialogue_id": info.id,
+            "step": delivery.prompt.key if delivery.prompt else "",
         }
         if info.channel_id is not None and not info.in_dm:
             payload["channel_id"] = info.channel_id
         await self._send_later(
-            info.owner_id, "dialogue_timer", due, payload, f"dlg:{info.id}:timer:{delivery.seq}"
+            info.owner_id, TIMER_KIND, due, payload, _timer_key(info.id, delivery.seq)
         )
+
+    async def cancel_timers(self, dialogue_id: int, *, keep_step: str | None = None) -> int:
+        """Cancel the pending timer pings of a dialogue, except the one for ``keep_step``
+        (the step still being worked on). Returns how many were cancelled."""
+        outbox = self.outbox()
+        if outbox is None:
+            return 0
+        async with self.db.session() as s:
+            events = (
+                await s.execute(
+                    select(DialogueEvent.seq, DialogueEvent.step, DialogueEvent.meta_json).where(
+                        DialogueEvent.dialogue_id == dialogue_id,
+                        DialogueEvent.kind == "question",
+                        DialogueEvent.meta_json.like('%"timer_scheduled": true%'),
+                    )
+                )
+            ).all()
+        cancelled = 0
+        for seq, step, _meta in events:
+            if keep_step is not None and step == keep_step:
+                continue
+            if await outbox.cancel(_timer_key(dialogue_id, seq)):
+                cancelled += 1
+        return cancelled
+
+    async def render_timer(self, item: OutboxItem) -> OutgoingMessage | None:
+        """The timer ping at send time; None (skipped) once the dialogue is no longer on
+        the step the timer ran for, so a late ping never asks about a finished step."""
+        dialogue_id = item.payload.get("dialogue_id")
+        async with self.db.session() as s:
+            row = await s.get(DialogueRow, int(dialogue_id)) if dialogue_id is not None else None
+        if row is None or row.status != Status.ACTIVE.value:
+            return None
+        step = item.payload.get("step")
+        if step and row.step != step:
+            return None
+        return default_message(item.payload)
 
     async def _send_later(
         self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
@@ -933,9 +1052,9 @@ class DialogueService:
         for item in pending:
             if await self._send_later(
                 int(item["user_id"]),
-                "dialogue_followup",
+                FOLLOWUP_KIND,
                 datetime.fromisoformat(item["due_at"]),
-                {"text": item["text"], "dialogue_id": dialogue_id},
+                {"text": f"{item['text']}\n\n{outcomes.ASK}", "dialogue_id": dialogue_id},
                 str(item["key"]),
             ):
                 sent += 1
@@ -950,6 +1069,130 @@ class DialogueService:
 
             await self._transact(work)
         return sent
+
+    # -- outcomes: the answer to "What happened?" -------------------------------------
+
+    async def followup_sent(self, item: OutboxItem, result: DeliveryResult | None) -> None:
+        """After-hook of the follow-up DM: from now on, this person's DM reply is the
+        outcome of the dialogue's prediction."""
+        dialogue_id = item.payload.get("dialogue_id")
+        if result != DeliveryResult.SENT or dialogue_id is None:
+            return
+
+        async def work(s: AsyncSession) -> None:
+            row = await s.get(DialogueRow, int(dialogue_id), with_for_update=True)
+            if row is not None:
+                state = json.loads(row.state_json)
+                state.setdefault("_followup_sent", {})[str(item.user_id)] = (
+                    self.clock.now().isoformat()
+                )
+                row.state_json = json.dumps(state)
+
+        await self._transact(work)
+
+    async def awaiting_outcome(self, user_id: int) -> int | None:
+        """The dialogue whose "What happened?" this person was asked and hasn't answered
+        (the latest, within the answer window)."""
+        now = self.clock.now()
+        async with self.db.session() as s:
+            rows = (
+                await s.scalars(
+                    select(DialogueRow)
+                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
+                    .where(
+                        DialogueParticipant.user_id == user_id,
+                        DialogueRow.state_json.like('%"_followup_sent"%'),
+                    )
+                    .order_by(DialogueRow.updated_at.desc(), DialogueRow.id.desc())
+                )
+            ).all()
+        for row in rows:
+            state = json.loads(row.state_json)
+            sent = state.get("_followup_sent", {}).get(str(user_id))
+            if sent is None or str(user_id) in state.get("outcomes", {}):
+                continue
+            if now - datetime.fromisoformat(sent) <= OUTCOME_WINDOW:
+                return row.id
+        return None
+
+    async def record_outcome(self, dialogue_id: int, user_id: int, text: str) -> str:
+        """Keep the answer to "What happened?" with the prediction it checks."""
+        if not has_visible_text(text):
+            raise InvalidAnswer(EMPTY_TEXT_MESSAGE)
+        text = trim(text)[:MAX_ANSWER]
+        held = outcomes.parse_held(text)
+
+        async def work(s: AsyncSession) -> str | None:
+            row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+            if row is None:
+                raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
+            seats = await self._seats(s, dialogue_id)
+            seat = next((x.seat for x in seats.values() if x.user_id == user_id), None)
+            if seat is None:
+                raise NotAParticipant("Only the people in this dialogue can answer here.")
+            state = json.loads(row.state_json)
+            state.setdefault("outcomes", {})[str(user_id)] = {
+                "text": text,
+                "held": held,
+                "at": self.clock.now().isoformat(),
+            }
+            row.state_json = json.dumps(state)
+            await self._emit(
+                s,
+                row,
+                "outcome",
+                text,
+                step="outcome",
+                seat=seat,
+                user_id=user_id,
+                meta={"held": held},
+                delivered=True,
+            )
+            return outcomes.prediction_of(state)
+
+        prediction: str | None = await self._transact(work)
+        return (
+            "Saved with your dialogue"
+            + (f", next to your prediction ({prediction})" if prediction else "")
+            + f": {outcomes.describe(held)}. It shows in the dialogue's export and in your "
+            "monthly review."
+        )
+
+    async def file_dm(self, user_id: int, text: str) -> str | None:
+        """A DM that answers a follow-up is filed as its outcome (the reply to send);
+        None when no follow-up waits, so the DM goes elsewhere (the morning prompts)."""
+        dialogue_id = await self.awaiting_outcome(user_id)
+        if dialogue_id is None or not text.strip():
+            return None
+        return await self.record_outcome(dialogue_id, user_id, text)
+
+    async def prediction_tally(
+        self, user_id: int, since: datetime, until: datetime
+    ) -> outcomes.PredictionTally:
+        """Predictions this person checked between ``since`` and ``until``, and how often
+        they held (for the monthly review)."""
+        async with self.db.session() as s:
+            rows = (
+                await s.scalars(
+                    select(DialogueRow.state_json)
+                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
+                    .where(
+                        DialogueParticipant.user_id == user_id,
+                        DialogueRow.state_json.like('%"outcomes"%'),
+                    )
+                )
+            ).all()
+        verdicts: list[str | None] = []
+        for state_json in rows:
+            found = json.loads(state_json).get("outcomes", {}).get(str(user_id))
+            if found and since <= datetime.fromisoformat(found["at"]) < until:
+                verdicts.append(found.get("held"))
+        return outcomes.PredictionTally(
+            checked=len(verdicts),
+            held=verdicts.count(outcomes.HELD),
+            partly=verdicts.count(outcomes.PARTLY),
+            not_held=verdicts.count(outcomes.NOT_HELD),
+        )
 
     async def sweep(self) -> SweepReport:
         """Remind idle dialogues once, expire abandoned ones, retry unscheduled follow-ups."""
@@ -1008,6 +1251,10 @@ class DialogueService:
             report.reminded.append(row.id)
 
     async def _expire(self, dialogue_id: int) -> None:
+        await self._expire_row(dialogue_id)
+        await self.cancel_timers(dialogue_id)
+
+    async def _expire_row(self, dialogue_id: int) -> None:
         async with self._lock(dialogue_id):
 
             async def work(s: AsyncSession) -> None:
@@ -1066,9 +1313,8 @@ class DialogueService:
         return True
 
 
-def _side_name(name: str, default: str) -> str:
-    """A solo crux side's name, or the default when nothing visible was typed."""
-    return trim(name) if has_visible_text(name) else default
+def _timer_key(dialogue_id: int, seq: int) -> str:
+    return f"dlg:{dialogue_id}:timer:{seq}"
 
 
 def _user_of(seats: dict[str, Seat], seat: str) -> int | None:

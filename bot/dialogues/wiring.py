@@ -10,7 +10,8 @@ import numpy as np
 
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import DialogueSettings, Similarity
-from bot.dialogues.service import DialogueService, ServerRules
+from bot.dialogues.service import FOLLOWUP_KIND, TIMER_KIND, DialogueService, ServerRules
+from bot.scheduling.registry import KindRegistry
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -34,7 +35,7 @@ def embedding_similarity(embeddings: MiniLMEmbeddings) -> Similarity:
 
 def build_dialogues(services: Services) -> DialogueService:
     settings = services.settings
-    return DialogueService(
+    dialogues = DialogueService(
         services.db,
         services.clock,
         settings=DialogueSettings(
@@ -47,6 +48,18 @@ def build_dialogues(services: Services) -> DialogueService:
         outbox=lambda: getattr(services, "outbox", None),
         rules=lambda guild_id: server_rules(services, guild_id),
     )
+    outbox = getattr(services, "outbox", None)
+    if outbox is not None:
+        register_kinds(outbox.kinds, dialogues)
+    return dialogues
+
+
+def register_kinds(kinds: KindRegistry, dialogues: DialogueService) -> None:
+    """The dialogues' outbox kinds that need more than their payload's text."""
+    # A step's timer ping is checked at send time: none once the step is over.
+    kinds.register(TIMER_KIND, dialogues.render_timer)
+    # Once "What happened?" is sent, the person's DM reply is its answer.
+    kinds.register(FOLLOWUP_KIND, None, dialogues.followup_sent)
 
 
 async def server_rules(services: Services, guild_id: int) -> ServerRules:

@@ -1,7 +1,7 @@
 """The obstacle tree of a "why is this impossible?" dialogue as a PNG.
 
 Leaves are spread evenly left to right, each parent sits above the middle of its
-children, and every leaf is coloured by its label, with its next action underneath.
+children, and every obstacle is coloured by its label, with its next action underneath.
 """
 
 from __future__ import annotations
@@ -55,12 +55,12 @@ def render_obstacle_tree(data: dict[str, Any]) -> bytes:
         parent = nid.rsplit(".", 1)[0] if "." in nid else None
         px, py = (xs[parent], -nodes[parent]["depth"]) if parent else (centre, 0)
         axes.plot([px, x], [py - 0.15, y + 0.15], color="#888888", linewidth=1, zorder=0)
-        label = node.get("label") if not node["children"] else None
+        label = node.get("label")  # a reason's is the hardest of the obstacles under it
         text = f"{nid}. {wrap(node['text'])}"
         if label:
             text += f"\n[{LABEL_TEXT[label]}]"
         box(axes, x, y, text, COLOURS.get(label, COLOURS[None]))
-        if label and node.get("action"):
+        if label and node.get("action") and not node["children"]:
             prefix = "goal instead: " if label == "impossible" else "next: "
             axes.text(
                 x,

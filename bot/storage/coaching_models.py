@@ -159,6 +159,9 @@ class PracticePush(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")  # active|done|stopped
     milestones_reached: Mapped[int] = mapped_column(Integer, default=0)
     reflection: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The before/after test the push is judged by, and its result before the push.
+    test: Mapped[str | None] = mapped_column(Text, nullable=True)
+    test_before: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

@@ -192,6 +192,31 @@ async def test_server_defaults_come_from_the_server_configuration(database: Data
     assert "06:15" in view.text
 
 
+async def test_a_member_receives_the_server_default_prompts_in_the_morning_dm(
+    database: Database,
+) -> None:
+    """Issue 14 #6: the prompts saved in the server configuration reach members' DMs,
+    whether set with /coach server-prompts or with /config set."""
+    from bot.guild_config import GuildConfigService
+
+    configs = GuildConfigService(database)
+    clock = SimulatedClock(START)
+    service, scheduler = build(database, clock)
+    service.guild_config = configs
+    await service.start(USER, timezone="UTC", local_time="08:00", guild_id=77)
+    await service.start(USER + 1, timezone="UTC", local_time="08:00", guild_id=78)
+    await service.set_server_default_prompts(77, ["What will I ship today?"], actor_id=5)
+    await configs.set_value(78, "coaching.default_prompts", "Who needs me? | What can wait?", 5)
+    assert await service.prompts(USER) == (["What will I ship today?"], "server")
+
+    deliverer = RecordingDeliverer()
+    await run_until(scheduler, clock, deliverer, datetime(2026, 3, 27, 8, 30, tzinfo=UTC))
+    received = {d.user_id: d.message.text for d in deliverer.sent if d.kind == "coach.orient"}
+    assert received[USER].startswith("1. What will I ship today?\n\n")
+    assert "most important thing" not in received[USER]
+    assert received[USER + 1].startswith("1. Who needs me?\n2. What can wait?\n\n")
+
+
 async def test_invisible_notes_prompts_and_dms_are_refused(database: Database) -> None:
     """Issue 13 #12: zero-width text is refused with a message, never stored as written."""
     clock = SimulatedClock(START)
@@ -206,3 +231,37 @@ async def test_invisible_notes_prompts_and_dms_are_refused(database: Database) -
         await coaching.add_prompt(USER, invisible)
     filing = await coaching.record_dm(USER, invisible)
     assert not filing.stored and "invisible characters" in filing.text
+
+
+async def test_a_push_asks_for_its_before_after_test_at_the_start(database: Database) -> None:
+    """Issue 14: the test a push is judged by is asked for at the start, and the finish
+    asks for it again next to the result before."""
+    clock = SimulatedClock(START)
+    coaching, scheduler = build(database, clock)
+    started = await coaching.start_push(USER, "sight-reading", 2)
+    assert "what before/after test will this push be judged by?" in started
+    assert "/practice push test" in started
+    text = await coaching.set_push_test(USER, "Sight-read one new page", "11 stops")
+    assert "Sight-read one new page" in text and "Before: 11 stops" in text
+    await coaching.log_practice(USER, 120, "sight-reading")
+    deliverer = RecordingDeliverer()
+    await scheduler.run_due(deliverer)
+    done = deliverer.sent[0].message.text
+    assert "do your before/after test again: Sight-read one new page (before: 11 stops)" in done
+    other = await coaching.start_push(
+        USER, "scales", 20, test="C major at 100 bpm", before="3 slips"
+    )
+    assert "Your before/after test: C major at 100 bpm. Before: 3 slips." in other
+    assert "judged by?" not in other
+
+
+async def test_two_milestones_in_one_session_state_their_own_figures(database: Database) -> None:
+    clock = SimulatedClock(START)
+    coaching, _scheduler = build(database, clock)
+    await coaching.start_push(USER, "sight-reading", 2)
+    result = await coaching.log_practice(USER, 70, "sight-reading")
+    assert result.milestones[:2] == (
+        "Milestone: 25% of your sight-reading push (0.5 of 2 h).",
+        "Milestone: 50% of your sight-reading push (1.0 of 2 h).",
+    )
+    assert "You're at 1.2 h now." in result.milestones

@@ -154,3 +154,24 @@ def test_a_scripted_week_of_coaching_then_export_and_delete(tmp_path: Path) -> N
     assert before["tables"]["coaching_profiles"][0]["timezone"] == "Europe/Berlin"
     # Exporting again after the delete kept the first copy and holds nothing of theirs.
     assert after["tables"] == {}
+
+
+def test_server_default_prompts_reach_the_member_in_the_console(tmp_path: Path) -> None:
+    """Issue 14 #6, as a person sees it: the server's prompts arrive in the morning DM,
+    set with coach server-prompts or with config set."""
+    script = (
+        "coach server-prompts What will I ship today?; Who needs me?\n"
+        "coach start Europe/Berlin 07:00\n"
+        "clock advance 1h30m\n"
+        "/config set coaching.default_prompts One thing? | Second thing?\n"
+        "/clock advance 1d\n"
+    )
+    output = run_console(tmp_path / "data", script)
+    in_order(
+        output,
+        "[DM to you] MORNING ORIENT",
+        "1. What will I ship today?\n2. Who needs me?\n",
+        "[DM to you] MORNING ORIENT",
+        "1. One thing?\n2. Second thing?\n",
+    )
+    assert "most important thing" not in output

@@ -41,7 +41,7 @@ def test_answers_starting_with_command_words_are_answers(tmp_path: Path) -> None
         "impossible Write a novel\n20\n"
         "quit my day job first; no savings\n"  # two reasons, not "quit"
         "help from family is missing\n"  # an obstacle under reason 1, not "help"
-        "concrete\nconcrete\ninconvenient\nhard\n"
+        "concrete\nconcrete\ninconvenient\nhard\nhard\n"  # labels: 1.1, 2, then reason 1
         "ask my partner tonight for feedback\n"  # the next action, not /ask
         "/dialogue list\n"
     )

@@ -24,7 +24,8 @@ def test_console_dialogue_wording_for_one_and_for_you(tmp_path: Path) -> None:
         "impossible Write a novel\n20\nno time\n/dialogue end\n"
         'crux maya "Remote work is better"\n1\nyes\n/as maya agree\n'
         "I think so\n/as maya answer I doubt it\n50\n/as maya answer 40\nnone\n"
-        "/as maya answer none\nJuniors at home ship as much\n"
+        # maya restates (a bare "none" here is a menu choice, refused since issue 14)
+        "/as maya answer Office juniors ship less\nJuniors at home ship as much\n"
         "Remote juniors close as many tickets\n"
         "/as maya answer Office juniors close more tickets\n"
         "/dialogue end\n/dialogue export\n"

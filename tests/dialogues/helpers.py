@@ -26,6 +26,10 @@ class RecordingOutbox:
     ) -> None:
         self.items[key] = {"user_id": user_id, "kind": kind, "due_at": due_at, **payload}
 
+    async def cancel(self, key: str) -> bool:
+        """Drop a pending item (the real outbox marks it cancelled)."""
+        return self.items.pop(key, None) is not None
+
 
 def make_service(
     db: Database,

@@ -18,6 +18,8 @@ answer "The weekly report eats Friday afternoons"
 answer concrete
 answer inconvenient
 answer hard
+answer hard
+answer hard
 answer "Ask my manager whether the report can be scripted"
 answer "Write 100 words tonight"
 answer "One evening a week back; 45% now"

@@ -21,6 +21,8 @@ SCRIPT = [
     "concrete",  # why 2
     "inconvenient",  # label 1.1.1
     "hard",  # label 2
+    "hard",  # label 1.1, now that what is under it is labelled
+    "hard",  # label 1
     "Ask my manager on Monday whether the report can be scripted",
     "Write 100 words tonight",
     "I'll get one evening a week back; 45% now",

@@ -78,6 +78,10 @@ async def test_why_impossible_survives_a_kill_and_ends_with_tree_and_image(
     await fake.send_component(label, button(label, "Merely inconvenient"), user_id=club.member)
     label2 = await bot_says(fake, thread, "Is this actually impossible", count=2)
     await fake.send_component(label2, button(label2, "Very hard"), user_id=club.member)
+    # Every obstacle is labelled: then the reasons above (1.1, 1), deepest first.
+    for count in (1, 2):
+        above = await bot_says(fake, thread, "Now that you've looked underneath", count=count)
+        await fake.send_component(above, button(above, "Very hard"), user_id=club.member)
     await bot_says(fake, thread, "first step of five minutes")
     await fake.send_message(thread, club.member, "Ask my manager if the report can be scripted")
     await bot_says(fake, thread, "first step of five minutes", count=2)

@@ -37,6 +37,17 @@ CRUX = ["crux maya Remote work is better", "yes", "I agree", "/as maya answer I 
 CRUX_MORE = ["It is", "/as maya answer It is not", "60", "/as maya answer 30", "none"]
 SOLO = ["crux solo rest/run Exercise today", "ready", "Rest heals", "Running clears my head"]
 EXERCISE = ["exercise resolve cycle", "my inbox", "tried filters"]
+INTERNAL = [
+    "crux solo Rest or run",
+    "ready",
+    "the part that wants rest",
+    "the part that wants movement",
+    "My legs are sore",
+    "Soreness is real",
+]
+MURPHY = ["exercise murphyjitsu", "Ship the beta by Friday", "no", "Signup breaks", "Test it"]
+#: The follow-up's "What happened?" waits in DMs a week after the dialogue.
+FOLLOW_UP = [*IMPOSSIBLE, *IMPOSSIBLE_END, "1 week", "/clock advance 8d"]
 
 #: Each state is the lines that lead to it: every step of each dialogue, and the DM prompts.
 STATES: list[list[str]] = [
@@ -46,6 +57,9 @@ STATES: list[list[str]] = [
     *(CRUX + CRUX_MORE[:n] for n in range(1, len(CRUX_MORE) + 1)),
     *(SOLO[:n] for n in range(1, len(SOLO) + 1)),
     *(EXERCISE[:n] for n in range(1, len(EXERCISE) + 1)),
+    *(INTERNAL[:n] for n in range(1, len(INTERNAL) + 1)),
+    *(MURPHY[:n] for n in range(1, len(MURPHY) + 1)),
+    FOLLOW_UP,
     ["orient"],  # replaced by "coach start" at the next hour and a clock advance
     ["orient", "first answer"],
     ["impossible Write a novel", "/dialogue pause"],

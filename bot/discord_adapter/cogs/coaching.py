@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.coaching import InputProblem, match_timezones
+from bot.dialogues import DialogueError
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, truncate
 from bot.services import Services
@@ -288,17 +289,41 @@ class Coaching(commands.Cog):
         await respond(interaction, embeds=embeds, file=file, ephemeral=True)
 
     @push.command(name="start", description="Start a push on one skill (20 hours by default).")
-    @app_commands.describe(skill="Which skill", target_hours="Hours to aim for")
+    @app_commands.describe(
+        skill="Which skill",
+        target_hours="Hours to aim for",
+        test="The before/after test the push is judged by",
+        before="Your result on that test today",
+    )
     async def push_start(
         self,
         interaction: discord.Interaction,
         skill: app_commands.Range[str, 1, 100],
         target_hours: app_commands.Range[int, 1, 200] = 20,
+        test: app_commands.Range[str, 1, 1000] | None = None,
+        before: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         text = await attempt(
             interaction,
-            self.services.coaching.start_push(interaction.user.id, skill, target_hours),
+            self.services.coaching.start_push(
+                interaction.user.id, skill, target_hours, test=test, before=before
+            ),
+        )
+        if text is not None:
+            await respond(interaction, text, ephemeral=True)
+
+    @push.command(name="test", description="Set the before/after test of your push.")
+    @app_commands.describe(test="What you'll do, and measure", before="Your result today")
+    async def push_test(
+        self,
+        interaction: discord.Interaction,
+        test: app_commands.Range[str, 1, 1000],
+        before: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await attempt(
+            interaction, self.services.coaching.set_push_test(interaction.user.id, test, before)
         )
         if text is not None:
             await respond(interaction, text, ephemeral=True)
@@ -344,6 +369,14 @@ class Coaching(commands.Cog):
         if dialogues is not None and await dialogues.waiting_on_dm(user_id):
             return
         await self.services.users.mark_dms_open(user_id)
+        if dialogues is not None:
+            try:
+                reply = await dialogues.file_dm(user_id, message.content)
+            except DialogueError as exc:
+                reply = str(exc)
+            if reply is not None:
+                await message.channel.send(reply, allowed_mentions=NO_MENTIONS)
+                return
         filing = await self.services.coaching.record_dm(user_id, message.content)
         if filing.text:
             await message.channel.send(filing.text, allowed_mentions=NO_MENTIONS)

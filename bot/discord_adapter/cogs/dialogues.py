@@ -168,7 +168,7 @@ class Dialogues(commands.Cog):
             who = info.seats[seat].name if seat in info.seats else "?"
             text = f"**{who}:** {text}"
         if delivery.prompt is not None and delivery.prompt.seats and not info.in_dm:
-            waiting = info.names(delivery.prompt.seats)
+            waiting = info.waiting_for(delivery.prompt)
             text += f"\n-# Waiting for {waiting}."
         return text
 
@@ -441,7 +441,8 @@ class Dialogues(commands.Cog):
                         ephemeral=True,
                     )
                     return
-                sides = (side_a or "Side A", side_b or "Side B")
+                # Sides left out are named neutrally as the dialogue's first questions.
+                sides = (side_a or "", side_b or "")
                 info = await self.svc.start_crux(
                     me,
                     None,

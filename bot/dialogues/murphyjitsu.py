@@ -1,0 +1,150 @@
+"""Murphyjitsu (pre-mortem) as a loop, not a list of steps.
+
+Describe the plan; imagine it has failed: would that surprise you? If not, let your
+intuition name the most likely reason, choose a fix, and imagine failure again with the
+fix in place. "If you would still not be surprised, find the next failure": the loop
+ends when failure would surprise you (or, after many rounds, when you accept the
+remaining risk knowingly).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogues.exercise import ExerciseProtocol
+from bot.dialogues.model import Choice, DialogueKind, Note, Prompt, Session, Summary
+from bot.wording import plural
+
+NOTE_ID = "murphyjitsu"
+MAX_ROUNDS = 6
+SURPRISE = (
+    Choice("yes", "Yes, I'd be surprised"),
+    Choice("no", "No, not really surprised"),
+)
+
+
+def new_state(title: str) -> dict[str, Any]:
+    return {"title": title, "plan": None, "rounds": [], "surprised": None, "done": False}
+
+
+class MurphyjitsuProtocol:
+    kind = DialogueKind.EXERCISE.value
+    note_id = NOTE_ID
+
+    #: Dialogues started before the loop existed carry the note's step list.
+    _steps = ExerciseProtocol()
+
+    def prompt(self, session: Session) -> Prompt | None:
+        st = session.state
+        if "steps" in st:
+            return self._steps.prompt(session)
+        if st["done"]:
+            return None
+        if st["plan"] is None:
+            return Prompt(
+                "plan",
+                "**Step 1.** Describe the plan in one or two sentences: what success looks "
+                "like, and by when.",
+                ("a",),
+                long=True,
+            )
+        rounds: list[dict[str, Any]] = st["rounds"]
+        number = len(rounds)
+        if not rounds or "fix" in rounds[-1]:
+            if rounds and rounds[-1].get("surprised") is None:
+                return Prompt(
+                    f"surprise{number}",
+                    f"With this fix in place (*{rounds[-1]['fix']}*), imagine it is later and "
+                    "the plan has failed anyway. Would that surprise you?",
+                    ("a",),
+                    choices=SURPRISE,
+                    free_text=False,
+                )
+            if not rounds and st["surprised"] is None:
+                return Prompt(
+                    "surprise0",
+                    "Imagine it is later and the plan has clearly failed. Would that surprise you?",
+                    ("a",),
+                    choices=SURPRISE,
+                    free_text=False,
+                )
+            return Prompt(
+                f"reason{number + 1}",
+                (
+                    "You wouldn't be surprised, so find the failure. "
+                    if not rounds
+                    else "Still not surprised: find the next failure. "
+                )
+                + "Let your intuition tell the story: what is the most likely reason it "
+                "failed? Be specific.",
+                ("a",),
+                long=True,
+            )
+        return Prompt(
+            f"fix{number}",
+            f"Failure: *{rounds[-1]['reason']}*\n\nWhat will you do about it? Change the "
+            "plan, add a safeguard, or design a quick test that could reveal the flaw now.",
+            ("a",),
+            long=True,
+        )
+
+    async def apply(self, session: Session, prompt: Prompt, seat: str, text: str) -> list[Note]:
+        st = session.state
+        if "steps" in st:
+            return await self._steps.apply(session, prompt, seat, text)
+        value = text.strip()
+        key = prompt.key
+        rounds: list[dict[str, Any]] = st["rounds"]
+        if key == "plan":
+            st["plan"] = value
+        elif key.startswith("surprise"):
+            surprised = value == "yes"
+            if rounds:
+                rounds[-1]["surprised"] = surprised
+            else:
+                st["surprised"] = surprised
+            if surprised:
+                st["done"] = True
+                return [
+                    Note(
+                        "Failure would surprise you now: the plan is ready to try."
+                        if rounds
+                        else "Failure would already surprise you. Run it again whenever "
+                        "the plan changes."
+                    )
+                ]
+            if len(rounds) >= MAX_ROUNDS:
+                st["done"] = True
+                return [
+                    Note(
+                        f"{plural(len(rounds), 'round')} and still not surprised: accept the "
+                        "remaining risk knowingly, or rethink the plan."
+                    )
+                ]
+        elif key.startswith("reason"):
+            rounds.append({"reason": value})
+        elif key.startswith("fix"):
+            rounds[-1]["fix"] = value
+            rounds[-1]["surprised"] = None
+        return []
+
+    def summary(self, session: Session) -> Summary:
+        st = session.state
+        if "steps" in st:
+            return self._steps.summary(session)
+        rounds: list[dict[str, Any]] = st["rounds"]
+        lines = [f"**Plan:** {st['plan']}", ""]
+        for number, item in enumerate(rounds, 1):
+            lines.append(f"**Failure {number}:** {item['reason']}")
+            lines.append(f"  Fix: {item.get('fix', '—')}")
+        last = rounds[-1].get("surprised") if rounds else st["surprised"]
+        lines += [
+            "",
+            (
+                f"After {plural(len(rounds), 'round')}, failure would surprise you."
+                if last
+                else f"After {plural(len(rounds), 'round')}, failure still would not surprise "
+                "you: the remaining risk is accepted knowingly."
+            ),
+        ]
+        return Summary(title=st["title"], text="\n".join(lines))
