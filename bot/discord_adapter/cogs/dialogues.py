@@ -260,6 +260,9 @@ class Dialogues(commands.Cog):
         *,
         form: bool,
     ) -> None:
+        """Store, then acknowledge, then call out: the answer is recorded (and its echo
+        queued) before "thinking…" is shown, so a kill after the acknowledgement loses
+        nothing; whatever is left to send goes out at start-up."""
         try:
             turn = await self.svc.answer(
                 dialogue_id, interaction.user.id, text, expected_step=step, echo=True
@@ -268,6 +271,8 @@ class Dialogues(commands.Cog):
             keep = f"\n\nYour text, so it isn't lost:\n{text}" if form else ""
             await respond(interaction, str(exc) + keep, ephemeral=True)
             return
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
         await self.deliver(dialogue_id)
         prompt = await self.svc.current_prompt(dialogue_id)
         if prompt is not None and prompt.private and turn.seat and form:
@@ -300,7 +305,6 @@ class Dialogues(commands.Cog):
                 AnswerForm(dialogue_id, step, prompt.text, prompt.private)
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         await self._answer(interaction, dialogue_id, value, step, form=False)
 
     @commands.Cog.listener()
@@ -312,7 +316,6 @@ class Dialogues(commands.Cog):
         parsed = parse(custom) if custom.startswith(PREFIX) else None
         if parsed is None or parsed[1] != "form":
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         await self._answer(interaction, parsed[0], form_value(data), parsed[2], form=True)
 
     @commands.Cog.listener()

@@ -1,0 +1,63 @@
+"""Which processes sharing the database are alive, so a dead one's unfinished work is
+taken over at once instead of after a guessed timeout.
+
+Each process holds a PostgreSQL session advisory lock named after it for as long as it
+runs. PostgreSQL drops that lock the moment the process (and so its connection) dies,
+even on kill -9, so "is X alive?" is "is X's lock still held?". On SQLite there is one
+process by design: every name but our own is a process that stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.ops.coordination import lock_id
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+def _key(name: str) -> int:
+    return lock_id(f"worker:{name}")
+
+
+@dataclass
+class Liveness:
+    db: Database
+    #: This process's worker name (what it writes as the owner of its claims).
+    name: str
+    _held: AsyncConnection | None = field(default=None, init=False)
+
+    async def start(self) -> None:
+        """Announce this process as alive (PostgreSQL: take our lock and keep it)."""
+        if self.db.is_sqlite or self._held is not None:
+            return
+        conn = await self.db.engine.connect()
+        await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _key(self.name)})
+        await conn.commit()
+        self._held = conn
+
+    async def stop(self) -> None:
+        if self._held is not None:
+            await self._held.close()
+            self._held = None
+
+    async def alive(self, name: str | None) -> bool:
+        """Whether the process called ``name`` still runs (None: nobody owns it)."""
+        if name is None:
+            return False
+        if name == self.name:
+            return True
+        if self.db.is_sqlite:
+            return False
+        key = _key(name)
+        async with self.db.engine.connect() as conn:
+            free = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+            if free:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            await conn.commit()
+        return not free
