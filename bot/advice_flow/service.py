@@ -141,19 +141,31 @@ class AdviceFlowService:
         return name is not None
 
     async def _orphans(self, status: DraftStatus) -> list[int]:
-        return await self.store.claim_orphans(status, self.worker, self._alive, self._busy)
+        claimed = await self.store.claim_orphans(status, self.worker, self._alive, self._busy)
+        self._busy.update(claimed)
+        return claimed
+
+    def later(self, draft_id: int) -> None:
+        """A recovery could not finish now (e.g. Discord unreachable): try it next time."""
+        self._busy.discard(draft_id)
 
     async def unfinished_checks(self) -> list[ReceivedDraft]:
         """Stored texts whose check never finished (their process stopped), now ours."""
         claimed = await self._orphans(DraftStatus.RECEIVED)
         found = [await self.store.received(draft_id) for draft_id in claimed]
-        return [r for r in found if r is not None]
+        received = [r for r in found if r is not None]
+        for draft_id in set(claimed) - {r.id for r in received}:
+            self._busy.discard(draft_id)
+        return received
 
     async def stuck_posting(self) -> list[Draft]:
         """Drafts left ``posting`` by a process that stopped, now ours to reconcile."""
         claimed = await self._orphans(DraftStatus.POSTING)
         found = [await self.store.get(draft_id) for draft_id in claimed]
-        return [d for d in found if d is not None and d.status is DraftStatus.POSTING]
+        stuck = [d for d in found if d is not None and d.status is DraftStatus.POSTING]
+        for draft_id in set(claimed) - {d.id for d in stuck}:
+            self._busy.discard(draft_id)
+        return stuck
 
     async def reconcile(self, draft: Draft, posted_message_id: int | None) -> Draft:
         """A ``posting`` draft after looking at its channel.
@@ -173,6 +185,7 @@ class AdviceFlowService:
             await self.store.transition(
                 draft.id, (DraftStatus.POSTING,), DraftStatus.DRAFT, owner=None
             )
+        self._busy.discard(draft.id)
         return await self.store.get(draft.id) or draft
 
     async def revise(self, draft_id: int, user_id: int, text: str) -> Draft:

@@ -42,9 +42,16 @@ class Liveness:
         self._held = conn
 
     async def stop(self) -> None:
+        """Stop announcing (a clean shutdown; a killed process's lock goes by itself)."""
         if self._held is not None:
-            await self._held.close()
-            self._held = None
+            conn, self._held = self._held, None
+            try:
+                await conn.execute(text("SELECT pg_advisory_unlock_all()"))
+                await conn.commit()
+            finally:
+                # Closed for real, not returned to the pool still holding the lock.
+                await conn.invalidate()
+                await conn.close()
 
     async def alive(self, name: str | None) -> bool:
         """Whether the process called ``name`` still runs (None: nobody owns it)."""

@@ -317,11 +317,15 @@ class Advice(commands.Cog):
                 await self._finish_received(one)
             except Exception:
                 log.exception("draft %s: finishing its check failed", one.id)
+            finally:
+                self.flow.later(one.id)  # a no-op once finished
         for draft in stuck:
             try:
                 await self._reconcile(draft)
             except Exception:
                 log.exception("draft %s: reconciling its post failed", draft.id)
+            finally:
+                self.flow.later(draft.id)
 
     @recovery.before_loop
     async def _before_recovery(self) -> None:
