@@ -9,6 +9,8 @@ process by design: every name but our own is a process that stopped.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -30,19 +32,55 @@ class Liveness:
     db: Database
     #: This process's worker name (what it writes as the owner of its claims).
     name: str
+    #: Seconds between checks that our lock's connection is still there (re-taken if
+    #: the database dropped it, so a blip does not leave us counted as dead).
+    keep_every: float = 10.0
     _held: AsyncConnection | None = field(default=None, init=False)
+    _keeper: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def start(self) -> None:
         """Announce this process as alive (PostgreSQL: take our lock and keep it)."""
         if self.db.is_sqlite or self._held is not None:
             return
+        await self._take()
+        self._keeper = asyncio.create_task(self._keep(), name="touchstone-liveness")
+
+    async def _take(self) -> None:
         conn = await self.db.engine.connect()
         await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _key(self.name)})
         await conn.commit()
         self._held = conn
 
+    async def _keep(self) -> None:
+        while True:
+            await asyncio.sleep(self.keep_every)
+            try:
+                await self.check()
+            except Exception as exc:  # the database is away: try again next time
+                log.warning("liveness lock not re-taken yet: %s", type(exc).__name__)
+
+    async def check(self) -> None:
+        """Make sure our lock is held; take it again if its connection was lost."""
+        conn = self._held
+        if conn is not None:
+            try:
+                await conn.execute(text("SELECT 1"))
+                await conn.commit()
+                return
+            except Exception:
+                log.warning("liveness connection lost; taking the lock again")
+                self._held = None
+                with contextlib.suppress(Exception):
+                    await conn.invalidate()
+        await self._take()
+
     async def stop(self) -> None:
         """Stop announcing (a clean shutdown; a killed process's lock goes by itself)."""
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
         if self._held is not None:
             conn, self._held = self._held, None
             try:
