@@ -8,7 +8,9 @@ draft left ``posting`` is settled with the channel and its buttons work again.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import random
 import re
 import sqlite3
 from pathlib import Path
@@ -202,3 +204,34 @@ async def test_a_draft_posted_just_before_the_kill_is_marked_posted(
         if m.author_id == fake.bot_user.id
     ]
     assert published == [posted]
+
+
+async def test_kills_10_to_50_ms_after_a_reply_form_submit_lose_nothing_acknowledged(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    """Random kill moments right after the submit: whatever was acknowledged is stored,
+    and after the restarts every stored text has its report (none stays unchecked)."""
+    fake, club, data_dir = fake_discord, practice_club, tmp_path / "data"
+    rng = random.Random(13)
+    post = await fake.send_message(club.general, club.member, ALICE)
+    acknowledged: list[str] = []
+    bot = await start_bot(data_dir=data_dir, env=ENV)
+    for trial in range(6):
+        opened = await fake.send_message_command(club.moderator, "Reply with care", post)
+        await opened.first_response(timeout=5)
+        assert opened.modal is not None
+        text = f"{BOB} (trial {trial})"
+        submitted = await fake.send_modal_submit(opened.modal["custom_id"], {"reply": text})
+        await asyncio.sleep(rng.uniform(0.010, 0.050))
+        await bot.kill()
+        if submitted.callback is not None:
+            acknowledged.append(text)
+        stored = {t for _, _, t in drafts(data_dir)}
+        assert set(acknowledged) <= stored, "an acknowledged text was lost"
+        bot = await start_bot(data_dir=data_dir, env=ENV)
+
+    def unfinished() -> list[tuple[int, str, str]]:
+        return [d for d in drafts(data_dir) if d[1] == "received"]
+
+    await fake.wait_for(lambda: not unfinished(), TIMEOUT, "every stored text checked")
+    assert "Traceback" not in bot.log
