@@ -20,11 +20,13 @@ from bot.guild_config import GuildConfigService
 from bot.guild_knowledge import GuildKnowledge
 from bot.llm import ModelGateway
 from bot.ops.coordination import exclusive
+from bot.ops.liveness import Liveness
 from bot.ops.metrics import Metrics
 from bot.ops.wiring import observe_services
 from bot.privacy import PrivacyService
 from bot.scheduling import Deliverer, Outbox, Scheduler
 from bot.scheduling.clock_control import clock_from_settings
+from bot.scheduling.scheduler import worker_name
 from bot.scheduling.wiring import build_scheduling, start_scheduler
 from bot.settings import Settings
 from bot.storage import Database
@@ -46,6 +48,10 @@ class Services:
     model: ModelGateway
     clock: Clock = field(default_factory=SystemClock)
     metrics: Metrics = field(default_factory=Metrics)  # services.metrics.advice_verdict(...) etc.
+    #: This process's name: the owner written on the work it claims.
+    worker: str = field(init=False)
+    #: Which processes sharing the database still run (their claims are theirs).
+    liveness: Liveness = field(init=False)
     state: StateRepository = field(init=False)
     users: UserRepository = field(init=False)
     guild_notes: GuildNoteRepository = field(init=False)
@@ -61,6 +67,8 @@ class Services:
     _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.worker = worker_name()
+        self.liveness = Liveness(self.db, self.worker)
         self.state = StateRepository(self.db)
         self.users = UserRepository(self.db)
         self.guild_notes = GuildNoteRepository(self.db)
@@ -68,7 +76,12 @@ class Services:
         self.guild_config = GuildConfigService(self.db)
         self.guidance = GuidanceService(self.knowledge, self.model, self.guild_config)
         self.advice_flow = AdviceFlowService(
-            DraftStore(self.db), self.guild_config, self.model, self.settings.advice_model_budget
+            DraftStore(self.db),
+            self.guild_config,
+            self.model,
+            self.settings.advice_model_budget,
+            worker=self.worker,
+            alive=self.liveness.alive,
         )
         self.outbox, self.scheduler = build_scheduling(self)
         self.coaching = CoachingService(
@@ -86,13 +99,15 @@ class Services:
         db = Database(settings.resolved_database_url, busy_timeout=settings.sqlite_busy_timeout)
         await db.migrate()
         log.debug("database ready: %s", db.describe())
-        return cls(
+        services = cls(
             settings=settings,
             db=db,
             knowledge=KnowledgeBase.from_settings(settings),
             model=ModelGateway.from_settings(settings),
             clock=clock or clock_from_settings(settings),
         )
+        await services.liveness.start()
+        return services
 
     def knowledge_ready(self) -> asyncio.Task[IngestReport]:
         """Index the shipped notes (only what changed) and every server's notes, once.
@@ -135,4 +150,5 @@ class Services:
         if self._knowledge_ready is not None and not self._knowledge_ready.done():
             self._knowledge_ready.cancel()
         self.knowledge.close()
+        await self.liveness.stop()
         await self.db.dispose()

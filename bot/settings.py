@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     dialogue_reminder_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24.0  # idle reminder
     dialogue_expiry_days: Annotated[float, Field(gt=0, le=365)] = 7.0  # idle dialogues expire
     advice_model_budget: Annotated[float, Field(gt=0, le=10)] = 2.0  # s for a model rewrite
+    #: Seconds between looks for work a stopped process left unfinished (a draft's
+    #: check or post); also done at start-up.
+    recovery_interval_seconds: Annotated[float, Field(ge=0.2, le=600)] = 15.0
     guild_ready_timeout: Annotated[float, Field(ge=0, le=60)] = Field(
         default=2.0, description="How long to wait for servers to stream in before 'ready'."
     )

@@ -21,6 +21,7 @@ MAX_DRAFT_CHARS = 4000
 class DraftStatus(StrEnum):
     """Where a draft is in its life. Every status keeps the text."""
 
+    RECEIVED = "received"  # typed and stored, the check not finished yet
     DRAFT = "draft"  # shown to its writer, nothing decided yet
     POSTING = "posting"  # a post button was pressed; sending now (claimed, so no double post)
     POSTED = "posted"
@@ -86,10 +87,27 @@ class Draft:
         """A gentler version worth a button: flagged, and actually different."""
         return self.report.flagged and self.gentle_text.strip() != self.text.strip()
 
+    def published_as(self, reference_id: int | None, text: str) -> bool:
+        """Whether a bot message replying to ``reference_id`` with ``text`` is this draft,
+        published (as written or its gentler version): how a half-sent post is found."""
+        if reference_id is None or reference_id != self.context.post_message_id:
+            return False
+        return text.strip() in (self.text.strip(), self.gentle_text.strip())
+
     @property
     def is_open(self) -> bool:
         """Still the writer's to post, edit or cancel."""
         return self.status in (DraftStatus.DRAFT, DraftStatus.CANCELLED, DraftStatus.HELD)
+
+
+@dataclass(frozen=True)
+class ReceivedDraft:
+    """A stored text whose check did not finish (the process stopped): to check again."""
+
+    id: int
+    author_id: int
+    context: PostContext
+    text: str
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from functools import partial
 
 from bot.advice import AdviceChecker, AdviceReport
@@ -26,6 +26,7 @@ from bot.advice_flow.model import (
     FlowRefused,
     PostContext,
     PostPlan,
+    ReceivedDraft,
     Version,
     WatchAction,
     WatchedReply,
@@ -57,6 +58,13 @@ class AdviceFlowService:
     model_budget: float = DEFAULT_MODEL_BUDGET
     #: Told every verdict (flagged or not), e.g. to count them in the metrics.
     on_verdict: Callable[[bool], None] | None = None
+    #: This process's name, written as the owner of the drafts it checks or posts.
+    worker: str = "local"
+    #: Whether a process (by name) still runs (bot.ops.liveness). Without it, every
+    #: named process counts as running: only our own unfinished drafts are recovered.
+    alive: Callable[[str | None], Awaitable[bool]] | None = None
+    #: Drafts this process is checking or posting right now (not orphans).
+    _busy: set[int] = field(default_factory=set, init=False)
 
     # --- what applies where --------------------------------------------------------
 
@@ -106,6 +114,100 @@ class AdviceFlowService:
         draft_id = await self.store.create(author_id, context, text, DraftStatus.DRAFT.value)
         report = await self.check(context, text)
         return await self.store.set_report(draft_id, report, report.suggestion, "checker")
+
+    async def receive(self, author_id: int, context: PostContext, text: str) -> int:
+        """Store a submitted text, with what is known of the post, before anything else.
+
+        The adapter calls this before acknowledging and before any network call: a
+        process killed after it loses nothing, :meth:`unfinished_checks` finds it again.
+        """
+        text = _valid_text(text)
+        draft_id = await self.store.create(
+            author_id, context, text, DraftStatus.RECEIVED.value, owner=self.worker
+        )
+        self._busy.add(draft_id)
+        return draft_id
+
+    async def finish(self, draft_id: int, context: PostContext) -> Draft:
+        """Check a received text against the post as now known; the report is stored."""
+        try:
+            received = await self.store.received(draft_id)
+            if received is None:  # already finished (by a recovery), or gone
+                draft = await self.store.get(draft_id)
+                if draft is None:
+                    raise FlowRefused(GONE)
+                return draft
+            report = await self.check(context, received.text)
+            return await self.store.set_report(
+                draft_id,
+                report,
+                report.suggestion,
+                "checker",
+                status=DraftStatus.DRAFT,
+                context=context,
+            )
+        finally:
+            self._busy.discard(draft_id)
+
+    async def abandon(self, draft_id: int) -> None:
+        """The post is gone: a received text can never be its reply (it was given back)."""
+        await self.store.transition(
+            draft_id, (DraftStatus.RECEIVED,), DraftStatus.CANCELLED, owner=None
+        )
+        self._busy.discard(draft_id)
+
+    async def _alive(self, name: str | None) -> bool:
+        if self.alive is not None:
+            return await self.alive(name)
+        return name is not None
+
+    async def _orphans(self, status: DraftStatus) -> list[int]:
+        claimed = await self.store.claim_orphans(status, self.worker, self._alive, self._busy)
+        self._busy.update(claimed)
+        return claimed
+
+    def later(self, draft_id: int) -> None:
+        """A recovery could not finish now (e.g. Discord unreachable): try it next time."""
+        self._busy.discard(draft_id)
+
+    async def unfinished_checks(self) -> list[ReceivedDraft]:
+        """Stored texts whose check never finished (their process stopped), now ours."""
+        claimed = await self._orphans(DraftStatus.RECEIVED)
+        found = [await self.store.received(draft_id) for draft_id in claimed]
+        received = [r for r in found if r is not None]
+        for draft_id in set(claimed) - {r.id for r in received}:
+            self._busy.discard(draft_id)
+        return received
+
+    async def stuck_posting(self) -> list[Draft]:
+        """Drafts left ``posting`` by a process that stopped, now ours to reconcile."""
+        claimed = await self._orphans(DraftStatus.POSTING)
+        found = [await self.store.get(draft_id) for draft_id in claimed]
+        stuck = [d for d in found if d is not None and d.status is DraftStatus.POSTING]
+        for draft_id in set(claimed) - {d.id for d in stuck}:
+            self._busy.discard(draft_id)
+        return stuck
+
+    async def reconcile(self, draft: Draft, posted_message_id: int | None) -> Draft:
+        """A ``posting`` draft after looking at its channel.
+
+        Found there (see :meth:`Draft.published_as`): it is posted. Not found: nothing
+        went out, so it is open again, text intact, and every button works.
+        """
+        if posted_message_id is not None:
+            await self.store.transition(
+                draft.id,
+                (DraftStatus.POSTING,),
+                DraftStatus.POSTED,
+                posted_message_id=posted_message_id,
+                owner=None,
+            )
+        else:
+            await self.store.transition(
+                draft.id, (DraftStatus.POSTING,), DraftStatus.DRAFT, owner=None
+            )
+        self._busy.discard(draft.id)
+        return await self.store.get(draft.id) or draft
 
     async def revise(self, draft_id: int, user_id: int, text: str) -> Draft:
         """Check a new text for the same post; the draft becomes open again."""
@@ -166,8 +268,11 @@ class AdviceFlowService:
             raise FlowRefused("There is no gentler version of this draft; post it as written.")
         if draft.context.channel_id is None:
             raise FlowRefused("This draft has no channel to post in.")
-        if not await self.store.transition(draft_id, _POSTABLE, DraftStatus.POSTING):
+        if not await self.store.transition(
+            draft_id, _POSTABLE, DraftStatus.POSTING, owner=self.worker
+        ):
             raise FlowRefused("This draft is already being posted.")
+        self._busy.add(draft_id)
         text = draft.gentle_text if version is Version.GENTLER else draft.text
         return PostPlan(
             draft_id=draft.id,
@@ -185,11 +290,16 @@ class AdviceFlowService:
             (DraftStatus.POSTING,),
             DraftStatus.POSTED,
             posted_message_id=message_id,
+            owner=None,
         )
+        self._busy.discard(plan.draft_id)
 
     async def post_failed(self, plan: PostPlan) -> None:
         """Sending failed: the draft is open again, text intact, to retry or copy."""
-        await self.store.transition(plan.draft_id, (DraftStatus.POSTING,), DraftStatus.DRAFT)
+        await self.store.transition(
+            plan.draft_id, (DraftStatus.POSTING,), DraftStatus.DRAFT, owner=None
+        )
+        self._busy.discard(plan.draft_id)
 
     async def cancel(self, draft_id: int, user_id: int) -> Draft:
         """Nothing is posted; the draft is kept so it can be edited again later."""

@@ -7,13 +7,14 @@ clicks (or two shards) can never publish the same draft twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
 
 from bot.advice import AdviceReport
-from bot.advice_flow.model import Draft, DraftStatus, FalseAlarm, PostContext
+from bot.advice_flow.model import Draft, DraftStatus, FalseAlarm, PostContext, ReceivedDraft
 from bot.storage.database import Database
 from bot.storage.models import AdviceDraft, AdviceFalseAlarm, utcnow
 
@@ -68,7 +69,14 @@ class SavedText:
 class DraftStore:
     db: Database
 
-    async def create(self, author_id: int, context: PostContext, text: str, status: str) -> int:
+    async def create(
+        self,
+        author_id: int,
+        context: PostContext,
+        text: str,
+        status: str,
+        owner: str | None = None,
+    ) -> int:
         """Save the text first, before anything can fail, and return its id."""
         async with self.db.session() as session:
             row = AdviceDraft(
@@ -86,6 +94,7 @@ class DraftStore:
                     {"tags": list(context.tags), "parent_id": context.parent_id}
                 ),
                 status=status,
+                owner=owner,
             )
             session.add(row)
             await session.flush()
@@ -100,12 +109,17 @@ class DraftStore:
         *,
         text: str | None = None,
         status: str | None = None,
+        context: PostContext | None = None,
     ) -> Draft:
         async with self.db.session() as session:
             row = await session.get(AdviceDraft, draft_id)
             if row is None:
                 raise LookupError(draft_id)
             previous: dict[str, Any] = json.loads(row.report_json or "{}")
+            if context is not None:
+                row.post_text = context.post_text
+                row.post_author_id = context.post_author_id
+                previous = {"tags": list(context.tags), "parent_id": context.parent_id}
             body = json.loads(_encode(report, gentle, source, tuple(previous.get("tags") or ())))
             body["parent_id"] = previous.get("parent_id")
             row.report_json = json.dumps(body, ensure_ascii=False)
@@ -116,6 +130,7 @@ class DraftStore:
                 row.draft_text = text
             if status is not None:
                 row.status = status
+                row.owner = None
             row.updated_at = utcnow()
             draft = _to_draft(row)
             assert draft is not None
@@ -132,6 +147,75 @@ class DraftStore:
             if row is None:
                 return None
             return SavedText(row.id, row.author_id, row.draft_text, row.status)
+
+    async def claim_orphans(
+        self,
+        status: DraftStatus,
+        worker: str,
+        alive: Callable[[str | None], Awaitable[bool]],
+        busy: Collection[int] = (),
+        limit: int = 20,
+    ) -> list[int]:
+        """Drafts left in ``status`` by a process that stopped, now owned by ``worker``.
+
+        An orphan's owner is dead (or it is ours but not being handled, e.g. a recovery
+        that must try again). Taking it over is a conditional update on the old owner,
+        so two survivors never both take the same draft.
+        """
+        async with self.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(AdviceDraft.id, AdviceDraft.owner)
+                    .where(AdviceDraft.status == status.value)
+                    .order_by(AdviceDraft.id)
+                    .limit(limit)
+                )
+            ).all()
+        verdicts: dict[str | None, bool] = {}
+        claimed: list[int] = []
+        for draft_id, owner in rows:
+            if owner == worker:
+                if draft_id in busy:
+                    continue
+            else:
+                if owner not in verdicts:
+                    verdicts[owner] = await alive(owner)
+                if verdicts[owner]:
+                    continue
+            same_owner = (
+                AdviceDraft.owner.is_(None) if owner is None else AdviceDraft.owner == owner
+            )
+            async with self.db.session() as session:
+                result = await session.execute(
+                    update(AdviceDraft)
+                    .where(
+                        AdviceDraft.id == draft_id,
+                        AdviceDraft.status == status.value,
+                        same_owner,
+                    )
+                    .values(owner=worker, updated_at=utcnow())
+                )
+                if getattr(result, "rowcount", 0):
+                    claimed.append(draft_id)
+        return claimed
+
+    async def received(self, draft_id: int) -> ReceivedDraft | None:
+        """A stored text still waiting for its check (status ``received``)."""
+        async with self.db.session() as session:
+            row = await session.get(AdviceDraft, draft_id)
+            if row is None or row.status != DraftStatus.RECEIVED.value:
+                return None
+            body: dict[str, Any] = json.loads(row.report_json or "{}")
+            context = PostContext(
+                post_text=row.post_text,
+                guild_id=row.guild_id,
+                channel_id=row.channel_id,
+                parent_id=body.get("parent_id"),
+                post_message_id=row.post_message_id,
+                post_author_id=row.post_author_id,
+                tags=tuple(body.get("tags") or ()),
+            )
+            return ReceivedDraft(row.id, row.author_id, context, row.draft_text)
 
     async def transition(
         self, draft_id: int, allowed_from: tuple[DraftStatus, ...], to: DraftStatus, **values: Any

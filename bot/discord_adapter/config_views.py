@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from re import Match
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond
 from bot.guild_config import AdvicePolicy, ConfigError, GuildConfig
+from bot.guild_config.render import false_alarm_lines, history_lines, paginate, show_lines
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -62,59 +64,134 @@ async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitab
             log.warning("could not report a config component failure")
 
 
-class PageView(discord.ui.View):
-    """Previous / next over pages of text already cut to fit one embed each."""
+# ------------------------------------------------------- pages and the reset confirmation
+#
+# Both are DynamicItems: what they act on is in the custom id, so a page button or a
+# confirmation shown before a restart still works after it.
 
-    def __init__(self, title: str, pages: list[str]) -> None:
-        super().__init__(timeout=600)
-        self.title = title
-        self.pages = pages
-        self.page = 0
-        self._sync()
+PAGE_TITLES = {
+    "show": "Touchstone settings",
+    "history": "Settings history",
+    "alarms": "Reported false alarms",
+}
+#: How long a "reset everything" confirmation stays valid.
+RESET_VALID = timedelta(minutes=15)
 
-    def embeds(self) -> list[discord.Embed]:
-        footer = f"Page {self.page + 1} of {len(self.pages)}" if len(self.pages) > 1 else None
-        return embeds_for(self.title, self.pages[self.page], footer)
 
-    def _sync(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= len(self.pages) - 1
+async def config_pages(services: Services, guild_id: int, kind: str, section: str) -> list[str]:
+    """The pages of ``/config show`` (of one section, or all), history or false alarms."""
+    if kind == "history":
+        entries = await services.guild_config.history(guild_id)
+        return paginate(history_lines(entries) or ["No setting has been changed yet."])
+    if kind == "alarms":
+        alarms = await services.advice_flow.false_alarms(guild_id)
+        calibration = await services.advice_flow.calibration(guild_id)
+        lines = [*calibration.lines(), ""]
+        lines += false_alarm_lines(list(alarms)) or ["Nobody has reported a false alarm yet."]
+        return paginate(lines)
+    config = await services.guild_config.get(guild_id)
+    lines = show_lines(config, section or None)
+    lines += ["", "Change one with /config set, or use /config panel for the common ones."]
+    return paginate(lines)
 
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = max(0, min(len(self.pages) - 1, self.page + step))
-        self._sync()
-        await interaction.response.edit_message(
-            embeds=self.embeds(), view=self, allowed_mentions=NO_MENTIONS
+
+def page_embeds(kind: str, pages: list[str], page: int) -> list[discord.Embed]:
+    footer = f"Page {page + 1} of {len(pages)}" if len(pages) > 1 else None
+    return embeds_for(PAGE_TITLES[kind], pages[page], footer)
+
+
+def page_view(kind: str, section: str, page: int, count: int) -> discord.ui.View | None:
+    if count <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(kind, section, page - 1, "p", disabled=page == 0))
+    view.add_item(PageButton(kind, section, page + 1, "n", disabled=page >= count - 1))
+    return view
+
+
+async def send_pages(
+    interaction: discord.Interaction, services: Services, guild_id: int, kind: str, section: str
+) -> None:
+    pages = await config_pages(services, guild_id, kind, section)
+    await respond(
+        interaction,
+        embeds=page_embeds(kind, pages, 0),
+        view=page_view(kind, section, 0, len(pages)),
+        ephemeral=True,
+    )
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"ts:cfg:page:(?P<kind>show|history|alarms):(?P<section>[a-z_]*):"
+    r"(?P<page>-?\d+):(?P<dir>[pn])",
+):
+    """Previous / next: re-reads the pages, so they are current and survive a restart."""
+
+    def __init__(
+        self, kind: str, section: str, page: int, direction: str, *, disabled: bool = False
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="◀ Previous" if direction == "p" else "Next ▶",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"ts:cfg:page:{kind}:{section}:{page}:{direction}",
+                disabled=disabled,
+            )
         )
+        self.kind, self.section, self.page = kind, section, page
 
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction, button: discord.ui.Button[PageView]
-    ) -> None:
-        await self._turn(interaction, -1)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str], /
+    ) -> PageButton:
+        return cls(match["kind"], match["section"], int(match["page"]), match["dir"])
 
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction, button: discord.ui.Button[PageView]
-    ) -> None:
-        await self._turn(interaction, 1)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def turn() -> None:
+            services = services_of(interaction)
+            await require_moderator(interaction, services)
+            assert interaction.guild_id is not None
+            pages = await config_pages(services, interaction.guild_id, self.kind, self.section)
+            page = max(0, min(len(pages) - 1, self.page))
+            await interaction.response.edit_message(
+                embeds=page_embeds(self.kind, pages, page),
+                view=page_view(self.kind, self.section, page, len(pages)),
+                allowed_mentions=NO_MENTIONS,
+            )
+
+        await guarded(interaction, turn)
 
 
-async def send_pages(interaction: discord.Interaction, title: str, pages: list[str]) -> None:
-    if len(pages) == 1:
-        await respond(interaction, embeds=embeds_for(title, pages[0]), ephemeral=True)
-        return
-    view = PageView(title, pages)
-    await respond(interaction, embeds=view.embeds(), view=view, ephemeral=True)
-
-
-class ResetConfirm(discord.ui.View):
+def reset_view(owner_id: int, asked_at: datetime) -> discord.ui.View:
     """Resetting everything is one click away from losing a server's setup: confirm it."""
+    view = discord.ui.View(timeout=None)
+    stamp = int(asked_at.timestamp())
+    view.add_item(ResetButton(owner_id, stamp, "yes"))
+    view.add_item(ResetButton(owner_id, stamp, "no"))
+    return view
 
-    def __init__(self, services: Services, owner_id: int) -> None:
-        super().__init__(timeout=120)
-        self.services = services
-        self.owner_id = owner_id
+
+class ResetButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"ts:cfg:reset:(?P<owner>\d+):(?P<at>\d+):(?P<action>yes|no)",
+):
+    def __init__(self, owner_id: int, asked_at: int, action: str) -> None:
+        confirm = action == "yes"
+        super().__init__(
+            discord.ui.Button(
+                label="Reset every setting" if confirm else "Cancel",
+                style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
+                custom_id=f"ts:cfg:reset:{owner_id}:{asked_at}:{action}",
+            )
+        )
+        self.owner_id, self.asked_at, self.action = owner_id, asked_at, action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str], /
+    ) -> ResetButton:
+        return cls(int(match["owner"]), int(match["at"]), match["action"])
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
@@ -124,17 +201,29 @@ class ResetConfirm(discord.ui.View):
             return False
         return True
 
-    @discord.ui.button(label="Reset every setting", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction, button: discord.ui.Button[ResetConfirm]
-    ) -> None:
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if self.action == "no":
+            await interaction.response.edit_message(
+                content="Nothing was reset.", view=None, allowed_mentions=NO_MENTIONS
+            )
+            return
+
         async def act() -> None:
-            await require_moderator(interaction, self.services)
+            services = services_of(interaction)
+            asked = datetime.fromtimestamp(self.asked_at, UTC)
+            if services.clock.now() - asked > RESET_VALID:
+                await interaction.response.edit_message(
+                    content="This confirmation expired; nothing was reset. "
+                    "Run /config reset again if you still want to.",
+                    view=None,
+                    allowed_mentions=NO_MENTIONS,
+                )
+                return
+            await require_moderator(interaction, services)
             assert interaction.guild_id is not None
-            update = await self.services.guild_config.reset(
+            update = await services.guild_config.reset(
                 interaction.guild_id, None, interaction.user.id
             )
-            self.stop()
             count = len(update.changes)
             text = (
                 f"Every setting is back to its default ({count} change{'s' * (count != 1)}, "
@@ -147,15 +236,6 @@ class ResetConfirm(discord.ui.View):
             )
 
         await guarded(interaction, act)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction, button: discord.ui.Button[ResetConfirm]
-    ) -> None:
-        self.stop()
-        await interaction.response.edit_message(
-            content="Nothing was reset.", view=None, allowed_mentions=NO_MENTIONS
-        )
 
 
 # ------------------------------------------------------------------ the settings panel
@@ -294,4 +374,4 @@ class ModelToggle(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MODEL
         await guarded(interaction, toggle)
 
 
-PANEL_ITEMS = (PolicySelect, SensitivitySelect, ModelToggle)
+PANEL_ITEMS = (PolicySelect, SensitivitySelect, ModelToggle, PageButton, ResetButton)

@@ -76,6 +76,28 @@ class DiscordDeliverer:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
+    async def _arrived(self, channel: discord.abc.Messageable, message: OutgoingMessage) -> bool:
+        """Whether a send cut off by a dead process got through: the bot's recent
+        messages in the channel include this one (its first piece, or its titled embed)."""
+        me = self.client.user
+        if me is None:
+            return False
+        first = "" if message.title else split_text(message.text)[0]
+        titled = embeds_for(message.title, message.text)[0] if message.title else None
+        async for sent in channel.history(limit=25):
+            if sent.author.id != me.id:
+                continue
+            if titled is not None:
+                if (
+                    sent.embeds
+                    and sent.embeds[0].title == titled.title
+                    and sent.embeds[0].description == titled.description
+                ):
+                    return True
+            elif sent.content == first:
+                return True
+        return False
+
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         message = delivery.message
         try:
@@ -89,6 +111,9 @@ class DiscordDeliverer:
                 channel = found
             else:
                 channel = await self.client.create_dm(discord.Object(id=delivery.user_id))
+            if delivery.uncertain and await self._arrived(channel, message):
+                log.info("outbox item %s had arrived before the cut-off; not resent", delivery.key)
+                return DeliveryOutcome.sent()
             await send_outgoing(channel, message)
         except discord.Forbidden as exc:
             if message.channel_id is None and exc.code in (CANNOT_DM, 0, 50278):

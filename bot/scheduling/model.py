@@ -35,6 +35,8 @@ class OutboxItem:
     due_at: datetime
     attempts: int
     unsolicited: bool
+    #: A process died while sending it: it may have gone out (look before resending).
+    uncertain: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class Delivery:
     kind: str
     user_id: int
     message: OutgoingMessage
+    #: An earlier send was cut off: the deliverer checks whether it arrived first, and
+    #: reports it sent without sending it again if it did.
+    uncertain: bool = False
 
 
 class DeliveryResult(StrEnum):

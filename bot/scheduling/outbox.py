@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,6 +46,7 @@ def _to_item(row: ScheduledItem) -> OutboxItem:
         due_at=aware(row.due_at),
         attempts=row.attempts,
         unsolicited=row.unsolicited,
+        uncertain=row.sending_at is not None,
     )
 
 
@@ -224,6 +225,19 @@ class Outbox:
             )
             return bool(getattr(result, "rowcount", 0))
 
+    async def mark_sending(self, item_id: int, worker: str, now: datetime) -> None:
+        """Just before the send: from here on, a dead worker's item may have gone out."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(ScheduledItem)
+                .where(
+                    ScheduledItem.id == item_id,
+                    ScheduledItem.status == ItemStatus.CLAIMED,
+                    ScheduledItem.claimed_by == worker,
+                )
+                .values(sending_at=now)
+            )
+
     async def release_for_retry(self, item_id: int, worker: str, retry_at: datetime) -> None:
         """Put a transiently failed item back, to be tried again at ``retry_at``."""
         async with self.db.session() as session:
@@ -234,14 +248,78 @@ class Outbox:
                     ScheduledItem.status == ItemStatus.CLAIMED,
                     ScheduledItem.claimed_by == worker,
                 )
-                .values(status=ItemStatus.PENDING, due_at=retry_at, claimed_by=None)
+                .values(
+                    status=ItemStatus.PENDING, due_at=retry_at, claimed_by=None, sending_at=None
+                )
             )
 
-    async def abandon_stale_claims(self, older_than: datetime, now: datetime) -> int:
-        """Claims left by a process that died mid-send are closed, not resent.
+    async def take_over_orphans(
+        self, worker: str, alive: Callable[[str | None], Awaitable[bool]]
+    ) -> tuple[int, int]:
+        """Claims whose worker stopped (or ours, left by an interrupted pass) go back.
 
-        The dead process may already have sent the message; sending at most once is
-        the promise, so these are marked failed (and logged) rather than retried.
+        ``alive(name)`` says whether a worker still runs. An item its worker never
+        started sending is simply pending again, for anyone to send now. The one it was
+        sending may have gone out: it is pending too, but marked uncertain, so whoever
+        sends it first looks whether it arrived. Returns (released, uncertain).
+        """
+        async with self.db.session() as session:
+            owners = (
+                await session.scalars(
+                    select(ScheduledItem.claimed_by)
+                    .where(ScheduledItem.status == ItemStatus.CLAIMED)
+                    .distinct()
+                )
+            ).all()
+        released = uncertain = 0
+        for owner in owners:
+            if owner != worker and await alive(owner):
+                continue
+            same = (
+                ScheduledItem.claimed_by.is_(None)
+                if owner is None
+                else ScheduledItem.claimed_by == owner
+            )
+            async with self.db.session() as session:
+                fresh = await session.execute(
+                    update(ScheduledItem)
+                    .where(
+                        ScheduledItem.status == ItemStatus.CLAIMED,
+                        same,
+                        ScheduledItem.sending_at.is_(None),
+                    )
+                    .values(
+                        status=ItemStatus.PENDING,
+                        claimed_by=None,
+                        attempts=ScheduledItem.attempts - 1,  # never attempted
+                    )
+                )
+                cut = await session.execute(
+                    update(ScheduledItem)
+                    .where(
+                        ScheduledItem.status == ItemStatus.CLAIMED,
+                        same,
+                        ScheduledItem.sending_at.is_not(None),
+                    )
+                    .values(status=ItemStatus.PENDING, claimed_by=None)
+                )
+            released += int(getattr(fresh, "rowcount", 0) or 0)
+            uncertain += int(getattr(cut, "rowcount", 0) or 0)
+        if released or uncertain:
+            log.warning(
+                "took over %d unattempted and %d cut-off outbox items from stopped workers",
+                released,
+                uncertain,
+            )
+        return released, uncertain
+
+    async def abandon_stale_claims(self, older_than: datetime, now: datetime) -> int:
+        """Old claims of workers nobody can vouch for are closed, not resent.
+
+        Only for a scheduler without liveness (which cannot tell a dead worker from a
+        slow one): such a claim may have been sent, and sending at most once is the
+        promise, so it is marked failed (and logged) rather than retried. With liveness,
+        :meth:`take_over_orphans` sends what a dead worker never attempted.
         """
         async with self.db.session() as session:
             result = await session.execute(

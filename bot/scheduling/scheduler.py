@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_SLEEP = 30.0
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+#: Without liveness: a claim this old is closed as failed (it may have been sent).
 STALE_CLAIM = timedelta(minutes=10)
 
 
@@ -61,11 +62,16 @@ class Scheduler:
     worker: str = field(default_factory=worker_name)
     #: Awaited before each pass (the simulated-clock control file in e2e runs).
     before_pass: Callable[[], Awaitable[None]] | None = None
+    #: Whether a worker (by name) still runs (bot.ops.liveness). Without it, every
+    #: other worker counts as running: only our own interrupted claims are taken over.
+    alive: Callable[[str | None], Awaitable[bool]] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _task: asyncio.Task[None] | None = None
-    #: When claims left by dead processes were last closed (at start, then every
+    #: One pass at a time in a process, so a pass never takes over another's claims.
+    _passing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Without liveness: when old claims were last closed (at start, then every
     #: ``STALE_CLAIM``: a claim that was still fresh at start-up is closed later).
     _stale_checked_at: datetime | None = None
+    _task: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self.outbox.on_schedule(self.wake)
@@ -75,18 +81,24 @@ class Scheduler:
 
     async def run_due(self, deliverer: Deliverer) -> RunReport:
         """Send everything due now; returns what happened. Safe to call from anywhere."""
-        report = RunReport()
-        now = self.clock.now()
-        if self._stale_checked_at is None or now - self._stale_checked_at >= STALE_CLAIM:
-            await self.outbox.abandon_stale_claims(now - STALE_CLAIM, now)
-            self._stale_checked_at = now
-        while True:
+        async with self._passing:
+            report = RunReport()
+            # Between passes this worker holds no claim, so every claimed item now is a
+            # stopped worker's (or one an interrupted pass of ours left): take them over.
+            await self.outbox.take_over_orphans(self.worker, self._alive)
             now = self.clock.now()
-            items = await self.outbox.claim_due(self.worker, now, self.policy.batch)
-            if not items:
-                return report
-            for item in items:
-                await self._handle(item, deliverer, report)
+            if self.alive is None and (
+                self._stale_checked_at is None or now - self._stale_checked_at >= STALE_CLAIM
+            ):
+                await self.outbox.abandon_stale_claims(now - STALE_CLAIM, now)
+                self._stale_checked_at = now
+            while True:
+                now = self.clock.now()
+                items = await self.outbox.claim_due(self.worker, now, self.policy.batch)
+                if not items:
+                    return report
+                for item in items:
+                    await self._handle(item, deliverer, report)
 
     async def _handle(self, item: OutboxItem, deliverer: Deliverer, report: RunReport) -> None:
         now = self.clock.now()
@@ -114,7 +126,15 @@ class Scheduler:
                     report.skipped.append(item.key)
                 else:
                     outcome = await self._deliver(
-                        deliverer, Delivery(item.id, item.key, item.kind, item.user_id, message)
+                        deliverer,
+                        Delivery(
+                            item.id,
+                            item.key,
+                            item.kind,
+                            item.user_id,
+                            message,
+                            uncertain=item.uncertain,
+                        ),
                     )
                     result = outcome.result
                     await self._record(item, outcome, report)
@@ -131,7 +151,13 @@ class Scheduler:
         except Exception:
             log.exception("after-hook for %s failed", item.key)
 
+    async def _alive(self, name: str | None) -> bool:
+        if self.alive is not None:
+            return await self.alive(name)
+        return name is not None
+
     async def _deliver(self, deliverer: Deliverer, delivery: Delivery) -> DeliveryOutcome:
+        await self.outbox.mark_sending(delivery.item_id, self.worker, self.clock.now())
         try:
             return await deliverer.deliver(delivery)
         except Exception as exc:  # a deliverer bug must not stop the loop

@@ -39,6 +39,8 @@ def build_scheduling(services: Services) -> tuple[Outbox, Scheduler]:
         dms_closed=services.users.dms_closed,
         mark_dms_closed=services.users.mark_dms_closed,
         before_pass=watcher,
+        worker=services.worker,
+        alive=services.liveness.alive,
     )
     return outbox, scheduler
 

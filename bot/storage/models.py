@@ -77,6 +77,9 @@ class AdviceDraft(Base):
     report_json: Mapped[str] = mapped_column(Text, default="{}")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     posted_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    #: The process checking or posting it right now (``received``/``posting``): when
+    #: that process is gone, another one finishes the work (see bot.ops.liveness).
+    owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -182,3 +182,48 @@ async def test_a_claim_left_by_a_process_that_died_mid_send_is_closed_not_resent
     await restarted.run_due(deliverer)
     assert (await outbox.get("mid-send") or (None, ""))[1] == ItemStatus.FAILED
     assert deliverer.attempts == []
+
+
+async def test_a_dead_workers_unattempted_claims_are_sent_and_the_cut_off_one_checked(
+    database: Database,
+) -> None:
+    """Issue 13 #6: with liveness, a dead worker's batch is taken over at once."""
+    clock = SimulatedClock(START)
+    outbox, _ = make(database, clock)
+    for n in range(5):
+        await outbox.schedule(7, "test", START, {"text": f"dm {n}"}, f"batch-{n}")
+    claimed = await outbox.claim_due("dead-worker", clock.now())
+    assert len(claimed) == 5
+    # The dead worker had started sending the first one when it was killed.
+    await outbox.mark_sending(claimed[0].id, "dead-worker", clock.now())
+
+    async def alive(name: str | None) -> bool:
+        return name == "survivor"
+
+    survivor = Scheduler(outbox, clock, SchedulerPolicy(), worker="survivor", alive=alive)
+    deliverer = RecordingDeliverer()
+    report = await survivor.run_due(deliverer)
+    assert sorted(report.sent) == [f"batch-{n}" for n in range(5)]
+    uncertain = {d.key: d.uncertain for d in deliverer.attempts}
+    assert uncertain == {"batch-0": True, **{f"batch-{n}": False for n in range(1, 5)}}
+    statuses = await outbox.statuses([f"batch-{n}" for n in range(5)])
+    assert set(statuses.values()) == {ItemStatus.SENT}
+    # Attempts count real attempts only: the never-attempted ones were tried once.
+    items = [await outbox.get(f"batch-{n}") for n in range(5)]
+    assert [i[0].attempts for i in items if i] == [2, 1, 1, 1, 1]
+
+
+async def test_a_live_workers_claims_are_left_alone(database: Database) -> None:
+    clock = SimulatedClock(START)
+    outbox, _ = make(database, clock)
+    await outbox.schedule(7, "test", START, {"text": "busy"}, "busy")
+    assert len(await outbox.claim_due("other", clock.now())) == 1
+
+    async def alive(name: str | None) -> bool:
+        return name in ("other", "me")
+
+    me = Scheduler(outbox, clock, SchedulerPolicy(), worker="me", alive=alive)
+    deliverer = RecordingDeliverer()
+    clock.advance(timedelta(hours=1))
+    assert (await me.run_due(deliverer)).handled == 0
+    assert (await outbox.get("busy") or (None, ""))[1] == ItemStatus.CLAIMED

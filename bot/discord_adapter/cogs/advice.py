@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.advice_flow import (
     BadLink,
@@ -22,6 +22,7 @@ from bot.advice_flow import (
     FlowRefused,
     PostContext,
     PostPlan,
+    ReceivedDraft,
     Version,
     WatchAction,
     WatchedReply,
@@ -119,8 +120,11 @@ class Advice(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.reply_with_care_menu)
+        self.recovery.change_interval(seconds=self.services.settings.recovery_interval_seconds)
+        self.recovery.start()
 
     async def cog_unload(self) -> None:
+        self.recovery.cancel()
         self.bot.tree.remove_command(
             self.reply_with_care_menu.name, type=self.reply_with_care_menu.type
         )
@@ -238,16 +242,28 @@ class Advice(commands.Cog):
     async def _submit_new(
         self, interaction: discord.Interaction, channel_id: int, message_id: int, text: str
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        # Store, then acknowledge, then call out: the typed text (and what is known of
+        # the post) is saved before the acknowledgement and before the post is fetched,
+        # so a process killed at any moment after "thinking…" loses nothing; the
+        # recovery loop finishes the check and sends the report.
         seen = self._seen_posts.get((interaction.user.id, message_id))
+        known = PostContext(
+            post_text=seen or "",
+            guild_id=interaction.guild_id,
+            channel_id=channel_id,
+            post_message_id=message_id,
+        )
+        draft_id = await self.flow.receive(interaction.user.id, known, text)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             post = await self._fetch_message(channel_id, message_id)
         except (discord.HTTPException, LookupError):
             post = None
         if post is None:
+            await self.flow.abandon(draft_id)
             raise FlowRefused("The message you were answering is gone, so I can't post a reply.")
         context = context_for(post, post.content or seen or "")
-        draft = await self.flow.start(interaction.user.id, context, text)
+        draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
         await interaction.edit_original_response(
             embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
@@ -279,6 +295,115 @@ class Advice(commands.Cog):
             )
         except discord.HTTPException:
             log.info("could not show the model's version of draft %s", draft.id)
+
+    # --- recovery: what a stopped process left unfinished ---------------------------
+
+    @tasks.loop(seconds=15)
+    async def recovery(self) -> None:
+        """At start-up and then regularly: finish stored texts whose check never ran, and
+        reconcile drafts left ``posting`` with their channel, when the process that was
+        handling them stopped. One bad draft is logged and skipped, never stops the rest."""
+        try:
+            received = await self.flow.unfinished_checks()
+            stuck = await self.flow.stuck_posting()
+        except StorageUnavailable:
+            log.warning("draft recovery skipped: database unavailable")
+            return
+        except Exception:
+            log.exception("draft recovery failed")
+            return
+        for one in received:
+            try:
+                await self._finish_received(one)
+            except Exception:
+                log.exception("draft %s: finishing its check failed", one.id)
+            finally:
+                self.flow.later(one.id)  # a no-op once finished
+        for draft in stuck:
+            try:
+                await self._reconcile(draft)
+            except Exception:
+                log.exception("draft %s: reconciling its post failed", draft.id)
+            finally:
+                self.flow.later(draft.id)
+
+    @recovery.before_loop
+    async def _before_recovery(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def _writer(self, user_id: int) -> discord.User:
+        return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+
+    async def _finish_received(self, received: ReceivedDraft) -> None:
+        context = received.context
+        if context.channel_id is None or context.post_message_id is None:
+            return
+        try:
+            post = await self._fetch_message(context.channel_id, context.post_message_id)
+        except (discord.NotFound, discord.Forbidden, LookupError):
+            post = None
+        except discord.HTTPException as exc:
+            log.info("draft %s: post not fetched (HTTP %s); later", received.id, exc.status)
+            return
+        writer = await self._writer(received.author_id)
+        if post is None:
+            await self.flow.abandon(received.id)
+            await send_dm(
+                self.services,
+                writer,
+                embeds=embeds_for(
+                    "Not posted",
+                    "The message you were answering is gone, so I can't post your reply. "
+                    "Here is what you wrote, so nothing is lost:\n" + quote(received.text),
+                ),
+            )
+            return
+        draft = await self.flow.finish(
+            received.id, context_for(post, post.content or context.post_text)
+        )
+        log.info("draft %s: check finished after a restart", draft.id)
+        note = (
+            f"Touchstone restarted while checking your reply to {post.jump_url}, so here is "
+            "its report. The buttons work as usual."
+        )
+        await send_dm(
+            self.services, writer, embeds=report_embeds(draft, note), view=report_view(draft)
+        )
+
+    async def _reconcile(self, draft: Draft) -> None:
+        """Was the reply posted before the process stopped? Look, then settle the draft."""
+        context = draft.context
+        me = self.bot.user
+        if context.channel_id is None or me is None:
+            return
+        channel = self.bot.get_partial_messageable(context.channel_id, guild_id=context.guild_id)
+        found: discord.Message | None = None
+        try:
+            async for message in channel.history(limit=100):
+                if message.author.id != me.id or not message.embeds:
+                    continue
+                reference = message.reference.message_id if message.reference else None
+                if draft.published_as(reference, message.embeds[0].description or ""):
+                    found = message
+                    break
+        except discord.NotFound:
+            found = None
+        except discord.HTTPException as exc:
+            log.info("draft %s: channel not read (HTTP %s); later", draft.id, exc.status)
+            return
+        fresh = await self.flow.reconcile(draft, found.id if found else None)
+        log.info("draft %s: left posting, %s", draft.id, "was posted" if found else "open again")
+        writer = await self._writer(draft.author_id)
+        if found is not None:
+            await send_dm(self.services, writer, embeds=posted_embeds(draft.id, found.jump_url))
+            return
+        note = (
+            "Touchstone restarted while posting this reply, and it did not reach the "
+            "channel. Nothing was posted; the buttons work again."
+        )
+        await send_dm(
+            self.services, writer, embeds=report_embeds(fresh, note), view=report_view(fresh)
+        )
 
     # --- the buttons ---------------------------------------------------------------
 

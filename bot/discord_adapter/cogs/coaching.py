@@ -17,6 +17,8 @@ from discord.ext import commands
 
 from bot.coaching import InputProblem, match_timezones
 from bot.dialogues import DialogueError
+from bot.discord_adapter.errors import message_for
+from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, truncate
 from bot.services import Services
@@ -71,49 +73,34 @@ class QuickVersionButton(
         await respond(interaction, text)
 
 
+PROMPTS_FORM = re.compile(r"ts:form:prompts:(?P<guild>\d+)")
+PROMPTS_FIELD = "prompts"
+
+
 class PromptsForm(discord.ui.Modal):
-    """The whole prompt list, one per line: add, edit, reorder and remove in one place."""
+    """The whole prompt list, one per line: add, edit, reorder and remove in one place.
+
+    Submissions are handled by custom id in :meth:`Coaching.on_interaction`, so a form
+    opened before a restart is still saved after it.
+    """
 
     prompts: discord.ui.TextInput[PromptsForm] = discord.ui.TextInput(
         label="One prompt per line (empty = default)",
         style=discord.TextStyle.paragraph,
         required=False,
         max_length=4000,
+        custom_id=PROMPTS_FIELD,
     )
 
-    def __init__(self, services: Services, current: list[str], guild_id: int | None) -> None:
+    def __init__(self, current: list[str], guild_id: int | None) -> None:
         title = "Server default prompts" if guild_id is not None else "Your morning prompts"
-        super().__init__(title=title)
-        self.services = services
-        self.guild_id = guild_id
+        super().__init__(
+            title=title, custom_id=f"{FORM_PREFIX}prompts:{guild_id or 0}", timeout=None
+        )
         self.prompts.default = "\n".join(current)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        # Saving touches the database: acknowledge within Discord's 3 seconds first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        lines = self.prompts.value.splitlines()
-        coaching = self.services.coaching
-        if self.guild_id is not None:
-            saved = await attempt(
-                interaction,
-                coaching.set_server_default_prompts(self.guild_id, lines, interaction.user.id),
-            )
-            lead = "Server default prompts saved."
-        else:
-            saved = await attempt(interaction, coaching.set_prompts(interaction.user.id, lines))
-            lead = "Your prompts are saved."
-        if saved is None:
-            return
-        listing = "\n".join(f"{n}. {p}" for n, p in enumerate(saved, 1)) or "(the default list)"
-        await respond(interaction, f"{lead}\n{listing}", ephemeral=True)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
-        log.error("prompts form failed", exc_info=error)
-        await respond(
-            interaction,
-            "Saving failed; here is what you wrote, so you can retry:\n\n" + self.prompts.value,
-            ephemeral=True,
-        )
+        return  # handled by Coaching.on_interaction, which also works after a restart
 
 
 class Coaching(commands.Cog):
@@ -226,7 +213,7 @@ class Coaching(commands.Cog):
     @coach.command(name="prompts", description="Edit your morning prompts (one per line).")
     async def coach_prompts(self, interaction: discord.Interaction) -> None:
         prompts, _source = await self.services.coaching.prompts(interaction.user.id)
-        await interaction.response.send_modal(PromptsForm(self.services, prompts, None))
+        await interaction.response.send_modal(PromptsForm(prompts, None))
 
     @coach.command(name="server-prompts", description="Set this server's default morning prompts.")
     @app_commands.guild_only()
@@ -235,9 +222,53 @@ class Coaching(commands.Cog):
         await require_moderator(interaction, self.services)
         assert interaction.guild_id is not None
         current = await self.services.coaching.server_default_prompts(interaction.guild_id)
-        await interaction.response.send_modal(
-            PromptsForm(self.services, current, interaction.guild_id)
-        )
+        await interaction.response.send_modal(PromptsForm(current, interaction.guild_id))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A prompts form submitted, also one opened before a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        match = PROMPTS_FORM.fullmatch(form_custom_id(interaction.data))
+        if match is None:
+            return
+        text = form_values(interaction.data).get(PROMPTS_FIELD, "")
+        guild_id = int(match["guild"]) or None
+        try:
+            await self._save_prompts(interaction, guild_id, text)
+        except Exception as exc:
+            problem, worth_logging = message_for(exc)
+            if worth_logging:
+                log.error("prompts form failed", exc_info=exc)
+            keep = f"\n\nHere is what you wrote, so you can retry:\n\n{text}" if text else ""
+            try:
+                await respond(interaction, problem + keep, ephemeral=True)
+            except discord.HTTPException:
+                log.warning("could not give the prompts back to user %s", interaction.user.id)
+
+    async def _save_prompts(
+        self, interaction: discord.Interaction, guild_id: int | None, text: str
+    ) -> None:
+        if guild_id is not None:
+            # The form was opened by a moderator; the ladder is checked again on submit.
+            await require_moderator(interaction, self.services)
+        # Saving touches the database: acknowledge within Discord's 3 seconds first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lines = text.splitlines()
+        coaching = self.services.coaching
+        if guild_id is not None:
+            saved = await attempt(
+                interaction,
+                coaching.set_server_default_prompts(guild_id, lines, interaction.user.id),
+            )
+            lead = "Server default prompts saved."
+        else:
+            saved = await attempt(interaction, coaching.set_prompts(interaction.user.id, lines))
+            lead = "Your prompts are saved."
+        if saved is None:
+            return
+        listing = "\n".join(f"{n}. {p}" for n, p in enumerate(saved, 1)) or "(the default list)"
+        await respond(interaction, f"{lead}\n{listing}", ephemeral=True)
 
     # --- /practice -----------------------------------------------------------------------
 

@@ -15,9 +15,9 @@ from discord.ext import commands
 
 from bot.discord_adapter.config_views import (
     PANEL_ITEMS,
-    ResetConfirm,
     panel_embeds,
     panel_view,
+    reset_view,
     send_pages,
 )
 from bot.discord_adapter.interaction_facts import require_moderator
@@ -28,10 +28,6 @@ from bot.guild_config.render import (
     MAX_IMPORT_BYTES,
     SECTION_TITLES,
     change_lines,
-    false_alarm_lines,
-    history_lines,
-    paginate,
-    show_lines,
 )
 from bot.services import Services
 
@@ -75,10 +71,7 @@ class Config(commands.Cog):
     )
     async def show(self, interaction: discord.Interaction, section: str | None = None) -> None:
         guild_id = await self._moderator(interaction)
-        config = await self.services.guild_config.get(guild_id)
-        lines = show_lines(config, section)
-        lines += ["", "Change one with /config set, or use /config panel for the common ones."]
-        await send_pages(interaction, "Touchstone settings", paginate(lines))
+        await send_pages(interaction, self.services, guild_id, "show", section or "")
 
     @config.command(name="set", description="Change one setting.")
     @app_commands.describe(key="The setting, e.g. advice.sensitivity", value="The new value")
@@ -168,7 +161,7 @@ class Config(commands.Cog):
                 interaction,
                 "Reset **every** setting of this server to its default? That includes the "
                 "moderator roles and every channel's advice policy. Export first if unsure.",
-                view=ResetConfirm(self.services, interaction.user.id),
+                view=reset_view(interaction.user.id, self.services.clock.now()),
                 ephemeral=True,
             )
             return
@@ -226,18 +219,12 @@ class Config(commands.Cog):
     @config.command(name="history", description="Who changed which setting, when.")
     async def history(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
-        entries = await self.services.guild_config.history(guild_id)
-        lines = history_lines(entries) or ["No setting has been changed yet."]
-        await send_pages(interaction, "Settings history", paginate(lines))
+        await send_pages(interaction, self.services, guild_id, "history", "")
 
     @config.command(name="false-alarms", description="Replies the advice check flagged by mistake.")
     async def false_alarms(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
-        alarms = await self.services.advice_flow.false_alarms(guild_id)
-        calibration = await self.services.advice_flow.calibration(guild_id)
-        lines = [*calibration.lines(), ""]
-        lines += false_alarm_lines(list(alarms)) or ["Nobody has reported a false alarm yet."]
-        await send_pages(interaction, "Reported false alarms", paginate(lines))
+        await send_pages(interaction, self.services, guild_id, "alarms", "")
 
     @config.command(name="panel", description="Buttons for the common settings.")
     async def panel(self, interaction: discord.Interaction) -> None:

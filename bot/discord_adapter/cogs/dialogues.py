@@ -55,7 +55,11 @@ class Dialogues(commands.Cog):
         self.bot = bot
         self.services = services
         self.svc = services.dialogues
-        self._delivering = asyncio.Lock()
+        #: One lock per dialogue: each dialogue is one channel's ordered stream of
+        #: messages, so a slow or rate-limited channel holds back only its own dialogue.
+        self._delivering: dict[int, asyncio.Lock] = {}
+        #: Dialogues one sweep delivers at once (each in its own channel).
+        self._sweep_parallel = asyncio.Semaphore(16)
         self._recovered = False
         self._checked: set[int] = set()
 
@@ -106,21 +110,33 @@ class Dialogues(commands.Cog):
     async def deliver(self, dialogue_id: int | None = None) -> None:
         """Send every undelivered event (of one dialogue, or all), in order.
 
-        Each dialogue is delivered under a cluster-wide lock, re-reading what is still
-        pending inside it, so two shard processes (one answering, one sweeping) never
-        send the same event twice.
+        Order is kept per dialogue (its channel) and nothing is serialised across
+        dialogues: a 429 in one thread delays only that thread. Each dialogue is
+        delivered under its own lock in this process and a cluster-wide lock across
+        processes, re-reading what is still pending inside them, so two shard processes
+        (one answering, one sweeping) never send the same event twice.
         """
-        async with self._delivering:
-            dialogue_ids = list(
-                dict.fromkeys(d.dialogue.id for d in await self.svc.pending_deliveries(dialogue_id))
-            )
-            for one in dialogue_ids:
-                try:
-                    async with exclusive(self.services.db, f"dialogue-delivery:{one}"):
-                        await self._deliver_one(one)
-                except Exception:
-                    # One broken dialogue must not hold back every other one.
-                    log.exception("dialogue %d: delivery skipped", one)
+        if dialogue_id is not None:
+            await self._deliver_locked(dialogue_id)
+            return
+        dialogue_ids = list(
+            dict.fromkeys(d.dialogue.id for d in await self.svc.pending_deliveries(None))
+        )
+
+        async def one(dialogue: int) -> None:
+            async with self._sweep_parallel:
+                await self._deliver_locked(dialogue)
+
+        await asyncio.gather(*(one(d) for d in dialogue_ids))
+
+    async def _deliver_locked(self, dialogue_id: int) -> None:
+        lock = self._delivering.setdefault(dialogue_id, asyncio.Lock())
+        try:
+            async with lock, exclusive(self.services.db, f"dialogue-delivery:{dialogue_id}"):
+                await self._deliver_one(dialogue_id)
+        except Exception:
+            # One broken dialogue must not hold back every other one.
+            log.exception("dialogue %d: delivery skipped", dialogue_id)
 
     async def _deliver_one(self, dialogue_id: int) -> None:
         threads: dict[int, DialogueInfo] = {}
@@ -260,6 +276,9 @@ class Dialogues(commands.Cog):
         *,
         form: bool,
     ) -> None:
+        """Store, then acknowledge, then call out: the answer is recorded (and its echo
+        queued) before "thinking…" is shown, so a kill after the acknowledgement loses
+        nothing; whatever is left to send goes out at start-up."""
         try:
             turn = await self.svc.answer(
                 dialogue_id, interaction.user.id, text, expected_step=step, echo=True
@@ -268,6 +287,8 @@ class Dialogues(commands.Cog):
             keep = f"\n\nYour text, so it isn't lost:\n{text}" if form else ""
             await respond(interaction, str(exc) + keep, ephemeral=True)
             return
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
         await self.deliver(dialogue_id)
         prompt = await self.svc.current_prompt(dialogue_id)
         if prompt is not None and prompt.private and turn.seat and form:
@@ -300,7 +321,6 @@ class Dialogues(commands.Cog):
                 AnswerForm(dialogue_id, step, prompt.text, prompt.private)
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         await self._answer(interaction, dialogue_id, value, step, form=False)
 
     @commands.Cog.listener()
@@ -312,7 +332,6 @@ class Dialogues(commands.Cog):
         parsed = parse(custom) if custom.startswith(PREFIX) else None
         if parsed is None or parsed[1] != "form":
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         await self._answer(interaction, parsed[0], form_value(data), parsed[2], form=True)
 
     @commands.Cog.listener()

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_adapter.errors import message_for
+from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
 from bot.guidance import Where
@@ -94,36 +96,43 @@ class NoteForm(discord.ui.Modal, title="Add a note to this server's library"):
         custom_id="body", label="Explanation", style=discord.TextStyle.paragraph, max_length=4000
     )
 
-    def __init__(self, services: Services) -> None:
-        super().__init__()
-        self.services = services
+    def __init__(self) -> None:
+        super().__init__(custom_id=NOTE_FORM_ID, timeout=None)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        text = note_from_form(
-            title=self.note_title.value,
-            summary=self.summary.value,
-            five_minute_version=self.five_minute.value,
-            steps=self.steps.value,
-            body=self.body.value,
-            author=interaction.user.display_name,
-            server_name=interaction.guild.name if interaction.guild else "This server",
-            date=datetime.now(UTC).date().isoformat(),
-        )
-        await add_note(self.services, interaction, text, "form")
+        return  # handled by Knowledge.on_interaction, which also works after a restart
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
-        log.error("note form failed", exc_info=error)
-        written = "\n\n".join(
-            f"{field.label}:\n{field.value}"
-            for field in (self.note_title, self.summary, self.five_minute, self.steps, self.body)
-            if field.value
-        )
-        await respond(
-            interaction,
-            "Saving the note failed; here is what you wrote, so you can retry:\n\n" + written,
-            ephemeral=True,
-        )
+
+#: The note form's custom id: its submission is handled by id, even after a restart.
+NOTE_FORM_ID = f"{FORM_PREFIX}note"
+NOTE_FIELDS = ("note_title", "summary", "five_minute", "steps", "body")
+NOTE_LABELS = ("Title", "Summary", "Five-minute version", "Steps", "Explanation")
+
+
+async def save_note_form(
+    services: Services, interaction: discord.Interaction, values: dict[str, str]
+) -> None:
+    await require_moderator(interaction, services)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    text = note_from_form(
+        title=values.get("note_title", ""),
+        summary=values.get("summary", ""),
+        five_minute_version=values.get("five_minute", ""),
+        steps=values.get("steps", ""),
+        body=values.get("body", ""),
+        author=interaction.user.display_name,
+        server_name=interaction.guild.name if interaction.guild else "This server",
+        date=datetime.now(UTC).date().isoformat(),
+    )
+    await add_note(services, interaction, text, "form")
+
+
+def written_back(values: dict[str, str]) -> str:
+    return "\n\n".join(
+        f"{label}:\n{values[field]}"
+        for field, label in zip(NOTE_FIELDS, NOTE_LABELS, strict=True)
+        if values.get(field)
+    )
 
 
 async def add_note(
@@ -155,6 +164,27 @@ class Knowledge(commands.Cog):
 
     def __init__(self, services: Services) -> None:
         self.services = services
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """The note form submitted, also one opened before a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        if form_custom_id(interaction.data) != NOTE_FORM_ID:
+            return
+        values = form_values(interaction.data)
+        try:
+            await save_note_form(self.services, interaction, values)
+        except Exception as exc:
+            problem, worth_logging = message_for(exc)
+            if worth_logging:
+                log.error("note form failed", exc_info=exc)
+            written = written_back(values)
+            keep = f"\n\nHere is what you wrote, so you can retry:\n\n{written}" if written else ""
+            try:
+                await respond(interaction, problem + keep, ephemeral=True)
+            except discord.HTTPException:
+                log.warning("could not give the note back to user %s", interaction.user.id)
 
     @app_commands.command(
         name="ask", description="Ask for guidance from the notes library, with citations."
@@ -265,7 +295,7 @@ class Knowledge(commands.Cog):
     ) -> None:
         await require_moderator(interaction, self.services)
         if file is None:
-            await interaction.response.send_modal(NoteForm(self.services))
+            await interaction.response.send_modal(NoteForm())
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not file.filename.lower().endswith(".md"):

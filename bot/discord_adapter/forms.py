@@ -1,0 +1,37 @@
+"""Form (modal) submissions handled by custom id, so a form opened before a restart
+is still acknowledged and its text saved after it.
+
+A :class:`discord.ui.Modal` object lives in one process's memory; Discord sends the
+submission to whichever process runs when the person presses Submit. Forms therefore
+carry everything needed in their custom id (``ts:form:...``), their ``on_submit`` does
+nothing, and the cog handles the raw submission in ``on_interaction``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORM_PREFIX = "ts:form:"
+
+
+def form_custom_id(interaction_data: object) -> str:
+    """The custom id of a submitted form ('' for anything else)."""
+    if isinstance(interaction_data, dict):
+        return str(interaction_data.get("custom_id") or "")
+    return ""
+
+
+def form_values(data: object) -> dict[str, str]:
+    """``{field custom id: value}`` of a modal submission, whatever the nesting
+    (action rows, or the newer label components)."""
+    found: dict[str, str] = {}
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("custom_id"), str) and isinstance(item.get("value"), str):
+                found[item["custom_id"]] = item["value"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
