@@ -27,13 +27,9 @@ def _encode(report: AdviceReport | None, gentle: str, source: str, tags: tuple[s
     return json.dumps(body, ensure_ascii=False)
 
 
-def _to_draft(row: AdviceDraft) -> Draft | None:
-    """A row as a Draft; None while it has no report yet (saved, check not finished)."""
-    body: dict[str, Any] = json.loads(row.report_json or "{}")
-    if "report" not in body:
-        return None
-    report = AdviceReport.model_validate(body["report"])
-    context = PostContext(
+def _context(row: AdviceDraft, body: dict[str, Any]) -> PostContext:
+    """The post a stored draft answers, from its columns and its JSON body."""
+    return PostContext(
         post_text=row.post_text,
         guild_id=row.guild_id,
         channel_id=row.channel_id,
@@ -42,6 +38,15 @@ def _to_draft(row: AdviceDraft) -> Draft | None:
         post_author_id=row.post_author_id,
         tags=tuple(body.get("tags") or ()),
     )
+
+
+def _to_draft(row: AdviceDraft) -> Draft | None:
+    """A row as a Draft; None while it has no report yet (saved, check not finished)."""
+    body: dict[str, Any] = json.loads(row.report_json or "{}")
+    if "report" not in body:
+        return None
+    report = AdviceReport.model_validate(body["report"])
+    context = _context(row, body)
     return Draft(
         id=row.id,
         author_id=row.author_id,
@@ -206,15 +211,7 @@ class DraftStore:
             if row is None or row.status != DraftStatus.RECEIVED.value:
                 return None
             body: dict[str, Any] = json.loads(row.report_json or "{}")
-            context = PostContext(
-                post_text=row.post_text,
-                guild_id=row.guild_id,
-                channel_id=row.channel_id,
-                parent_id=body.get("parent_id"),
-                post_message_id=row.post_message_id,
-                post_author_id=row.post_author_id,
-                tags=tuple(body.get("tags") or ()),
-            )
+            context = _context(row, body)
             return ReceivedDraft(row.id, row.author_id, context, row.draft_text)
 
     async def transition(
