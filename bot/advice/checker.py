@@ -41,7 +41,7 @@ from bot.advice.featurize import (
 from bot.advice.language import detect_language
 from bot.advice.learned import AdviceModels, shared_models
 from bot.advice.models import AdviceReport, Intent, Reason
-from bot.advice.rewrite import gentler
+from bot.advice.rewrite import Rewrite, gentler
 from bot.advice.rules import RuleChecker
 from knowledge.static_vectors import StaticVectors, shared_static_vectors
 
@@ -135,68 +135,73 @@ class AdviceChecker:
         rule_score = self._rules.check(post, reply, intent).score
         x, _ = reply_vector(reply, views, rule_score, reading.probs)
         probability = float(self._models.verdict.probabilities(x)[1])
-        flagged = probability >= self.threshold and bool(views)
-        if flagged and reading.narrow and len(views) == 1 and self._primary(x) in _PILE_REASONS:
-            flagged = False  # one point cannot bury a narrow question (LABELS.md)
-        if second_opinion is not None and views:
-            flagged = second_opinion[0]
-        drops = (
-            self._weights_of_points(reply, views, rule_score, reading.probs, probability)
-            if flagged
-            else np.zeros(len(views))
-        )
-        reasons = self._reasons(x, views, drops) if flagged else []
-        if second_opinion is not None and views:
-            verdict = (
-                "a close call it judged too much" if flagged else "a close call it judged fine"
-            )
-            reasons.insert(
-                0,
-                Reason(
-                    code="second_opinion",
-                    message=f"A language model was asked ({verdict}): {second_opinion[1]}",
-                ),
-            )
-        top = float(drops.max()) if len(drops) else 0.0
+        flagged = self._decide(probability, reading, views, x, second_opinion)
+        reasons: list[Reason] = []
+        rewrite: Rewrite | None = None
         if flagged:
-            facts = point_facts([v.point for v in views], post)
-            rw = gentler(
-                post,
-                reply,
-                facts,
-                sharing=reading.intent is Intent.SHARING,
-                narrow=reading.narrow,
-                answer_points=answer_span(facts) if reading.narrow else 0,
-                hostile=[
-                    self._hostile(v, float(d), top, reasons)
-                    for v, d in zip(views, drops, strict=True)
-                ],
-            )
-            suggestion, kept, carried, tip, tip_source = (
-                rw.suggestion,
-                rw.kept_aside,
-                rw.carried,
-                rw.tip,
-                rw.tip_source,
-            )
-        else:
-            suggestion, kept, carried, tip, tip_source = reply, [], [], None, None
+            drops = self._weights_of_points(reply, views, rule_score, reading.probs, probability)
+            reasons = self._reasons(x, views, drops)
+            rewrite = self._rewrite(post, reply, views, drops, reasons, reading)
+        if second_opinion is not None and views:
+            reasons.insert(0, _opinion_reason(flagged, second_opinion[1]))
         return AdviceReport(
             flagged=flagged,
             score=round(probability, 6),
             threshold=self.threshold,
             reasons=reasons,
-            suggestion=suggestion,
-            kept_aside=kept,
-            tip=tip,
-            tip_source=tip_source,
-            carried=carried,
+            suggestion=rewrite.suggestion if rewrite else reply,
+            kept_aside=rewrite.kept_aside if rewrite else [],
+            tip=rewrite.tip if rewrite else None,
+            tip_source=rewrite.tip_source if rewrite else None,
+            carried=rewrite.carried if rewrite else [],
             intent=reading.intent,
             intent_source="given" if reading.source == "given" else "inferred",
             intent_reason=reading.why,
             narrow_question=reading.narrow,
             language="en",
             verdict_source="model" if second_opinion is not None and views else "checker",
+        )
+
+    def _decide(
+        self,
+        probability: float,
+        reading: _Reading,
+        views: list[PointView],
+        x: FloatArray,
+        second_opinion: tuple[bool, str] | None,
+    ) -> bool:
+        """The verdict: the model's cut, the guide's one structural rule, a second opinion."""
+        if not views:
+            return False
+        if second_opinion is not None:
+            return second_opinion[0]
+        flagged = probability >= self.threshold
+        if flagged and reading.narrow and len(views) == 1 and self._primary(x) in _PILE_REASONS:
+            return False  # one point cannot bury a narrow question (LABELS.md)
+        return flagged
+
+    def _rewrite(
+        self,
+        post: str,
+        reply: str,
+        views: list[PointView],
+        drops: FloatArray,
+        reasons: list[Reason],
+        reading: _Reading,
+    ) -> Rewrite:
+        """The gentler version, keeping scornful points out of the tip and the kept advice."""
+        top = float(drops.max()) if len(drops) else 0.0
+        facts = point_facts([v.point for v in views], post)
+        return gentler(
+            post,
+            reply,
+            facts,
+            sharing=reading.intent is Intent.SHARING,
+            narrow=reading.narrow,
+            answer_points=answer_span(facts) if reading.narrow else 0,
+            hostile=[
+                self._hostile(v, float(d), top, reasons) for v, d in zip(views, drops, strict=True)
+            ],
         )
 
     # --- steps -------------------------------------------------------------------
@@ -300,3 +305,8 @@ class AdviceChecker:
             language=code,
             checked=False,
         )
+
+
+def _opinion_reason(flagged: bool, why: str) -> Reason:
+    verdict = "a close call it judged too much" if flagged else "a close call it judged fine"
+    return Reason(code="second_opinion", message=f"A language model was asked ({verdict}): {why}")
