@@ -65,7 +65,9 @@ async def test_a_late_answer_is_rejected_by_discord_and_the_bot_keeps_working(
 
     on_time = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
     await on_time.first_response(timeout=3)
-    assert "Traceback" not in bot.log or "10062" in bot.log
+    # The only traceback the late answer may leave in the log is Discord's 10062 itself.
+    for block in bot.log.split("Traceback (most recent call last)")[1:]:
+        assert "10062" in block[:4000], block[:500]
 
 
 async def test_commands_sync_once_and_not_again_on_restart(

@@ -45,8 +45,15 @@ async def test_two_holders_never_overlap_on_postgres() -> None:
 
 async def test_sqlite_needs_no_lock(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
-    try:
+    entered: list[str] = []
+
+    async def nested() -> None:
+        # Re-entrant because it is a no-op: one process owns a SQLite file.
         async with exclusive(db, "job"), exclusive(db, "job"):
-            pass  # re-entrant because it is a no-op: one process owns a SQLite file
+            entered.append("inside")
+
+    try:
+        await asyncio.wait_for(nested(), timeout=5)  # a real lock here would hang: fail instead
     finally:
         await db.dispose()
+    assert entered == ["inside"]

@@ -218,7 +218,10 @@ def test_known_malformed_notes_are_rejected_with_the_file_named(front: str) -> N
 @given(nasty_text, nasty_text)
 def test_the_advice_check_reads_anything(post: str, reply: str) -> None:
     report = AdviceChecker().check(post, reply)
-    assert 0.0 <= report.score <= 1.0 or report.score >= 0
+    assert 0.0 <= report.score <= 1.0
+    assert not report.flagged or (report.checked and report.score >= report.threshold)
+    assert report.flagged or report.suggestion == reply
+    assert all(e in reply for reason in report.reasons for e in reason.excerpts)
 
 
 @BOUNDED
