@@ -118,11 +118,35 @@ class GuidanceService:
         )
         if result.text is None or not cites_only(result.text, len(offline.citations)):
             return Guidance(offline, offline.text, used_model=False)
+        cited = {c.url for c in offline.citations if c.url}
+        text = keep_cited_links(result.text, cited)
         sources = "\n".join(citation.line() for citation in offline.citations)
-        return Guidance(offline, f"{result.text}\n\n{sources}", used_model=True)
+        return Guidance(offline, f"{text}\n\n{sources}", used_model=True)
 
 
 def cites_only(text: str, count: int) -> bool:
     """True when the text cites at least one note and only notes 1..count."""
     numbers = {int(n) for n in _CITATION.findall(text)}
     return bool(numbers) and all(1 <= n <= count for n in numbers)
+
+
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,200})\]\((<?)(https?://[^)\s>]+)>?\)")
+_BARE_LINK = re.compile(r"<?(https?://[^\s<>()\]]+)>?")
+
+
+def keep_cited_links(text: str, cited: set[str]) -> str:
+    """Model text with every link removed unless it points to a cited source.
+
+    A model can make up a plausible URL; a member would trust it because the bot
+    posted it. Markdown links keep their words, bare links become "(link removed)".
+    """
+
+    def markdown(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(3) in cited else match.group(1)
+
+    def bare(match: re.Match[str]) -> str:
+        url = match.group(1).rstrip(".,;:!?")
+        tail = match.group(1)[len(url) :]
+        return match.group(0) if url in cited else "(link removed)" + tail
+
+    return _BARE_LINK.sub(bare, _MARKDOWN_LINK.sub(markdown, text))

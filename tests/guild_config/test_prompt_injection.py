@@ -97,3 +97,18 @@ def test_templates_that_could_carry_member_text_are_refused(template: str) -> No
     with pytest.raises(ConfigError) as caught:
         with_value(GuildConfig(), "model.instructions_template", template)
     assert [p.key for p in caught.value.problems] == ["model.instructions_template"]
+
+
+async def test_links_the_model_made_up_are_removed_cited_ones_kept(
+    library: KnowledgeBase,
+) -> None:
+    question = "How do I figure out what I actually want from a goal?"
+    offline = await GuidanceService(library, ModelGateway(None)).ask(question)
+    cited = next(c.url for c in offline.answer.citations if c.url)  # the goal-factoring note
+    made_up = "See [this guide](https://example.com/fake-guide) and https://evil.example/x."
+    model = RecordingChatModel(reply=f"List what the goal gets you [1]. {made_up} Read {cited}")
+    answer = await GuidanceService(library, ModelGateway(model)).ask(question, use_model=True)
+    assert answer.used_model
+    assert "example.com/fake-guide" not in answer.text and "evil.example" not in answer.text
+    assert "this guide" in answer.text and "(link removed)." in answer.text
+    assert f"Read {cited}" in answer.text
