@@ -27,10 +27,12 @@ lint: $(STAMP)
 # With TOUCHSTONE_TEST_DATABASE_URL set (CI sets it), the storage and domain tests run on
 # both databases in the first pass, and a second pass runs every end-to-end bot on
 # PostgreSQL (TOUCHSTONE_TEST_BACKEND=postgres); tests marked postgres ran already. A third
-# pass runs the knowledge tests with every index on a real `chroma run` server.
+# pass runs the knowledge tests with every index on a real `chroma run` server. A failure in
+# any pass fails the target.
 test: lint
 	$(BIN)/python -m pytest -q -rs
 	@if [ -n "$$TOUCHSTONE_TEST_DATABASE_URL" ]; then \
+	  set -e; \
 	  echo "make: the end-to-end tests again, every bot on PostgreSQL"; \
 	  TOUCHSTONE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -rs -m "e2e and not postgres" tests/e2e; \
 	  echo "make: the knowledge tests again, against a chromadb server"; \

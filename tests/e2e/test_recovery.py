@@ -41,6 +41,11 @@ CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 POST_MESSAGE = "POST /channels/{channel_id}/messages"
 
 
+def sqlite_url(data_dir: Path) -> str:
+    """These tests read and set draft rows directly, so their bots run on SQLite."""
+    return f"sqlite+aiosqlite:///{data_dir / 'touchstone.db'}"
+
+
 def drafts(data_dir: Path) -> list[tuple[int, str, str]]:
     """(id, status, text) of every stored draft."""
     with contextlib.closing(sqlite3.connect(data_dir / "touchstone.db")) as conn:
@@ -71,7 +76,7 @@ async def test_a_kill_after_the_reply_form_is_acknowledged_loses_nothing(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:
     fake, club, data_dir = fake_discord, practice_club, tmp_path / "data"
-    bot = await start_bot(data_dir=data_dir, env=ENV)
+    bot = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     post = await fake.send_message(club.general, club.member, ALICE)
     opened = await fake.send_message_command(club.moderator, "Reply with care", post)
     await opened.first_response(timeout=3)
@@ -84,7 +89,7 @@ async def test_a_kill_after_the_reply_form_is_acknowledged_loses_nothing(
     await bot.kill()
 
     assert [(status, text) for _, status, text in drafts(data_dir)] == [("received", BOB)]
-    restarted = await start_bot(data_dir=data_dir, env=ENV)
+    restarted = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     report = await dm_with(fake, club.moderator.id, "restarted while checking", restarted)
     assert "pile of advice" in embed_text(report)
     assert "gait analysis" in embed_text(report)  # the check ran against the real post
@@ -101,7 +106,7 @@ async def test_a_kill_while_a_dialogue_form_is_acknowledged_keeps_the_answer(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:
     fake, club, data_dir = fake_discord, practice_club, tmp_path / "data"
-    bot = await start_bot(data_dir=data_dir, env=ENV)
+    bot = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     started = await fake.send_slash_command(
         club.guild, club.general, club.member, "impossible", {"goal": "Write a novel this year"}
     )
@@ -138,7 +143,7 @@ async def test_a_kill_while_a_dialogue_form_is_acknowledged_keeps_the_answer(
     await fake.send_modal_submit(modal["custom_id"], {"answer": "I have no time\nI write slowly"})
     await fake.wait_for(lambda: stall.hits, 10, "the acknowledgement")
     await bot.kill()
-    restarted = await start_bot(data_dir=data_dir, env=ENV)
+    restarted = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     try:
         await fake.wait_for(lambda: bot_says("1. I have no time"), TIMEOUT, "the answer")
     except TimeoutError:
@@ -150,7 +155,7 @@ async def test_a_draft_killed_while_posting_opens_again_with_working_buttons(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:
     fake, club, data_dir = fake_discord, practice_club, tmp_path / "data"
-    bot = await start_bot(data_dir=data_dir, env=ENV)
+    bot = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     post = await fake.send_message(club.general, club.member, ALICE)
     _, report = await draft_reply(fake, club, post, KIND)
     stall = fake.rate_limit(POST_MESSAGE, count=1, retry_after=60)
@@ -161,7 +166,7 @@ async def test_a_draft_killed_while_posting_opens_again_with_working_buttons(
     trace = "\n".join(f"{r.method} {r.path} {r.status} {r.json}"[:300] for r in fake.requests[-12:])
     assert drafts(data_dir)[0][1] == "posting", trace + bot.log[-3000:]
 
-    restarted = await start_bot(data_dir=data_dir, env=ENV)
+    restarted = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     again = await dm_with(fake, club.moderator.id, "did not reach the channel", restarted)
     assert drafts(data_dir)[0][1] == "draft"
     # The old report's button works again (it said "being posted right now" for ever).
@@ -183,7 +188,7 @@ async def test_a_draft_posted_just_before_the_kill_is_marked_posted(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:
     fake, club, data_dir = fake_discord, practice_club, tmp_path / "data"
-    bot = await start_bot(data_dir=data_dir, env=ENV)
+    bot = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     post = await fake.send_message(club.general, club.member, ALICE)
     _, report = await draft_reply(fake, club, post, KIND)
     click = await fake.send_component(report, button(report, "post"))
@@ -194,7 +199,7 @@ async def test_a_draft_posted_just_before_the_kill_is_marked_posted(
     # As if the process died between sending and recording it: the row says posting.
     set_status(data_dir, drafts(data_dir)[0][0], "posting")
 
-    restarted = await start_bot(data_dir=data_dir, env=ENV)
+    restarted = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     note = await dm_with(fake, club.moderator.id, "Posted", restarted)
     assert "See it in the channel" in embed_text(note)
     assert drafts(data_dir)[0][1] == "posted"
@@ -215,7 +220,7 @@ async def test_kills_10_to_50_ms_after_a_reply_form_submit_lose_nothing_acknowle
     rng = random.Random(13)
     post = await fake.send_message(club.general, club.member, ALICE)
     acknowledged: list[str] = []
-    bot = await start_bot(data_dir=data_dir, env=ENV)
+    bot = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
     for trial in range(6):
         opened = await fake.send_message_command(club.moderator, "Reply with care", post)
         await opened.first_response(timeout=5)
@@ -228,7 +233,7 @@ async def test_kills_10_to_50_ms_after_a_reply_form_submit_lose_nothing_acknowle
             acknowledged.append(text)
         stored = {t for _, _, t in drafts(data_dir)}
         assert set(acknowledged) <= stored, "an acknowledged text was lost"
-        bot = await start_bot(data_dir=data_dir, env=ENV)
+        bot = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
 
     def unfinished() -> list[tuple[int, str, str]]:
         return [d for d in drafts(data_dir) if d[1] == "received"]
