@@ -50,6 +50,15 @@ def _to_item(row: ScheduledItem) -> OutboxItem:
     )
 
 
+def _claimed_by(item_id: int, worker: str) -> tuple[Any, ...]:
+    """The item, only while ``worker`` still holds its claim (a taken-over item is left alone)."""
+    return (
+        ScheduledItem.id == item_id,
+        ScheduledItem.status == ItemStatus.CLAIMED,
+        ScheduledItem.claimed_by == worker,
+    )
+
+
 @dataclass
 class Outbox:
     """Schedule, reschedule and cancel items; the scheduler claims and finishes them."""
@@ -216,11 +225,7 @@ class Outbox:
         async with self.db.session() as session:
             result = await session.execute(
                 update(ScheduledItem)
-                .where(
-                    ScheduledItem.id == item_id,
-                    ScheduledItem.status == ItemStatus.CLAIMED,
-                    ScheduledItem.claimed_by == worker,
-                )
+                .where(*_claimed_by(item_id, worker))
                 .values(status=status, outcome=outcome[:200], finished_at=now)
             )
             return bool(getattr(result, "rowcount", 0))
@@ -229,13 +234,7 @@ class Outbox:
         """Just before the send: from here on, a dead worker's item may have gone out."""
         async with self.db.session() as session:
             await session.execute(
-                update(ScheduledItem)
-                .where(
-                    ScheduledItem.id == item_id,
-                    ScheduledItem.status == ItemStatus.CLAIMED,
-                    ScheduledItem.claimed_by == worker,
-                )
-                .values(sending_at=now)
+                update(ScheduledItem).where(*_claimed_by(item_id, worker)).values(sending_at=now)
             )
 
     async def release_for_retry(self, item_id: int, worker: str, retry_at: datetime) -> None:
@@ -243,11 +242,7 @@ class Outbox:
         async with self.db.session() as session:
             await session.execute(
                 update(ScheduledItem)
-                .where(
-                    ScheduledItem.id == item_id,
-                    ScheduledItem.status == ItemStatus.CLAIMED,
-                    ScheduledItem.claimed_by == worker,
-                )
+                .where(*_claimed_by(item_id, worker))
                 .values(
                     status=ItemStatus.PENDING, due_at=retry_at, claimed_by=None, sending_at=None
                 )
