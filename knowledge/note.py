@@ -104,6 +104,10 @@ class Note(BaseModel):
     when_to_use: str
     five_minute_version: str
     steps: list[str] = Field(default_factory=list, validate_default=True)
+    #: How members describe the situation this note helps with, in their own words
+    #: (symptoms, complaints, slang; never the technique's name). Indexed so that a
+    #: plain description of a situation finds the note.
+    phrasings: list[str] = Field(default_factory=list)
     body: str = ""
     guild_id: int | None = None
     path: Path | None = None
@@ -144,6 +148,18 @@ class Note(BaseModel):
             raise ValueError("must be a list of strings")
         if isinstance(value, list):
             return [_plain_text(step) for step in value]
+        return value
+
+    @field_validator("phrasings", mode="before")
+    @classmethod
+    def _phrasings_shape(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            raise ValueError("must be a list of strings")
+        if isinstance(value, list):
+            phrasings = [str(_plain_text(p)).strip() for p in value]
+            return list(dict.fromkeys(p for p in phrasings if p))
         return value
 
     @field_validator("steps")
