@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
-from knowledge.chunking import STEPS_HEADING, SUMMARY_HEADING
 from knowledge.note import Note
+from knowledge.ranking import shipped_weights
 from knowledge.retrieval import SearchResult
+from knowledge.static_vectors import shared_static_vectors
 
 #: Below this cosine similarity the best match is treated as unrelated to the question.
 #: Chosen from measurements on the shipped notes: on-topic questions score about
@@ -85,10 +87,17 @@ class Answer:
     text: str
     citations: list[Citation] = field(default_factory=list)
     results: list[SearchResult] = field(default_factory=list)
+    decision: Decision = field(default_factory=lambda: Decision.ANSWER)
+    #: The ranker's confidence that the first note answers the question (0-1).
+    confidence: float = 0.0
 
     @property
     def found(self) -> bool:
         return bool(self.citations)
+
+    @property
+    def abstained(self) -> bool:
+        return self.decision is Decision.DECLINE
 
 
 def first_sentences(text: str, count: int = 2) -> str:
@@ -116,23 +125,57 @@ def _citation(number: int, result: SearchResult) -> Citation:
     )
 
 
-def _is_prose_passage(result: SearchResult) -> bool:
-    """True for a body passage worth quoting (not the summary, steps, or a bullet list)."""
-    if result.heading in (SUMMARY_HEADING, STEPS_HEADING) or not result.snippet:
-        return False
-    return not re.match(r"^\s*(?:[-*•]|\d+[.)])\s", result.snippet)
+def _sentences(text: str) -> list[str]:
+    flat = re.sub(r"\s+", " ", text).strip()
+    return [part for part in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", flat) if part]
 
 
-def _primary_block(result: SearchResult, note: Note | None) -> list[str]:
+def _prose_sentences(note: Note) -> list[str]:
+    """The note's own sentences that can open an answer: no headings, lists or tables."""
+    sentences = _sentences(note.summary) + _sentences(note.when_to_use)
+    for line in note.body.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "|", "-", "*", ">")) or stripped[0].isdigit():
+            continue
+        sentences.extend(_sentences(stripped))
+    return [s for s in dict.fromkeys(sentences) if 30 <= len(s) <= 300]
+
+
+def opening(question: str, note: Note, count: int = 2) -> str:
+    """The ``count`` sentences of the note closest to the question, in the note's order.
+
+    Without a model, this is how the answer speaks to what the person said: of
+    everything the note says, it leads with what bears on their situation.
+    """
+    sentences = _prose_sentences(note)
+    if len(sentences) <= count:
+        return " ".join(sentences) or first_sentences(note.summary, count)
+    vectors = shared_static_vectors().embed([question, *sentences])
+    closeness = vectors[1:] @ vectors[0]
+    chosen = sorted(sorted(range(len(sentences)), key=lambda i: -float(closeness[i]))[:count])
+    return " ".join(sentences[i] for i in chosen)
+
+
+def humanise(text: str, titles: dict[str, str]) -> str:
+    """Note ids become titles and seed file references disappear from user-facing text."""
+    text = _SEED_PAREN.sub("", text)
+    text = _SEED_REF.sub("the source essay", text)
+    if not titles:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(titles, key=len)[::-1])) + r")\b")
+    return pattern.sub(lambda match: titles[match.group(1)], text)
+
+
+_SEED_PAREN = re.compile(r"\s*\(seed \d+\)")
+_SEED_REF = re.compile(r"\bseed \d+\b")
+
+
+def _primary_block(question: str, result: SearchResult, note: Note | None) -> list[str]:
     lines: list[str] = []
     if note is None:
         lines.append(f"**{result.title}** [1]: {result.snippet}")
         return lines
-    lines.append(f"**{note.title}** [1]: {first_sentences(note.summary, 2)}")
-    lines.append(f"It helps {_lower_first(first_sentences(note.when_to_use, 1))}")
-    if _is_prose_passage(result):
-        # The passage that matched says how the note bears on this particular question.
-        lines.append(f"> {first_sentences(result.snippet, 2)}")
+    lines.append(f"**{note.title}** [1]: {opening(question, note)}")
     lines.append("")
     lines.append(f"**Five-minute version:** {note.five_minute_version.strip()}")
     if note.steps:
@@ -143,31 +186,81 @@ def _primary_block(result: SearchResult, note: Note | None) -> list[str]:
     return lines
 
 
+class Decision(StrEnum):
+    """What the evidence allows: a cited answer, a hedge with two candidates, or a decline."""
+
+    ANSWER = "answer"
+    HEDGE = "hedge"
+    DECLINE = "decline"
+
+
+def decide(results: Sequence[SearchResult], min_similarity: float = MIN_SIMILARITY) -> Decision:
+    """The ranker's calibrated confidence in the first note decides; without a ranker,
+    the old cosine floor does."""
+    if not results:
+        return Decision.DECLINE
+    weights = shipped_weights()
+    if weights is None:
+        return Decision.ANSWER if results[0].similarity >= min_similarity else Decision.DECLINE
+    top = results[0].confidence
+    if top >= weights.answer_at:
+        return Decision.ANSWER
+    if top >= weights.decline_below and len(results) > 1:
+        return Decision.HEDGE
+    return Decision.ANSWER if top >= weights.decline_below else Decision.DECLINE
+
+
+def _related(results: Sequence[SearchResult]) -> list[SearchResult]:
+    """Other notes worth a line: confident on their own, not just the next in line."""
+    weights = shipped_weights()
+    if weights is None:
+        return [r for r in results[1:] if r.similarity >= MIN_SECONDARY_SIMILARITY]
+    top = results[0].confidence
+    return [r for r in results[1:] if r.confidence >= max(weights.answer_at, top / 2)]
+
+
+def _hedge(question: str, results: Sequence[SearchResult], note_for: NoteLookup) -> Answer:
+    shown = list(results[:2])
+    lines = ["I'm not sure which note fits best. Two that might:"]
+    for number, result in enumerate(shown, start=1):
+        note = note_for(result)
+        idea = first_sentences(note.summary, 1) if note is not None else result.snippet
+        lines.append(f"• **{result.title}** [{number}]: {idea}")
+    lines += ["", "Tell me a bit more about your situation, or browse /techniques.", ""]
+    citations = [_citation(number, r) for number, r in enumerate(shown, start=1)]
+    lines += ["**Sources**", *(c.line() for c in citations)]
+    return Answer("\n".join(lines), citations, list(results), Decision.HEDGE, shown[0].confidence)
+
+
+NoteLookup = Callable[[SearchResult], Note | None]
+
+
 def compose_answer(
     question: str,
     results: Sequence[SearchResult],
-    note_for: Callable[[SearchResult], Note | None],
+    note_for: NoteLookup,
     *,
     min_similarity: float = MIN_SIMILARITY,
     max_chars: int = MAX_ANSWER_CHARS,
+    titles: dict[str, str] | None = None,
 ) -> Answer:
     """Write a short, cited reply to ``question`` from ranked ``results``.
 
     ``note_for`` looks up the full note of a result (for its five-minute version and
-    steps). Only results that clear the similarity floor are used; if none does, the
-    reply says nothing relevant was found.
+    steps); ``titles`` maps note ids to titles so ids in note text read as titles.
     """
-    relevant = [r for r in results if r.similarity >= min_similarity]
-    if not relevant or not question.strip():
-        return Answer(NOTHING_FOUND, [], list(results))
-    primary, others = (
-        relevant[0],
-        [r for r in relevant[1:] if r.similarity >= MIN_SECONDARY_SIMILARITY],
-    )
+    decision = decide(results, min_similarity) if question.strip() else Decision.DECLINE
+    confidence = results[0].confidence if results else 0.0
+    if decision is Decision.DECLINE:
+        return Answer(NOTHING_FOUND, [], list(results), decision, confidence)
+    if decision is Decision.HEDGE:
+        hedge = _hedge(question, results, note_for)
+        return replace(hedge, text=humanise(hedge.text, titles or {}))
+    primary = results[0]
     citations = [_citation(1, primary)]
-    body = _primary_block(primary, note_for(primary))
+    body = _primary_block(question, primary, note_for(primary))
     also: list[str] = []
-    for result in others:
+    for result in _related(results):
         number = len(citations) + 1
         citations.append(_citation(number, result))
         note = note_for(result)
@@ -180,7 +273,7 @@ def compose_answer(
             parts += ["", "**Also relevant:**", *also_lines]
         parts += ["", "**Sources**"]
         parts += [c.line() for c in citations[: 1 + len(also_lines)]]
-        return "\n".join(parts).strip()
+        return humanise("\n".join(parts).strip(), titles or {})
 
     text = render(also)
     while len(text) > max_chars and also:
@@ -189,4 +282,4 @@ def compose_answer(
     citations = citations[: 1 + len(also)]
     if len(text) > max_chars:
         text = text[: max_chars - 1].rstrip() + "…"
-    return Answer(text, citations, list(results))
+    return Answer(text, citations, list(results), decision, confidence)

@@ -30,6 +30,10 @@ MAX_CHUNK_CHARS = 900
 CHUNK_OVERLAP_CHARS = 120
 SUMMARY_HEADING = "Summary"
 STEPS_HEADING = "Steps"
+#: Each of a note's phrasings (how members describe the situation) is a chunk of its own
+#: under this heading: one short text per vector, so a question that reads like one
+#: phrasing is close to it instead of to an average of all of them.
+PHRASING_HEADING = "In members' words"
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 
@@ -54,8 +58,19 @@ class Chunk:
         return self.id
 
     @property
+    def is_phrasing(self) -> bool:
+        """A member's wording of the situation: evidence for ranking, never shown as a passage."""
+        return self.heading == PHRASING_HEADING
+
+    @property
     def index_text(self) -> str:
-        """What gets embedded and BM25-tokenised: the title and heading give the body context."""
+        """What gets embedded and BM25-tokenised: the title and heading give the body context.
+
+        A phrasing is indexed alone: it never names the technique, and adding the title
+        would pull it towards questions that do.
+        """
+        if self.is_phrasing:
+            return self.text
         return f"{self.title}. {self.heading}. {self.text}"
 
     def metadata(self) -> dict[str, str | int | bool]:
@@ -124,6 +139,7 @@ def _sections(note: Note) -> list[tuple[str, str]]:
             meta = doc.metadata
             heading = str(meta.get("h3") or meta.get("h2") or meta.get("h1") or "Overview")
             sections.append((heading, doc.page_content.strip()))
+    sections.extend((PHRASING_HEADING, phrasing) for phrasing in note.phrasings)
     return sections
 
 

@@ -108,6 +108,10 @@ class Note(BaseModel):
     #: (symptoms, complaints, slang; never the technique's name). Indexed so that a
     #: plain description of a situation finds the note.
     phrasings: list[str] = Field(default_factory=list)
+    #: True when the note locates the problem in the reader ("the problem is you").
+    #: Right for someone checking their own judgement; wrong for someone ashamed or
+    #: hurting, so it is never given in answer to self-worth or distress.
+    blame_framed: bool = False
     body: str = ""
     guild_id: int | None = None
     path: Path | None = None

@@ -25,6 +25,8 @@ from knowledge.bm25 import BM25Index, tokenize
 from knowledge.chunking import Chunk, chunk_note
 from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.note import Note
+from knowledge.ranking import NoteEvidence, RankerWeights, feature_rows, shipped_weights
+from knowledge.spelling import SpellingCorrector
 from knowledge.store import ChromaStore, VectorHit, build_where
 
 #: The usual RRF constant: damps the gap between rank 1 and rank 2 of a single list.
@@ -60,6 +62,9 @@ class SearchResult:
     similarity: float = 0.0
     heading: str = ""
     guild_id: int | None = None
+    #: How likely this note answers the question (0-1), from the ranker; comparable
+    #: across questions, which is what abstention needs.
+    confidence: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +75,7 @@ class SearchResult:
             "source": self.source,
             "score": round(self.score, 6),
             "similarity": round(self.similarity, 4),
+            "confidence": round(self.confidence, 4),
             "snippet": self.snippet,
         }
 
@@ -90,9 +96,11 @@ class Corpus:
     kinds: npt.NDArray[np.str_] = field(init=False)
     _tag_masks: dict[str, npt.NDArray[np.bool_]] = field(init=False)
     _scope_sizes: dict[int, int] = field(init=False)
+    speller: SpellingCorrector = field(init=False)
 
     def __post_init__(self) -> None:
         self.index_of = {chunk.id: i for i, chunk in enumerate(self.chunks)}
+        self.speller = SpellingCorrector(chunk.text for chunk in self.chunks)
         self.bm25 = BM25Index([tokenize(chunk.index_text) for chunk in self.chunks])
         self.guilds = np.array([c.guild_id for c in self.chunks], dtype=np.int64)
         self.kinds = np.array([c.kind for c in self.chunks], dtype=np.str_)
@@ -151,6 +159,15 @@ def make_snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     if sentence_end >= limit // 2:
         return cut[: sentence_end + 1]
     return cut[: cut.rfind(" ")].rstrip(",;:") + " …"
+
+
+@dataclass
+class Rankings:
+    """What one query found: each ranking's (chunk index, score) pairs, and its vector."""
+
+    bm25: list[tuple[int, float]] = field(default_factory=list)
+    vector: list[tuple[int, float]] = field(default_factory=list)
+    query_vector: npt.NDArray[np.float32] | None = None
 
 
 class Retriever:
@@ -242,84 +259,154 @@ class Retriever:
         mode: SearchMode = SearchMode.HYBRID,
         query_vector: npt.NDArray[np.float32] | None = None,
     ) -> list[SearchResult]:
-        """The best ``k`` notes for ``query`` within the filters (blocking)."""
+        """The best ``k`` notes for ``query`` within the filters (blocking).
+
+        Misspelt words are mended first (towards the library's own words), so both
+        rankings see the word the member meant.
+        """
         corpus = self.corpus
-        query = query.strip()
-        if not query or k <= 0 or not corpus.chunks:
+        if k <= 0:
             return []
-        n = max(MIN_CANDIDATES, k * 8)
-        rankings: list[list[tuple[int, float]]] = []
+        found = self.rankings(
+            query,
+            max(MIN_CANDIDATES, k * 8),
+            tags=tags,
+            kind=kind,
+            guild_id=guild_id,
+            mode=mode,
+            query_vector=query_vector,
+        )
+        ranker = shipped_weights() if mode is SearchMode.HYBRID else None
+        return self._fuse(corpus, found, k, ranker)
+
+    def rankings(
+        self,
+        query: str,
+        n: int,
+        *,
+        tags: Sequence[str] | None = None,
+        kind: str | None = None,
+        guild_id: int | None = None,
+        mode: SearchMode = SearchMode.HYBRID,
+        query_vector: npt.NDArray[np.float32] | None = None,
+    ) -> Rankings:
+        """The BM25 and vector chunk rankings (top ``n`` each) for the mended query."""
+        corpus = self.corpus
+        query = corpus.speller.correct(query.strip())
+        found = Rankings()
+        if not query or not corpus.chunks:
+            return found
         if mode in (SearchMode.HYBRID, SearchMode.BM25):
-            mask = corpus.mask(guild_id, kind, tags)
-            rankings.append(self.bm25_ranking(corpus, query, mask, n))
-        similarity: dict[int, float] = {}
+            found.bm25 = self.bm25_ranking(corpus, query, corpus.mask(guild_id, kind, tags), n)
         if mode in (SearchMode.HYBRID, SearchMode.VECTOR):
-            vector = (
+            found.query_vector = (
                 query_vector
                 if query_vector is not None
                 else self.embeddings.embed_array([query])[0]
             )
-            ranking = self.vector_ranking(corpus, vector, n, guild_id, kind, tags)
-            similarity = dict(ranking)
-            rankings.append(ranking)
-        return self._fuse(corpus, rankings, similarity, k)
+            found.vector = self.vector_ranking(corpus, found.query_vector, n, guild_id, kind, tags)
+        return found
+
+    def evidence(self, query: str, n: int = MIN_CANDIDATES) -> dict[tuple[int, str], NoteEvidence]:
+        """Every candidate note's evidence for ``query`` (what the ranker is trained on)."""
+        return self.note_evidence(self.corpus, self.rankings(query, n))[0]
 
     @staticmethod
-    def _fuse(
-        corpus: Corpus,
-        rankings: list[list[tuple[int, float]]],
-        similarity: dict[int, float],
-        k: int,
-    ) -> list[SearchResult]:
-        """Reciprocal rank fusion of note rankings; each ranking votes once per note.
+    def note_evidence(
+        corpus: Corpus, found: Rankings
+    ) -> tuple[dict[tuple[int, str], NoteEvidence], dict[tuple[int, str], int]]:
+        """Per note: what each ranking saw, and the chunk to quote from it.
 
-        A note's rank in a list is the rank of its best chunk there. Fusing chunk
-        ranks instead would let a long note with many mediocre chunks outvote a short
-        note with one excellent chunk; on the development questions note-level fusion
-        scored clearly better (see the benchmark).
+        A note's rank in a list is the rank of its best chunk there, and it votes once
+        per list (reciprocal rank fusion at note level): fusing chunk ranks would let a
+        long note with many mediocre chunks outvote a short note with one excellent
+        chunk. The passage shown is the note's best non-phrasing chunk, because a
+        member's phrasing is evidence, not advice.
         """
-        fused: dict[tuple[int, str], float] = {}
+        evidence: dict[tuple[int, str], NoteEvidence] = {}
         chunk_score: dict[int, float] = {}
-        for ranking in rankings:
+        for ranking, is_vector in ((found.bm25, False), (found.vector, True)):
             seen: set[tuple[int, str]] = set()
-            for chunk_rank, (index, _score) in enumerate(ranking):
-                chunk_score[index] = chunk_score.get(index, 0.0) + 1.0 / (RRF_K + chunk_rank + 1)
+            for chunk_rank, (index, score) in enumerate(ranking):
                 chunk = corpus.chunks[index]
                 key = (chunk.guild_id, chunk.note_id)
+                note = evidence.setdefault(key, NoteEvidence())
+                if is_vector:
+                    note.add_similarity(score, phrasing=chunk.is_phrasing)
+                if not chunk.is_phrasing:
+                    chunk_score[index] = chunk_score.get(index, 0.0) + 1.0 / (
+                        RRF_K + chunk_rank + 1
+                    )
                 if key in seen:
                     continue
-                fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + len(seen) + 1)
+                note.rrf += 1.0 / (RRF_K + len(seen) + 1)
+                if is_vector:
+                    note.vector_rank = len(seen)
+                else:
+                    note.bm25 = score
+                    note.bm25_rank = len(seen)
                 seen.add(key)
-        # The snippet is the note's chunk that did best across the rankings.
         best_chunk: dict[tuple[int, str], int] = {}
-        best_similarity: dict[tuple[int, str], float] = {}
         for index, score in chunk_score.items():
             chunk = corpus.chunks[index]
             key = (chunk.guild_id, chunk.note_id)
             if key not in best_chunk or score > chunk_score[best_chunk[key]]:
                 best_chunk[key] = index
-            if index in similarity:
-                best_similarity[key] = max(best_similarity.get(key, -1.0), similarity[index])
-        ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0][1]))[:k]
+        return evidence, best_chunk
+
+    @classmethod
+    def _fuse(
+        cls,
+        corpus: Corpus,
+        found: Rankings,
+        k: int,
+        ranker: RankerWeights | None,
+    ) -> list[SearchResult]:
+        """Notes ordered by the ranker's confidence, or by fused rank without one."""
+        evidence, best_chunk = cls.note_evidence(corpus, found)
+        keys = list(evidence)
+        if ranker is not None:
+            topicality = ranker.topicality(found.query_vector)
+            for key in keys:
+                evidence[key].hub = ranker.hubs.get(key[1], 0.0) if key[0] == 0 else 0.0
+                evidence[key].topicality = topicality
+            rows = feature_rows([evidence[key] for key in keys])
+            confidence = {key: ranker.probability(row) for key, row in zip(keys, rows, strict=True)}
+        else:
+            confidence = {key: evidence[key].cos_best for key in keys}
+        order = sorted(
+            keys,
+            key=lambda key: (-(confidence[key] if ranker else evidence[key].rrf), key[1]),
+        )
         results: list[SearchResult] = []
-        for key, score in ordered:
-            chunk = corpus.chunks[best_chunk[key]]
+        for key in order[:k]:
             note = corpus.notes.get(key)
-            source: dict[str, Any] = (
-                note.source.model_dump(exclude_none=True) if note is not None else {}
-            )
-            results.append(
-                SearchResult(
-                    note_id=chunk.note_id,
-                    title=chunk.title,
-                    tags=list(chunk.tags),
-                    kind=chunk.kind,
-                    source=source,
-                    score=score,
-                    snippet=make_snippet(chunk.text),
-                    similarity=max(0.0, best_similarity.get(key, 0.0)),
-                    heading=chunk.heading,
-                    guild_id=chunk.guild_id or None,
-                )
-            )
+            chunk = corpus.chunks[best_chunk[key]] if key in best_chunk else None
+            results.append(cls._result(key, note, chunk, evidence[key], confidence[key]))
         return results
+
+    @staticmethod
+    def _result(
+        key: tuple[int, str],
+        note: Note | None,
+        chunk: Chunk | None,
+        evidence: NoteEvidence,
+        confidence: float,
+    ) -> SearchResult:
+        source: dict[str, Any] = note.source.model_dump(exclude_none=True) if note else {}
+        if chunk is None and note is not None:
+            # Only phrasings matched: show the note's summary.
+            chunk = chunk_note(note)[0]
+        return SearchResult(
+            note_id=key[1],
+            title=note.title if note else (chunk.title if chunk else key[1]),
+            tags=list(note.tags) if note else [],
+            kind=str(note.kind) if note else "",
+            source=source,
+            score=evidence.rrf,
+            snippet=make_snippet(chunk.text) if chunk else "",
+            similarity=max(0.0, evidence.cos_best),
+            heading=chunk.heading if chunk else "",
+            guild_id=key[0] or None,
+            confidence=confidence,
+        )

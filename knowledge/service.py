@@ -296,14 +296,27 @@ class KnowledgeBase:
         self._current_corpus()
         return self.retriever.search(query, k, tags=tags, kind=kind, guild_id=guild_id, mode=mode)
 
-    async def answer(self, question: str, k: int = 3, guild_id: int | None = None) -> Answer:
-        """A short, cited reply to ``question`` built from the best ``k`` notes."""
-        results = await self.search(question, k=k, guild_id=guild_id)
+    async def answer(
+        self, question: str, k: int = 3, guild_id: int | None = None, *, gentle: bool = False
+    ) -> Answer:
+        """A short, cited reply to ``question`` built from the best ``k`` notes.
+
+        ``gentle`` (the question is about self-worth or shame) leaves out notes that
+        put the blame on the reader.
+        """
+        results = await self.search(question, k=k + 2 if gentle else k, guild_id=guild_id)
+        if gentle:
+            results = [r for r in results if not self._blame_framed(r)][:k]
 
         def note_for(result: SearchResult) -> Note | None:
             return self.get_note(result.note_id, guild_id=result.guild_id)
 
-        return compose_answer(question, results, note_for)
+        titles = {note.id: note.title for note in self.list_notes(guild_id=guild_id)}
+        return compose_answer(question, results, note_for, titles=titles)
+
+    def _blame_framed(self, result: SearchResult) -> bool:
+        note = self.get_note(result.note_id, guild_id=result.guild_id)
+        return note is not None and note.blame_framed
 
     def _shipped_notes(self) -> dict[str, Note]:
         """The shipped notes, read from disk on first use if nothing was ingested yet.

@@ -55,6 +55,9 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         payload = {
             "answer": answer.text,
+            "abstained": answer.abstained,
+            "decision": answer.decision.value,
+            "confidence": round(answer.confidence, 4),
             "citations": [citation.to_json() for citation in answer.citations],
             "results": [result.to_json() for result in answer.results],
         }
