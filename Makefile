@@ -37,7 +37,8 @@ test: lint
 	  TOUCHSTONE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -rs -m "e2e and not postgres" tests/e2e; \
 	  echo "make: the knowledge tests again, against a chromadb server"; \
 	  TOUCHSTONE_TEST_CHROMA=server $(BIN)/python -m pytest -q -rs tests/knowledge/test_service.py \
-	    tests/knowledge/test_hit_at_3.py tests/knowledge/test_chroma_server.py; \
+	    tests/knowledge/test_add_notes.py tests/knowledge/test_hit_at_3.py \
+	    tests/knowledge/test_chroma_server.py; \
 	fi
 
 bench: $(STAMP)

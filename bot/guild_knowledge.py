@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.storage.repositories import GuildNoteRepository
-from knowledge.note import MAX_NOTE_BYTES, Note, NoteError, parse_note
+from knowledge.note import Note, NoteError, check_note_text, parse_note
 from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,8 @@ class GuildKnowledge:
         self, guild_id: int, text: str, author_id: int, origin: str = "note"
     ) -> AddResult:
         """Validate, store and index a note; every problem is returned, nothing half-done."""
-        if len(text.encode("utf-8", errors="replace")) > MAX_NOTE_BYTES:
-            return AddResult(None, [f"{origin}: the note is larger than {MAX_NOTE_BYTES} bytes"])
-        if "\x00" in text:
-            return AddResult(None, [f"{origin}: binary content, not a markdown note"])
         try:
-            note = parse_note(text, origin, guild_id=guild_id)
+            note = check_note_text(text, origin, guild_id=guild_id)
         except NoteError as exc:
             return AddResult(None, [str(problem) for problem in exc.problems])
         existing = {row.note_id for row in await self.repo.list_for_guild(guild_id)}

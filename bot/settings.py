@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     chroma_url: AnyHttpUrl | None = Field(
         default=None, description="A chromadb server, used instead of the local directory."
     )
+    notes_dir: Path | None = Field(
+        default=None,
+        description="Notes added with `touchstone ingest PATH`; defaults to <data_dir>/notes.",
+    )
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.TEXT
 
@@ -181,6 +185,11 @@ class Settings(BaseSettings):
     @property
     def resolved_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def resolved_notes_dir(self) -> Path:
+        """Where added notes live: part of the library, not a cache (back it up)."""
+        return self.notes_dir or self.data_dir / "notes"
 
     @property
     def has_token(self) -> bool:

@@ -277,6 +277,24 @@ def parse_note(
     return note
 
 
+def check_note_text(text: str, origin: str | Path, *, guild_id: int | None = None) -> Note:
+    """Validate a note someone hands in (``/knowledge add``, ``touchstone ingest PATH``).
+
+    One function for both, so a note that one of them accepts is never refused by the
+    other: the size limit, no binary content, then :func:`parse_note`. The file name
+    is not checked against the id: a note handed in keeps the id it declares (it is
+    stored under that id). Raises :class:`NoteError`.
+    """
+    where = str(origin)
+    if len(text.encode("utf-8", errors="replace")) > MAX_NOTE_BYTES:
+        raise NoteError(
+            [NoteProblem(where, None, f"the note is larger than {MAX_NOTE_BYTES} bytes")]
+        )
+    if "\x00" in text:
+        raise NoteError([NoteProblem(where, None, "binary content, not a markdown note")])
+    return parse_note(text, origin, guild_id=guild_id)
+
+
 def read_note_file(path: Path, *, guild_id: int | None = None) -> Note:
     """Read and parse one note file, refusing huge, binary and non-UTF-8 files."""
     where = str(path)

@@ -3,8 +3,10 @@
 :class:`KnowledgeBase` owns the notes in memory, the vector store and the hybrid
 retriever, and keeps them consistent: ingesting compares content hashes with what
 the store already holds, so only new or changed chunks are embedded and chunks of
-removed notes are deleted. Every blocking step (reading files, embedding, chromadb)
-runs in a worker thread so the bot's event loop never stalls.
+removed notes are deleted. The notes are the shipped ones plus those added with
+``touchstone ingest PATH`` (see :mod:`knowledge.library`). Every blocking step
+(reading files, embedding, chromadb) runs in a worker thread so the bot's event loop
+never stalls.
 
 Server-specific notes are persisted by the bot layer; it hands them to
 :meth:`KnowledgeBase.add_guild_note` on start and whenever they change, and they are
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from knowledge.answer import Answer, compose_answer
 from knowledge.chunking import Chunk, chunk_note
 from knowledge.embeddings import MiniLMEmbeddings, shared_embeddings
+from knowledge.library import library_dirs, read_incoming, save_notes
 from knowledge.note import SHIPPED_NOTES_DIR, Note, NoteProblem, load_notes
 from knowledge.retrieval import Corpus, Retriever, SearchMode, SearchResult
 from knowledge.store import DEFAULT_COLLECTION, ChromaStore, StoreUnavailable
@@ -54,6 +57,26 @@ class IngestReport:
         return not self.problems
 
 
+@dataclass(frozen=True)
+class AddNotesReport:
+    """What adding notes did: the ids saved, and the re-index of the library that followed.
+
+    A batch is taken whole or not at all: with ``problems`` nothing was saved or
+    indexed (``index`` is None), so a typo in one note never leaves the library
+    half-updated.
+    """
+
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    problems: list[NoteProblem]
+    index: IngestReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and (self.index is None or self.index.ok)
+
+
 def _as_tags(tags: Sequence[str] | str | None) -> list[str] | None:
     if tags is None:
         return None
@@ -66,8 +89,9 @@ class KnowledgeBase:
     """Notes, their index, search and cited answers.
 
     Give it a local chroma directory (``chroma_path``) or a chroma server
-    (``chroma_url``), and the directories holding shipped notes (by default the
-    notes that come with Touchstone).
+    (``chroma_url``), the directories holding shipped notes (by default the notes
+    that come with Touchstone) and, to let :meth:`add_notes` work, the directory
+    where added notes are kept (``added_notes_dir``), read with the shipped ones.
     """
 
     def __init__(
@@ -76,6 +100,7 @@ class KnowledgeBase:
         *,
         chroma_url: str | None = None,
         notes_dirs: Sequence[Path] | None = None,
+        added_notes_dir: Path | None = None,
         collection: str = DEFAULT_COLLECTION,
         embeddings: MiniLMEmbeddings | None = None,
     ) -> None:
@@ -84,6 +109,7 @@ class KnowledgeBase:
             chroma_path, url=chroma_url, collection=collection, embeddings=self.embeddings
         )
         self.notes_dirs: list[Path] = list(notes_dirs or [SHIPPED_NOTES_DIR])
+        self.added_notes_dir = added_notes_dir
         self.retriever = Retriever(self.store, self.embeddings)
         self._shipped: dict[str, Note] = {}
         self._guild_notes: dict[int, dict[str, Note]] = {}
@@ -100,10 +126,17 @@ class KnowledgeBase:
     def from_settings(
         cls, settings: Settings, *, notes_dirs: Sequence[Path] | None = None
     ) -> KnowledgeBase:
-        """The knowledge base configured by ``TOUCHSTONE_CHROMA_URL`` / ``_CHROMA_PATH``."""
+        """The knowledge base configured by ``TOUCHSTONE_CHROMA_URL`` / ``_CHROMA_PATH``.
+
+        Every process built from the same settings reads the same added notes, so the
+        bot's start-up keeps what ``touchstone ingest PATH`` added.
+        """
+        added = settings.resolved_notes_dir
         if settings.chroma_url is not None:
-            return cls(chroma_url=str(settings.chroma_url), notes_dirs=notes_dirs)
-        return cls(settings.resolved_chroma_path, notes_dirs=notes_dirs)
+            return cls(
+                chroma_url=str(settings.chroma_url), notes_dirs=notes_dirs, added_notes_dir=added
+            )
+        return cls(settings.resolved_chroma_path, notes_dirs=notes_dirs, added_notes_dir=added)
 
     def _write_lock(self) -> asyncio.Lock:
         """One writer at a time per event loop (the CLI and tests may use several loops).
@@ -120,6 +153,10 @@ class KnowledgeBase:
 
     # -- indexing ---------------------------------------------------------------
 
+    def library_dirs(self) -> list[Path]:
+        """The directories the library is read from now (they change with add_notes)."""
+        return library_dirs(self.notes_dirs, self.added_notes_dir)
+
     async def ensure_index(self) -> IngestReport:
         """Make sure the shipped notes are loaded and indexed; ingest when missing or stale.
 
@@ -133,7 +170,8 @@ class KnowledgeBase:
     async def ingest(
         self, paths: Sequence[Path] | None = None, *, progress: bool = False
     ) -> IngestReport:
-        """(Re)index the shipped notes from ``paths`` (default: this base's notes dirs).
+        """(Re)index the library: the shipped notes from ``paths`` (default: this base's
+        notes dirs) and the added notes.
 
         Unchanged chunks are kept, changed and new ones embedded, and chunks of notes
         that are gone are deleted. Bad notes are skipped and listed in the report.
@@ -141,9 +179,44 @@ class KnowledgeBase:
         async with self._write_lock():
             if paths is not None:
                 self.notes_dirs = list(paths)
-            report = await asyncio.to_thread(self._ingest_sync, list(self.notes_dirs), progress)
+            report = await asyncio.to_thread(
+                lambda: self._ingest_sync(self.library_dirs(), progress)
+            )
             self._last_report = report
             return report
+
+    async def add_notes(
+        self, paths: Sequence[Path], *, replace: bool = False, progress: bool = False
+    ) -> AddNotesReport:
+        """Add or update the notes in ``paths`` (files or directories) and index them.
+
+        The notes are validated as ``/knowledge add`` validates a server's note, saved
+        in ``added_notes_dir`` under their ids (a note with a stored id replaces it), and
+        the library is re-indexed, so the rest of it stays and the next start keeps
+        them. ``replace`` makes the given notes the whole library instead. With any
+        problem nothing is saved or indexed.
+        """
+        if self.added_notes_dir is None:
+            raise ValueError("this knowledge base has no directory for added notes")
+        if not paths:
+            raise ValueError("no notes given (re-indexing the library is ingest())")
+        async with self._write_lock():
+            report = await asyncio.to_thread(self._add_notes_sync, list(paths), replace, progress)
+            if report.index is not None:
+                self._last_report = report.index
+            return report
+
+    def _add_notes_sync(self, paths: list[Path], replace: bool, progress: bool) -> AddNotesReport:
+        assert self.added_notes_dir is not None
+        # The notes an added one may not shadow: the shipped ones, unless replaced.
+        others = [d for d in self.library_dirs() if d != self.added_notes_dir]
+        shipped = [] if replace else load_notes(others)[0]
+        incoming, problems = read_incoming(paths, shipped)
+        if problems:
+            return AddNotesReport([], [], [], problems)
+        saved = save_notes(self.added_notes_dir, incoming, replace=replace)
+        index = self._ingest_sync(self.library_dirs(), progress)
+        return AddNotesReport(saved.added, saved.updated, saved.unchanged, [], index)
 
     def _ingest_sync(self, paths: list[Path], progress: bool) -> IngestReport:
         notes, problems = load_notes(paths)
@@ -325,7 +398,7 @@ class KnowledgeBase:
         reported by the ingest that follows.
         """
         if not self._loaded and not self._shipped:
-            notes, _problems = load_notes(self.notes_dirs)
+            notes, _problems = load_notes(self.library_dirs())
             with self._corpus_lock:
                 if not self._loaded and not self._shipped:
                     self._shipped = {note.id: note for note in notes}

@@ -110,10 +110,16 @@ async def check_language_model(settings: Settings) -> Finding:
 
 
 async def check_index(settings: Settings) -> Finding:
-    """Whether the notes index exists and matches the shipped notes (nothing is embedded here)."""
+    """Whether the notes index exists and matches the library (nothing is embedded here).
+
+    The library is read exactly as the bot's start reads it (the shipped notes and the
+    notes added with `touchstone ingest PATH`, or only those after `--replace`), so
+    "up to date" means the next start embeds and removes nothing of it.
+    """
     import asyncio
 
     from knowledge.chunking import chunk_notes
+    from knowledge.library import library_dirs
     from knowledge.note import SHIPPED_NOTES_DIR, load_notes
     from knowledge.store import ChromaStore
 
@@ -128,7 +134,7 @@ async def check_index(settings: Settings) -> Finding:
         )
 
     def inspect() -> tuple[int, int, int] | None:
-        notes, problems = load_notes([SHIPPED_NOTES_DIR])
+        notes, problems = load_notes(library_dirs([SHIPPED_NOTES_DIR], settings.resolved_notes_dir))
         wanted = {chunk.id for chunk in chunk_notes(notes)}
         store = ChromaStore(None if url else path, url=url)
         try:
@@ -147,7 +153,7 @@ async def check_index(settings: Settings) -> Finding:
         return Finding(
             False,
             "notes index",
-            f"{problems} shipped notes are invalid; run `touchstone ingest` to see them",
+            f"{problems} notes in the library are invalid; run `touchstone ingest` to see them",
         )
     if missing:
         return Finding(

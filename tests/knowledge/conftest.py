@@ -79,12 +79,17 @@ def open_kb(request: pytest.FixtureRequest) -> Iterator[object]:
     url = request.getfixturevalue("chroma_url") if ON_SERVER else None
 
     def build(
-        directory: Path, notes_dirs: Sequence[Path], collection: str | None = None
+        directory: Path,
+        notes_dirs: Sequence[Path],
+        collection: str | None = None,
+        added_notes_dir: Path | None = None,
     ) -> KnowledgeBase:
         if url is None:
-            return KnowledgeBase(directory, notes_dirs=notes_dirs)
+            return KnowledgeBase(directory, notes_dirs=notes_dirs, added_notes_dir=added_notes_dir)
         name = collection or f"t{uuid.uuid4().hex[:12]}"
-        return KnowledgeBase(chroma_url=url, notes_dirs=notes_dirs, collection=name)
+        return KnowledgeBase(
+            chroma_url=url, notes_dirs=notes_dirs, collection=name, added_notes_dir=added_notes_dir
+        )
 
     yield build
 

@@ -10,9 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.note import SHIPPED_NOTES_DIR
 from tests.knowledge.conftest import FIXTURE_NOTES
 
 REPO = Path(__file__).resolve().parents[2]
+
+CIRCLE = """---
+id: reading-circle
+title: Quasar Reading Circle
+kind: pattern
+tags: [community, reading]
+source: {title: "Our handbook", author: "The organisers", date: "2024"}
+summary: Each Sunday the group reads one quasar astrophysics paper together and posts a takeaway.
+when_to_use: When you want company and accountability for reading papers.
+five_minute_version: Post the paper you are reading this week with one question about it.
+---
+A weekly reading circle for quasar astrophysics papers, with a takeaway from everyone.
+"""
 
 
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,25 +61,96 @@ def test_ask_json_builds_the_index_on_first_use(tmp_path: Path) -> None:
 
 
 def test_ingest_reports_counts_and_problems(tmp_path: Path) -> None:
-    notes = tmp_path / "notes"
+    notes = tmp_path / "fixtures"
     notes.mkdir()
     for path in FIXTURE_NOTES.glob("*.md"):
         (notes / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    done = run_cli(tmp_path, "ingest", str(notes), "--no-progress")
+    # --replace keeps this test small: the four fixture notes are the whole library.
+    done = run_cli(tmp_path, "ingest", "--replace", str(notes), "--no-progress")
     assert done.returncode == 0, done.stderr
-    assert "4 notes ingested:" in done.stdout and "0 unchanged, 0 removed" in done.stdout
+    assert f"The library is now the given 4 notes (kept in {tmp_path / 'notes'})." in done.stdout
+    assert "4 notes in the library:" in done.stdout and "0 unchanged, 0 removed" in done.stdout
 
-    (notes / "bad-kind.md").write_text(
+    # A bad note in the library is reported by the re-index; the good ones stay indexed.
+    (tmp_path / "notes" / "bad-kind.md").write_text(
         (notes / "sunk-cost.md")
         .read_text(encoding="utf-8")
         .replace("id: sunk-cost", "id: bad-kind")
         .replace("kind: principle", "kind: trick"),
         encoding="utf-8",
     )
-    done = run_cli(tmp_path, "ingest", str(notes), "--no-progress")
+    done = run_cli(tmp_path, "ingest", "--no-progress")
     assert done.returncode == 1
     assert "4 notes ingested: 0 chunks added" in done.stdout
-    assert f"problem: {notes / 'bad-kind.md'}: kind: must be one of" in done.stdout
+    bad = tmp_path / "notes" / "bad-kind.md"
+    assert f"problem: {bad}: kind: must be one of" in done.stdout
+
+
+def test_ingest_path_adds_to_the_library_and_doctor_agrees(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "ingest", "--replace", str(FIXTURE_NOTES)).returncode == 0
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "circle.md").write_text(CIRCLE, encoding="utf-8")
+
+    done = run_cli(tmp_path, "ingest", str(incoming / "circle.md"), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "added 1 (reading-circle), updated 0, unchanged 0" in done.stdout
+    assert "5 notes in the library:" in done.stdout and ", 0 removed" in done.stdout
+    for question, expected in (
+        ("weekly reading circle for quasar astrophysics papers", "reading-circle"),
+        ("how can I remember vocabulary for months", "spaced-repetition"),
+    ):
+        asked = run_cli(tmp_path, "ask", question, "--json", "--k", "1")
+        assert asked.returncode == 0, asked.stderr
+        assert json.loads(asked.stdout)["results"][0]["id"] == expected
+    doctor = run_cli(tmp_path, "doctor")
+    assert "notes index: up to date: 5 notes" in doctor.stdout, doctor.stdout
+
+    # A bad note is refused with its file and field, and nothing changes.
+    (incoming / "circle.md").write_text(
+        CIRCLE.replace("kind: pattern", "kind: trick"), encoding="utf-8"
+    )
+    refused = run_cli(tmp_path, "ingest", str(incoming), "--no-progress")
+    assert refused.returncode == 1
+    assert refused.stdout.splitlines() == [
+        "Nothing was changed: every note must be valid before any is added.",
+        f"problem: {incoming / 'circle.md'}: kind: must be one of technique, principle, "
+        "exercise, pattern (got 'trick')",
+        "1 problem(s); fix them and run the same command again.",
+    ]
+    assert "kind: pattern" in (tmp_path / "notes" / "reading-circle.md").read_text(encoding="utf-8")
+    assert "up to date: 5 notes" in run_cli(tmp_path, "doctor").stdout
+
+
+def test_replace_needs_paths(tmp_path: Path) -> None:
+    done = run_cli(tmp_path, "ingest", "--replace")
+    assert done.returncode == 2 and "--replace needs the notes" in done.stderr
+    assert not (tmp_path / "chroma").exists()
+
+
+@pytest.mark.slow
+def test_ingest_of_one_note_keeps_the_shipped_library(tmp_path: Path) -> None:
+    """The reported bug: `touchstone ingest one-note.md` removed the shipped library."""
+    note = tmp_path / "one-note.md"
+    note.write_text(CIRCLE, encoding="utf-8")
+    shipped = len(list(SHIPPED_NOTES_DIR.glob("*.md")))
+
+    done = run_cli(tmp_path, "ingest", str(note), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert f"{shipped + 1} notes in the library:" in done.stdout
+    assert ", 0 removed" in done.stdout
+    for question, expected in (
+        ("weekly reading circle for quasar astrophysics papers", "reading-circle"),
+        ("how do I practise deliberately to get better at a skill", "deliberate-practice"),
+    ):
+        asked = run_cli(tmp_path, "ask", question, "--json", "--k", "3")
+        assert asked.returncode == 0, asked.stderr
+        assert expected in [r["id"] for r in json.loads(asked.stdout)["results"]]
+    doctor = run_cli(tmp_path, "doctor")
+    assert f"notes index: up to date: {shipped + 1} notes" in doctor.stdout, doctor.stdout
+    again = run_cli(tmp_path, "ingest", "--no-progress")
+    assert f"{shipped + 1} notes ingested: 0 chunks added" in again.stdout
+    assert ", 0 removed" in again.stdout
 
 
 def test_ask_rejects_bad_arguments(tmp_path: Path) -> None:
