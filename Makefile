@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint bench advice-model
+.PHONY: run test install lint bench advice-model ask-model
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 is needed (python3.11 or python3)"; exit 1; }
@@ -47,3 +47,7 @@ bench: $(STAMP)
 # Rebuild the advice check's weights from bot/advice/corpus/train (deterministic).
 advice-model: $(STAMP)
 	$(BIN)/python -m bot.advice.training
+
+# Rebuild /ask's note ranker from knowledge/training and tests/data/ask_dev.yaml (deterministic).
+ask-model: $(STAMP)
+	$(BIN)/python -m knowledge.ranker_training
