@@ -18,6 +18,7 @@ from bot.dialogues.wiring import build_dialogues
 from bot.guidance import GuidanceService
 from bot.guild_config import GuildConfigService
 from bot.guild_knowledge import GuildKnowledge
+from bot.limits import UsageLimits, limits_from_settings
 from bot.llm import ModelGateway
 from bot.ops.coordination import exclusive
 from bot.ops.liveness import Liveness
@@ -52,6 +53,9 @@ class Services:
     worker: str = field(init=False)
     #: Which processes sharing the database still run (their claims are theirs).
     liveness: Liveness = field(init=False)
+    #: Cooldowns and the model budget, counted in the database: one allowance across
+    #: every process sharing it.
+    limits: UsageLimits = field(init=False)
     state: StateRepository = field(init=False)
     users: UserRepository = field(init=False)
     guild_notes: GuildNoteRepository = field(init=False)
@@ -69,6 +73,9 @@ class Services:
     def __post_init__(self) -> None:
         self.worker = worker_name()
         self.liveness = Liveness(self.db, self.worker)
+        self.limits = limits_from_settings(self.settings, self.db, self.clock)
+        if self.model.limits is None:  # a test may have given its gateway its own
+            self.model.limits = self.limits
         self.state = StateRepository(self.db)
         self.users = UserRepository(self.db)
         self.guild_notes = GuildNoteRepository(self.db)

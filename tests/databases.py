@@ -103,3 +103,16 @@ async def open_database(kind: str, tmp_path: Path) -> AsyncIterator[Database]:
             yield db
         finally:
             await db.dispose()
+
+
+async def another_process(db: Database) -> Database:
+    """A second handle on ``db``'s storage with its own engine and pool, as another
+    process sharing the database would have. The caller disposes of it."""
+    if db.is_sqlite:
+        return Database(db.url.render_as_string(hide_password=False))
+    async with db.engine.connect() as conn:
+        search_path = (await conn.execute(text("SHOW search_path"))).scalar_one()
+    return Database(
+        db.url.render_as_string(hide_password=False),
+        connect_args={"server_settings": {"search_path": search_path}},
+    )

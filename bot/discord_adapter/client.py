@@ -15,7 +15,6 @@ from bot.discord_adapter.errors import on_tree_error
 from bot.discord_adapter.health import DiscordHealth
 from bot.discord_adapter.limits_check import LimitedTree
 from bot.discord_adapter.messages import NO_MENTIONS
-from bot.limits import limits_from_settings
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -56,7 +55,7 @@ class TouchstoneBot(commands.AutoShardedBot):
         self.serving = serving
         self.tree.on_error = on_tree_error  # type: ignore[method-assign]
         if isinstance(self.tree, LimitedTree):  # cooldowns on /ask, dialogues, reply checks
-            self.tree.limits = limits_from_settings(settings, services.clock)
+            self.tree.limits = services.limits
         self.health = DiscordHealth(self)  # /healthz, /metrics and command timings
 
     async def setup_hook(self) -> None:

@@ -2,6 +2,8 @@
 
 A member over a limit gets a short private message saying when they can try again
 (``CheckFailure`` goes through the tree's error handler); the command does not run.
+The count is in the database; when it cannot be had in time, the command runs (see
+:meth:`bot.limits.UsageLimits.check`).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class LimitedTree(app_commands.CommandTree[Any]):
         if action is None:
             return True
         try:
-            self.limits.check(interaction.user.id, action)
+            await self.limits.check(interaction.user.id, action)
         except LimitExceeded as exc:
             raise Cooldown(str(exc)) from None
         return True

@@ -1,18 +1,20 @@
 """Cooldowns and caps: per-person limits on expensive commands, per-server model budgets.
 
-Pure domain code (no Discord imports): adapters ask :class:`UsageLimits` before running
-an expensive command, and the model gateway asks it before each model call.
+Domain code (no Discord imports): adapters ask :class:`UsageLimits` before running an
+expensive command, and the model gateway asks it before each model call. The uses are
+counted in the database, so all processes sharing it enforce one allowance.
 """
 
-from bot.limits.limiter import Decision, Rate, SlidingWindowLimiter
+from bot.limits.limiter import DatabaseLimiter, Decision, LimitKey, Rate
 from bot.limits.policy import LIMITED_ACTIONS, LimitExceeded, UsageLimits, limits_from_settings
 
 __all__ = [
     "LIMITED_ACTIONS",
+    "DatabaseLimiter",
     "Decision",
     "LimitExceeded",
+    "LimitKey",
     "Rate",
-    "SlidingWindowLimiter",
     "UsageLimits",
     "limits_from_settings",
 ]

@@ -1,18 +1,41 @@
-"""A sliding-window limiter: at most ``count`` hits per ``per_seconds`` for each key.
+"""A sliding-window limiter kept in the database: at most ``count`` uses per ``per_seconds``.
 
-Time comes from an injected clock, so tests (and the console's simulated clock) move it
-instead of sleeping. State is in memory, per process: limits protect this process's
-model budget and keep one member from monopolising the bot; they are not billing.
+Every process on the same database counts the same uses (issue 13: per-process memory
+gave each shard process its own allowance, and a restart reset every cooldown). Each
+allowed use is a row that stops counting when it leaves its window, so the window
+slides exactly (no reset on the minute letting a burst through twice), and a refusal
+says precisely when the next use is allowed. A key holds at most ``count`` live rows, so the cost of a check
+grows with the cap, not with traffic.
+
+Atomicity: a check reads the key's live uses and then inserts one, so two processes
+must not interleave on the same key. On PostgreSQL a transaction-scoped advisory lock
+per key serialises them (released at commit, or by the server if the process dies);
+other keys never wait. On SQLite the transaction's first statement is a write, which
+takes the database's single write lock before anything is read.
+
+Time comes from an injected clock, so tests (and the console's simulated clock) move
+it instead of sleeping.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Hashable
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.ops.coordination import lock_id
+from bot.storage.database import Database, StorageUnavailable
+from bot.storage.limit_models import UsageHit
+
+log = logging.getLogger(__name__)
+
+#: How often (by the clock) a process deletes every expired row, not just its key's.
+PRUNE_INTERVAL = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -38,45 +61,109 @@ class Decision:
     remaining: int = 0  # uses left in the window after this one (when allowed)
 
 
-class SlidingWindowLimiter:
-    """Counts hits per key within a window; refused attempts are not counted."""
+class LimitKey(NamedTuple):
+    """Whose allowance: ``("user", user_id, action)`` or ``("guild", guild_id, action)``."""
 
-    def __init__(self, clock: Clock | Callable[[], datetime]) -> None:
-        self._now: Callable[[], datetime] = clock.now if hasattr(clock, "now") else clock  # type: ignore[assignment]
-        self._hits: dict[Hashable, deque[datetime]] = {}
+    scope: str
+    subject_id: int
+    action: str
 
-    def _prune(self, key: Hashable, rate: Rate, now: datetime) -> deque[datetime]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and (now - hits[0]).total_seconds() >= rate.per_seconds:
-            hits.popleft()
-        return hits
 
-    def peek(self, key: Hashable, rate: Rate) -> Decision:
-        """Would a hit be allowed now? Counts nothing."""
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; every stored time is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _of(key: LimitKey) -> ColumnElement[bool]:
+    return and_(
+        UsageHit.subject_id == key.subject_id,
+        UsageHit.scope == key.scope,
+        UsageHit.action == key.action,
+    )
+
+
+class DatabaseLimiter:
+    """Counts uses per key within a window; refused attempts are not counted."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self._next_prune: datetime | None = None
+
+    def _now(self) -> datetime:
+        return self.clock.now().astimezone(UTC)
+
+    async def _serialise(self, session: AsyncSession, key: LimitKey, now: datetime) -> None:
+        """Make this transaction the only one working on ``key`` until it ends.
+
+        Also drops the key's expired uses: on SQLite that write is what takes the lock,
+        so it must come before any read.
+        """
+        if not self.db.is_sqlite:
+            name = f"limit:{key.scope}:{key.subject_id}:{key.action}"
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(name)})
+        await session.execute(delete(UsageHit).where(_of(key), UsageHit.expires_at <= now))
+
+    async def hit(self, key: LimitKey, rate: Rate) -> Decision:
+        """Count one use if allowed; a refusal is not counted (retrying later works)."""
         if rate.unlimited:
             return Decision(True, remaining=-1)
         now = self._now()
-        hits = self._prune(key, rate, now)
-        if len(hits) < rate.count:
-            return Decision(True, remaining=rate.count - len(hits) - 1)
-        wait = rate.per_seconds - (now - hits[0]).total_seconds()
-        return Decision(False, retry_after=max(wait, 0.0))
-
-    def hit(self, key: Hashable, rate: Rate) -> Decision:
-        """Count one use if allowed; a refusal is not counted (retrying later works)."""
-        decision = self.peek(key, rate)
-        if decision.allowed and not rate.unlimited:
-            self._hits[key].append(self._now())
+        async with self.db.session() as session:
+            await self._serialise(session, key, now)
+            live = int(await session.scalar(select(func.count()).where(_of(key))) or 0)
+            if live >= rate.count:
+                wait = await self._wait(session, key, rate, live, now)
+                decision = Decision(False, retry_after=wait)
+            else:
+                await session.execute(
+                    insert(UsageHit).values(
+                        scope=key.scope,
+                        subject_id=key.subject_id,
+                        action=key.action,
+                        expires_at=now + timedelta(seconds=rate.per_seconds),
+                    )
+                )
+                decision = Decision(True, remaining=rate.count - live - 1)
+        await self._maybe_prune(now)
         return decision
 
-    def forget_idle(self, older_than_seconds: float) -> int:
-        """Drop keys with no hit within the given age; returns how many were dropped."""
-        now = self._now()
-        idle = [
-            key
-            for key, hits in self._hits.items()
-            if not hits or (now - hits[-1]).total_seconds() >= older_than_seconds
-        ]
-        for key in idle:
-            del self._hits[key]
-        return len(idle)
+    async def _wait(
+        self, session: AsyncSession, key: LimitKey, rate: Rate, live: int, now: datetime
+    ) -> float:
+        """Seconds until fewer than ``rate.count`` uses are live.
+
+        Usually the oldest use's expiry; if the cap was lowered since (a restart with new
+        settings), enough older uses must expire first.
+        """
+        expiry = await session.scalar(
+            select(UsageHit.expires_at)
+            .where(_of(key))
+            .order_by(UsageHit.expires_at)
+            .offset(live - rate.count)
+            .limit(1)
+        )
+        if expiry is None:  # cannot happen: the rows were counted in this transaction
+            return 0.0
+        return max((_aware(expiry) - now).total_seconds(), 0.0)
+
+    async def _maybe_prune(self, now: datetime) -> None:
+        """Now and then, delete every expired use, of keys nobody uses any more too."""
+        if self._next_prune is not None and now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_INTERVAL
+        try:
+            deleted = await self.prune()
+        except StorageUnavailable as exc:  # tidying only: the use was already counted
+            log.warning("expired usage rows not pruned this time: %s", exc)
+            return
+        if deleted:
+            log.debug("pruned %d expired usage rows", deleted)
+
+    async def prune(self) -> int:
+        """Delete every use that no longer counts; returns how many rows went."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(UsageHit).where(UsageHit.expires_at <= self._now())
+            )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
-from bot.limits.limiter import Rate, SlidingWindowLimiter
+from bot.limits.limiter import DatabaseLimiter, Decision, LimitKey, Rate
+from bot.storage.database import Database, StorageUnavailable
 from bot.wording import plural
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ASK = "ask"
 DIALOGUE_START = "dialogue start"
@@ -25,9 +30,6 @@ LIMITED_ACTIONS: dict[str, tuple[str, str, str]] = {
     ADVICE_CHECK: ("checked", "reply", ""),
 }
 DAY = 24 * 60 * 60.0
-#: Keys idle this long are forgotten, so memory stays bounded on a busy bot.
-_FORGET_AFTER = DAY
-_PRUNE_EVERY = 5000
 
 
 def describe_wait(seconds: float) -> str:
@@ -65,33 +67,58 @@ class LimitExceeded(Exception):
 
 @dataclass
 class UsageLimits:
-    """Per-person rates for expensive actions and a per-server daily budget of model calls."""
+    """Per-person rates for expensive actions and a per-server daily budget of model calls.
 
+    The uses are counted in ``db``, so every process sharing it enforces one allowance
+    and a restart forgets nothing.
+    """
+
+    db: Database
     rates: dict[str, Rate]
     model_calls_per_server: Rate = field(default_factory=lambda: Rate(200, DAY))
     clock: Clock = field(default_factory=SystemClock)
-    _limiter: SlidingWindowLimiter = field(init=False)
-    _checks: int = field(default=0, init=False)
+    #: The longest a cooldown check may hold up a command, in seconds. Discord drops an
+    #: interaction not acknowledged within 3 s, and the check runs before the command
+    #: can acknowledge anything.
+    check_deadline: float = 1.0
+    _limiter: DatabaseLimiter = field(init=False)
+    _late: set[asyncio.Task[Decision]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
-        self._limiter = SlidingWindowLimiter(self.clock)
+        self._limiter = DatabaseLimiter(self.db, self.clock)
 
-    def _maybe_prune(self) -> None:
-        self._checks += 1
-        if self._checks % _PRUNE_EVERY == 0:
-            self._limiter.forget_idle(_FORGET_AFTER)
+    async def check(self, user_id: int, action: str) -> None:
+        """Count one use of ``action`` by ``user_id``; raise :class:`LimitExceeded` if over.
 
-    def check(self, user_id: int, action: str) -> None:
-        """Count one use of ``action`` by ``user_id``; raise :class:`LimitExceeded` if over."""
+        When the count cannot be had within ``check_deadline`` (the database is down or
+        locked), the use is allowed: a cooldown keeps one member from monopolising the
+        bot and is not worth refusing every command over, while the model budget still
+        refuses when it cannot be checked (``ModelGateway`` answers offline), so nothing
+        costly runs unbounded. A late count still lands when the database answers.
+        """
         rate = self.rates.get(action)
         if rate is None:
             return
-        self._maybe_prune()
-        decision = self._limiter.hit(("user", user_id, action), rate)
+        counting = asyncio.create_task(self._limiter.hit(LimitKey("user", user_id, action), rate))
+        try:
+            decision = await asyncio.wait_for(asyncio.shield(counting), self.check_deadline)
+        except TimeoutError:
+            log.warning("cooldown of %s not known in time; allowed", action)
+            self._late.add(counting)
+            counting.add_done_callback(self._finish_late)
+            return
+        except StorageUnavailable as exc:
+            log.warning("cooldown of %s unknown (%s); allowed", action, exc)
+            return
         if not decision.allowed:
             raise LimitExceeded(action, rate, decision.retry_after)
 
-    def allow_model_call(self, guild_id: int | None) -> bool:
+    def _finish_late(self, task: asyncio.Task[Decision]) -> None:
+        self._late.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("a late cooldown count failed: %s", task.exception())
+
+    async def allow_model_call(self, guild_id: int | None) -> bool:
         """Count one model call for the server; False once its budget is spent.
 
         Calls outside any server (DMs, the console) are not capped here: the per-person
@@ -99,14 +126,15 @@ class UsageLimits:
         """
         if guild_id is None:
             return True
-        self._maybe_prune()
-        return self._limiter.hit(
-            ("guild", guild_id, MODEL_CALL), self.model_calls_per_server
-        ).allowed
+        key = LimitKey("guild", guild_id, MODEL_CALL)
+        return (await self._limiter.hit(key, self.model_calls_per_server)).allowed
 
 
-def limits_from_settings(settings: Settings, clock: Clock | None = None) -> UsageLimits:
+def limits_from_settings(
+    settings: Settings, db: Database, clock: Clock | None = None
+) -> UsageLimits:
     return UsageLimits(
+        db,
         rates={
             ASK: Rate(settings.limit_ask_per_minute, 60),
             DIALOGUE_START: Rate(settings.limit_dialogue_starts_per_10_minutes, 600),

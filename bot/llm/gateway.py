@@ -14,9 +14,10 @@ from pydantic import BaseModel
 if TYPE_CHECKING:  # see bot.llm.prompts: langchain is imported only with a model
     from langchain_core.language_models.chat_models import BaseChatModel
 
-from bot.limits import UsageLimits, limits_from_settings
+from bot.limits import UsageLimits
 from bot.llm.prompts import PromptSpec, build_messages
 from bot.settings import Settings
+from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class ModelGateway:
     model: BaseChatModel | None
     timeout: float = 20.0
     counts: Counter[str] = field(default_factory=Counter)
-    #: The per-server budget of model calls; None means uncapped.
+    #: The per-server budget of model calls; None means uncapped. It is counted in the
+    #: database, so :class:`bot.services.Services` attaches the process's limits.
     limits: UsageLimits | None = None
 
     @classmethod
@@ -72,7 +74,7 @@ class ModelGateway:
                 type(exc).__name__,
             )
             model = None
-        return cls(model=model, timeout=settings.llm_timeout, limits=limits_from_settings(settings))
+        return cls(model=model, timeout=settings.llm_timeout)
 
     @property
     def available(self) -> bool:
@@ -94,8 +96,9 @@ class ModelGateway:
         """
         if self.model is None:
             return ModelResult(None, "no model configured")
-        if self.limits is not None and not self.limits.allow_model_call(guild_id):
-            return self._fallback(spec, "model cap reached")
+        refused = await self._over_budget(guild_id)
+        if refused is not None:
+            return self._fallback(spec, refused)
         messages = build_messages(spec, data, server_instructions)
         self.counts[f"{spec.name}.calls"] += 1
         try:
@@ -129,8 +132,9 @@ class ModelGateway:
         """
         if self.model is None:
             return None
-        if self.limits is not None and not self.limits.allow_model_call(guild_id):
-            self._fallback(spec, "model cap reached")
+        refused = await self._over_budget(guild_id)
+        if refused is not None:
+            self._fallback(spec, refused)
             return None
         messages = build_messages(spec, data, None)
         self.counts[f"{spec.name}.calls"] += 1
@@ -149,6 +153,22 @@ class ModelGateway:
             self._fallback(spec, "answer did not fit")
             return None
         return answer
+
+    async def _over_budget(self, guild_id: int | None) -> str | None:
+        """Why the server may not call the model now, or None when it may (counting it).
+
+        Without the database the budget cannot be checked; the offline behaviour is the
+        safe answer (a spent budget must not become unlimited during an outage), and it
+        is what the member would get from a failing model anyway.
+        """
+        if self.limits is None:
+            return None
+        try:
+            allowed = await self.limits.allow_model_call(guild_id)
+        except StorageUnavailable as exc:
+            log.warning("model budget unknown (%s); using offline behaviour", exc)
+            return "model budget unavailable"
+        return None if allowed else "model cap reached"
 
     def _fallback(self, spec: PromptSpec, reason: str) -> ModelResult:
         self.counts[f"{spec.name}.fallbacks"] += 1

@@ -12,8 +12,11 @@ from bot.advice_flow.model import PostContext
 from bot.clock import SimulatedClock
 from bot.coaching import CoachingService, CoachingStore
 from bot.guild_config import GuildConfigService
+from bot.limits import limits_from_settings
+from bot.limits.policy import ASK
 from bot.privacy import PrivacyService
 from bot.scheduling import Outbox, Scheduler
+from bot.settings import load_settings
 from bot.storage import Database
 from bot.storage.repositories import GuildNoteRepository, UserRepository
 from tests.scheduling.fakes import RecordingDeliverer
@@ -42,6 +45,9 @@ async def fill(db: Database, clock: SimulatedClock) -> None:
     advice = DraftStore(db)
     await advice.create(ME, PostContext(post_text="p"), "mine", "draft")
     await advice.create(OTHER, PostContext(post_text="q", post_author_id=ME), "theirs", "draft")
+    limits = limits_from_settings(load_settings(), db, clock)
+    for user in (ME, OTHER):
+        await limits.check(user, ASK)
 
 
 async def rows_mentioning(db: Database, user_id: int) -> list[str]:
@@ -74,6 +80,7 @@ async def test_export_holds_every_kind_of_data_about_the_person(database: Databa
     assert tables["orient_answers"][0]["text"] == "My private answer"
     assert tables["practice_logs"][0]["noticed"] == "slow start"
     assert {row["draft_text"] for row in tables["advice_drafts"]} == {"mine", "theirs"}
+    assert [row["action"] for row in tables["usage_hits"]] == [ASK]
     assert all(row.get("user_id", ME) == ME for rows in tables.values() for row in rows), (
         "nobody else's coaching rows"
     )

@@ -129,10 +129,17 @@ async def deliver_all(svc: DialogueService, dialogue_id: int) -> None:
 async def test_every_model_path_counts_against_its_servers_budget(
     database: Database, library: KnowledgeBase
 ) -> None:
-    """With one model call per server per day, the second call of each path falls back."""
+    """With one model call per server per day, the second call of each path falls back.
+
+    The budget is shared (it is in the database), so each path starts on a new day.
+    """
+    budget_clock = SimulatedClock(START)
 
     def capped(model: RecordingChatModel) -> ModelGateway:
-        limits = UsageLimits(rates={}, model_calls_per_server=Rate(1, 86400))
+        budget_clock.advance(timedelta(days=1))
+        limits = UsageLimits(
+            database, rates={}, model_calls_per_server=Rate(1, 86400), clock=budget_clock
+        )
         return ModelGateway(model, limits=limits)
 
     asked = RecordingChatModel(reply="Review before you forget [1].")
