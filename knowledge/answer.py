@@ -195,19 +195,19 @@ class Decision(StrEnum):
 
 
 def decide(results: Sequence[SearchResult], min_similarity: float = MIN_SIMILARITY) -> Decision:
-    """The ranker's calibrated confidence in the first note decides; without a ranker,
-    the old cosine floor does."""
+    """Calibrated evidence decides: decline when the question probably has no answer
+    in the library, hedge when it has but the first note is unsure, else answer.
+    Without a ranker, the old cosine floor decides."""
     if not results:
         return Decision.DECLINE
     weights = shipped_weights()
     if weights is None:
         return Decision.ANSWER if results[0].similarity >= min_similarity else Decision.DECLINE
-    top = results[0].confidence
-    if top >= weights.answer_at:
+    if results[0].answerable < weights.decline_below:
+        return Decision.DECLINE
+    if results[0].confidence >= weights.answer_at or len(results) < 2:
         return Decision.ANSWER
-    if top >= weights.decline_below and len(results) > 1:
-        return Decision.HEDGE
-    return Decision.ANSWER if top >= weights.decline_below else Decision.DECLINE
+    return Decision.HEDGE
 
 
 def _related(results: Sequence[SearchResult]) -> list[SearchResult]:

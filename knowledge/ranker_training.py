@@ -32,6 +32,7 @@ from knowledge.ranking import (
     RANKER_FORMAT,
     NoteEvidence,
     feature_rows,
+    logit,
 )
 from knowledge.retrieval import MIN_CANDIDATES, Retriever
 from knowledge.service import KnowledgeBase
@@ -192,26 +193,60 @@ def _hedge_value(choice: tuple[Question, float, bool, bool]) -> float:
     return 0.6 if choice[3] else -0.2
 
 
-def cut_offs(choices: list[tuple[Question, float, bool, bool]]) -> tuple[float, float]:
-    """The decline cut-off, then where a hedge becomes an answer.
+def cut_offs(
+    choices: list[tuple[Question, float, bool, bool]], answerable: np.ndarray
+) -> tuple[float, float]:
+    """The decline cut-off on answerability, then where a hedge becomes an answer.
 
-    Above the decline cut-off, a confident answer scores +1 when its first note is
-    right and -1 when wrong; a hedge (two candidates) scores +0.6 when one of them is
-    right and -0.2 otherwise. The answer cut-off maximises the total.
+    The decline cut-off is the lowest that still declines ``DECLINE_TARGET`` of the
+    unanswerable questions, so every real question above it is kept. Above it, a
+    confident answer scores +1 when its first note is right and -1 when wrong; a
+    hedge (two candidates) scores +0.6 when one of them is right and -0.2 otherwise.
+    The answer cut-off maximises the total.
     """
-    real = [c for c in choices if c[0].answerable]
-    unreal = sorted(c[1] for c in choices if not c[0].answerable)
-    # The lowest cut-off that still declines DECLINE_TARGET of the unanswerable ones:
-    # every real question above it is answered, so refusals are as few as allowed.
+    unreal = sorted(
+        float(a) for c, a in zip(choices, answerable, strict=True) if not c[0].answerable
+    )
     allowed = int(len(unreal) * (1 - DECLINE_TARGET))
-    decline = round(unreal[len(unreal) - 1 - allowed] + 1e-4, 4) if unreal else 0.0
-    kept = [c for c in real if c[1] >= decline]
-    best_value, answer = -math.inf, decline
-    for t in sorted({decline} | {round(c[1], 4) for c in kept}):
+    decline = float(np.nextafter(unreal[len(unreal) - 1 - allowed], 1.0)) if unreal else 0.0
+    kept = [c for c, a in zip(choices, answerable, strict=True) if c[0].answerable and a >= decline]
+    best_value, answer = -math.inf, 0.0
+    for t in sorted({0.0} | {round(c[1], 4) for c in kept}):
         value = sum((1.0 if c[2] else -1.0) if c[1] >= t else _hedge_value(c) for c in kept)
         if value > best_value:
             best_value, answer = value, t
     return decline, answer
+
+
+def question_rows(
+    data: Examples, predicted: np.ndarray, topic: np.ndarray, count: int
+) -> np.ndarray:
+    """Per question: log-odds of the two best notes' confidence, and the topicality."""
+    by_group: dict[int, list[float]] = {}
+    for group, p in zip(data.groups, predicted, strict=True):
+        by_group.setdefault(group, []).append(float(p))
+    rows = []
+    for group in range(count):
+        best = [*sorted(by_group.get(group, []), reverse=True), 0.0, 0.0]
+        rows.append([logit(best[0]), logit(best[1]), float(topic[group])])
+    return np.array(rows)
+
+
+def answerable_model(rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(rows, labels)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def answerable_out_of_fold(rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    predicted = np.zeros(len(labels))
+    for test in question_folds(len(labels)):
+        train = np.ones(len(labels), dtype=bool)
+        train[test] = False
+        coef, intercept = answerable_model(rows[train], labels[train])
+        predicted[test] = 1.0 / (1.0 + np.exp(-(rows[test] @ coef + intercept)))
+    return predicted
 
 
 def fit(data: Examples) -> dict[str, object]:
@@ -256,40 +291,55 @@ def train(output: Path = RANKER_FILE) -> dict[str, object]:
     oof = examples(data, oof_topic)
     predicted = out_of_fold(oof)
     choices = top_choices(oof, predicted, questions)
-    decline, answer = cut_offs(choices)
+    labels = np.array([int(q.answerable) for q in questions])
+    oof_rows = question_rows(oof, predicted, oof_topic, len(questions))
+    oof_answerable = answerable_out_of_fold(oof_rows, labels)
+    decline, answer = cut_offs(choices, oof_answerable)
     topic_coef, topic_intercept = topic_model(
         np.vstack([phrasing_vectors, data.vectors[[q.answerable for q in questions]]]),
         data.vectors[[not q.answerable for q in questions]],
     )
-    final = examples(data, topicality(data, phrasing_vectors, None))
+    final_topic = topicality(data, phrasing_vectors, None)
+    final = examples(data, final_topic)
+    ranker = fit(final)
+    # The question-level model learns from out-of-fold note confidences: in use, the
+    # ranker scores questions it has not seen, and its in-sample scores are too sure.
+    answerable_coef, answerable_intercept = answerable_model(oof_rows, labels)
     weights: dict[str, object] = {
         "format": RANKER_FORMAT,
         "features": list(FEATURE_NAMES),
-        **fit(final),
+        **ranker,
         "decline_below": decline,
         "answer_at": answer,
         "hubs": hubs,
         "topic_coef": [round(float(v), 6) for v in topic_coef],
         "topic_intercept": round(topic_intercept, 6),
+        "answerable_coef": [round(float(v), 6) for v in answerable_coef],
+        "answerable_intercept": round(answerable_intercept, 6),
         "trained_on": len(questions),
     }
     output.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
-    report(choices, decline, answer)
+    report(choices, oof_answerable, decline, answer)
     return weights
 
 
 def report(
-    choices: list[tuple[Question, float, bool, bool]], decline: float, answer: float
+    choices: list[tuple[Question, float, bool, bool]],
+    answerable: np.ndarray,
+    decline: float,
+    answer: float,
 ) -> None:
     """Out-of-fold figures on the training questions (never the headline: not blind)."""
-    real = [c for c in choices if c[0].answerable]
-    unreal = [c for c in choices if not c[0].answerable]
+    real = [(c, a) for c, a in zip(choices, answerable, strict=True) if c[0].answerable]
+    unreal = [a for c, a in zip(choices, answerable, strict=True) if not c[0].answerable]
+    kept = [c for c, a in real if a >= decline]
     print(
         f"{len(choices)} questions ({len(real)} answerable); out of fold: "
-        f"hit@1 {sum(c[2] for c in real) / len(real):.3f}, "
-        f"hit@3 {sum(c[3] for c in real) / len(real):.3f}, "
-        f"wrongly refused {sum(c[1] < decline for c in real) / len(real):.3f}, "
-        f"declined {sum(c[1] < decline for c in unreal) / max(1, len(unreal)):.3f}; "
+        f"hit@1 {sum(c[2] for c, _ in real) / len(real):.3f}, "
+        f"hit@3 {sum(c[3] for c, _ in real) / len(real):.3f}, "
+        f"wrongly refused {sum(a < decline for _, a in real) / len(real):.3f}, "
+        f"declined {sum(a < decline for a in unreal) / max(1, len(unreal)):.3f}, "
+        f"hedged {sum(c[1] < answer for c in kept) / max(1, len(kept)):.3f}; "
         f"decline below {decline:.3f}, answer at {answer:.3f}"
     )
 

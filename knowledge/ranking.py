@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 RANKER_FILE = Path(__file__).resolve().parent / "model" / "ranker.json"
-RANKER_FORMAT = 1
+RANKER_FORMAT = 2
 
 FEATURE_NAMES: tuple[str, ...] = (
     "cos_content",
@@ -103,6 +103,11 @@ def feature_rows(evidence: list[NoteEvidence]) -> list[list[float]]:
     return rows
 
 
+def logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
 @dataclass(frozen=True)
 class RankerWeights:
     """A logistic model over :data:`FEATURE_NAMES`, with standardisation and the cut-offs."""
@@ -111,13 +116,25 @@ class RankerWeights:
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
-    #: Below this confidence Touchstone declines; between it and ``answer_at`` it hedges.
+    #: Below this answerability Touchstone declines; above it, a first note below
+    #: ``answer_at`` confidence gets a hedge (two candidates) instead of an answer.
     decline_below: float
     answer_at: float
     hubs: dict[str, float]
     #: A logistic model over the question's MiniLM vector: practice question or not.
     topic_coef: tuple[float, ...] = ()
     topic_intercept: float = 0.0
+    #: Question level: is any note an answer? Over the log-odds of the two best notes'
+    #: confidence and the topicality.
+    answerable_coef: tuple[float, ...] = (0.0, 0.0, 0.0)
+    answerable_intercept: float = 0.0
+
+    def answerability(self, confidences: list[float], topicality: float) -> float:
+        """Probability that the question has an answer in the library at all."""
+        best = [*sorted(confidences, reverse=True), 0.0, 0.0]
+        z = self.answerable_intercept + topicality * self.answerable_coef[2]
+        z += logit(best[0]) * self.answerable_coef[0] + logit(best[1]) * self.answerable_coef[1]
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def topicality(self, vector: npt.NDArray[np.float32] | None) -> float:
         """The topic model's log-odds for the question vector (0 without one)."""
@@ -152,6 +169,8 @@ def load_weights(path: Path = RANKER_FILE) -> RankerWeights | None:
         hubs={str(k): float(v) for k, v in data.get("hubs", {}).items()},
         topic_coef=tuple(float(v) for v in data.get("topic_coef", ())),
         topic_intercept=float(data.get("topic_intercept", 0.0)),
+        answerable_coef=tuple(float(v) for v in data["answerable_coef"]),
+        answerable_intercept=float(data["answerable_intercept"]),
     )
 
 

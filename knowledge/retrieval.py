@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -65,6 +65,9 @@ class SearchResult:
     #: How likely this note answers the question (0-1), from the ranker; comparable
     #: across questions, which is what abstention needs.
     confidence: float = 0.0
+    #: How likely the question has an answer in the library at all (same for every
+    #: result of one search); what decides whether to decline.
+    answerable: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class SearchResult:
             "score": round(self.score, 6),
             "similarity": round(self.similarity, 4),
             "confidence": round(self.confidence, 4),
+            "answerable": round(self.answerable, 4),
             "snippet": self.snippet,
         }
 
@@ -372,8 +376,10 @@ class Retriever:
                 evidence[key].topicality = topicality
             rows = feature_rows([evidence[key] for key in keys])
             confidence = {key: ranker.probability(row) for key, row in zip(keys, rows, strict=True)}
+            answerable = ranker.answerability(list(confidence.values()), topicality)
         else:
             confidence = {key: evidence[key].cos_best for key in keys}
+            answerable = max(confidence.values(), default=0.0)
         order = sorted(
             keys,
             key=lambda key: (-(confidence[key] if ranker else evidence[key].rrf), key[1]),
@@ -382,7 +388,8 @@ class Retriever:
         for key in order[:k]:
             note = corpus.notes.get(key)
             chunk = corpus.chunks[best_chunk[key]] if key in best_chunk else None
-            results.append(cls._result(key, note, chunk, evidence[key], confidence[key]))
+            result = cls._result(key, note, chunk, evidence[key], confidence[key])
+            results.append(replace(result, answerable=answerable))
         return results
 
     @staticmethod
