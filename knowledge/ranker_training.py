@@ -190,7 +190,7 @@ def top_choices(
 
 
 def _hedge_value(choice: tuple[Question, float, bool, bool]) -> float:
-    return 0.6 if choice[3] else -0.2
+    return 0.5 if choice[3] else -0.5
 
 
 def cut_offs(
@@ -201,7 +201,7 @@ def cut_offs(
     The decline cut-off is the lowest that still declines ``DECLINE_TARGET`` of the
     unanswerable questions, so every real question above it is kept. Above it, a
     confident answer scores +1 when its first note is right and -1 when wrong; a
-    hedge (two candidates) scores +0.6 when one of them is right and -0.2 otherwise.
+    hedge (two candidates) scores +0.5 when one of them is right and -0.5 otherwise.
     The answer cut-off maximises the total.
     """
     unreal = sorted(

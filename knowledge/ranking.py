@@ -71,6 +71,12 @@ class NoteEvidence:
         else:
             self.cos_phrase_2 = max(self.cos_phrase_2, similarity)
 
+    def fill_unseen(self, floor: float) -> None:
+        """Similarities the search did not fetch are taken as the lowest it did fetch."""
+        self.cos_content = self.cos_content or floor
+        self.cos_phrase = self.cos_phrase or floor
+        self.cos_phrase_2 = self.cos_phrase_2 or floor
+
     @property
     def cos_best(self) -> float:
         return max(self.cos_content, self.cos_phrase)

@@ -350,6 +350,11 @@ class Retriever:
                     note.bm25 = score
                     note.bm25_rank = len(seen)
                 seen.add(key)
+        if found.vector:
+            # A similarity the vector search did not reach is below its last hit, not 0.
+            floor = min(score for _, score in found.vector)
+            for note in evidence.values():
+                note.fill_unseen(floor)
         best_chunk: dict[tuple[int, str], int] = {}
         for index, score in chunk_score.items():
             chunk = corpus.chunks[index]
