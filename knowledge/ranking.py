@@ -71,9 +71,16 @@ class NoteEvidence:
         else:
             self.cos_phrase_2 = max(self.cos_phrase_2, similarity)
 
-    def fill_unseen(self, floor: float) -> None:
-        """Similarities the search did not fetch are taken as the lowest it did fetch."""
+    def fill_unseen(self, floor: float, *, has_phrasings: bool = True) -> None:
+        """Similarities the search did not fetch are taken as the lowest it did fetch.
+
+        A note without phrasings (a server's own note, usually) lets its text stand in
+        for them, so it competes on what it has instead of losing for what it lacks.
+        """
         self.cos_content = self.cos_content or floor
+        if not has_phrasings:
+            self.cos_phrase = self.cos_phrase_2 = self.cos_content
+            return
         self.cos_phrase = self.cos_phrase or floor
         self.cos_phrase_2 = self.cos_phrase_2 or floor
 

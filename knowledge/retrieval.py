@@ -101,10 +101,15 @@ class Corpus:
     _tag_masks: dict[str, npt.NDArray[np.bool_]] = field(init=False)
     _scope_sizes: dict[int, int] = field(init=False)
     speller: SpellingCorrector = field(init=False)
+    #: Notes that have members' phrasings (a server's own notes often have none).
+    with_phrasings: frozenset[tuple[int, str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index_of = {chunk.id: i for i, chunk in enumerate(self.chunks)}
         self.speller = SpellingCorrector(chunk.text for chunk in self.chunks)
+        self.with_phrasings = frozenset(
+            (chunk.guild_id, chunk.note_id) for chunk in self.chunks if chunk.is_phrasing
+        )
         self.bm25 = BM25Index([tokenize(chunk.index_text) for chunk in self.chunks])
         self.guilds = np.array([c.guild_id for c in self.chunks], dtype=np.int64)
         self.kinds = np.array([c.kind for c in self.chunks], dtype=np.str_)
@@ -353,8 +358,8 @@ class Retriever:
         if found.vector:
             # A similarity the vector search did not reach is below its last hit, not 0.
             floor = min(score for _, score in found.vector)
-            for note in evidence.values():
-                note.fill_unseen(floor)
+            for key, note in evidence.items():
+                note.fill_unseen(floor, has_phrasings=key in corpus.with_phrasings)
         best_chunk: dict[tuple[int, str], int] = {}
         for index, score in chunk_score.items():
             chunk = corpus.chunks[index]
