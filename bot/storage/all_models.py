@@ -3,7 +3,7 @@ need the whole schema, while each feature keeps its tables in its own module."""
 
 from __future__ import annotations
 
-from bot.storage import coaching_models, config_models, dialogue_models, models
+from bot.storage import ask_models, coaching_models, config_models, dialogue_models, models
 from bot.storage.models import Base
 
 ALL_USER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -11,6 +11,7 @@ ALL_USER_COLUMNS: tuple[tuple[str, str], ...] = (
     *dialogue_models.USER_COLUMNS,
     *coaching_models.USER_COLUMNS,
     *config_models.USER_COLUMNS,
+    *ask_models.USER_COLUMNS,
 )
 
 __all__ = ["ALL_USER_COLUMNS", "Base"]
