@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_asked_questions")),
     )
     with op.batch_alter_table("asked_questions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_asked_questions_guild_id"), ["guild_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_asked_questions_guild_id"), ["guild_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_asked_questions_user_id"), ["user_id"], unique=False)
     op.create_table(
         "answer_feedback",
