@@ -34,7 +34,9 @@ class BurstResult:
     def latencies_ms(self) -> list[float]:
         """Milliseconds from INTERACTION_CREATE to the accepted first response."""
         return [
-            (i.callback.at - i.dispatched_at) * 1000 for i in self.interactions if i.callback is not None
+            (i.callback.at - i.dispatched_at) * 1000
+            for i in self.interactions
+            if i.callback is not None
         ]
 
     @property
@@ -57,7 +59,12 @@ def add_members(fake: FakeDiscord, club: PracticeClub, count: int) -> list[User]
 
 
 async def fire_burst(
-    fake: FakeDiscord, club: PracticeClub, users: Sequence[User], total: int = 200, *, mix: str = "full"
+    fake: FakeDiscord,
+    club: PracticeClub,
+    users: Sequence[User],
+    total: int = 200,
+    *,
+    mix: str = "full",
 ) -> BurstResult:
     """Send ``total`` interactions at once and wait until each is answered or expired.
 
@@ -77,13 +84,22 @@ async def fire_burst(
             )
         if kind == 1:
             return await fake.send_slash_command(
-                club.guild, club.general, user, "practice", {"minutes": 15, "skill": "cello"}, subcommand="log"
+                club.guild,
+                club.general,
+                user,
+                "practice",
+                {"minutes": 15, "skill": "cello"},
+                subcommand="log",
             )
         if kind == 2:
             return await fake.send_message_command(user, "Reply with care", post)
         if kind == 3:
             return await fake.send_slash_command(
-                club.guild, club.general, user, "impossible", {"goal": "play a Bach suite by spring"}
+                club.guild,
+                club.general,
+                user,
+                "impossible",
+                {"goal": "play a Bach suite by spring"},
             )
         return await fake.send_slash_command(club.guild, club.general, user, "about")
 
