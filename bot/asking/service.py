@@ -29,6 +29,7 @@ from bot.care import CARE_TITLE, CareAssessment, CareDetector, ServerPeople, car
 from bot.guidance import GuidanceService, Where
 from bot.guild_config import GuildConfigService
 from bot.guild_config.render import Style
+from bot.wording import plural
 from knowledge.answer import compose_answer
 from knowledge.note import Note
 from knowledge.retrieval import SearchResult
@@ -59,6 +60,7 @@ class AskReply:
 
 @dataclass(frozen=True)
 class AnotherReply:
+    question: str
     text: str
     used_model: bool = False
     #: None when every note that fits was already shown.
@@ -99,7 +101,8 @@ class FeedbackSummary:
         if not self.presses:
             return ["Nobody has pressed a feedback button under an /ask answer yet."]
         lines = [
-            f"{self.presses} presses on {self.answers} answers. Per note: how many people "
+            f"{plural(self.presses, 'press', 'presses')} on {plural(self.answers, 'answer')}. "
+            "Per note: how many people "
             'said "That didn\'t help" or asked for another note after seeing it.',
             "",
         ]
@@ -183,16 +186,22 @@ class AskService:
         def note_for(result: SearchResult) -> Note | None:
             return knowledge.get_note(result.note_id, guild_id=result.guild_id)
 
-        offline = compose_answer(answer.question, unseen[:1], note_for)
+        # The next-ranked unseen note that the composer finds close enough to the
+        # question (its own similarity floor decides, as for the first answer).
+        offline = compose_answer(answer.question, [], note_for)
+        for result in unseen:
+            offline = compose_answer(answer.question, [result], note_for)
+            if offline.found:
+                break
         if not offline.found:
             await self.store.record(answer, user_id, shown, FeedbackAction.ANOTHER)
-            return AnotherReply(text.NO_MORE_NOTES)
+            return AnotherReply(answer.question, text.NO_MORE_NOTES)
         note_id = offline.citations[0].note_id
         await self.store.record(answer, user_id, shown, FeedbackAction.ANOTHER, note_id)
         guidance = await self.guidance.word(
             answer.question, offline, guild_id=answer.guild_id, where=where
         )
-        return AnotherReply(guidance.text, guidance.used_model, note_id)
+        return AnotherReply(answer.question, guidance.text, guidance.used_model, note_id)
 
     async def unhelpful(self, answer_id: int, user_id: int) -> str:
         """Record that the answer did not help this person; the acknowledgement."""
