@@ -19,6 +19,7 @@ The sequence is the same in Discord and in the console, so it lives here:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,10 +30,13 @@ from bot.care import CARE_TITLE, CareAssessment, CareDetector, ServerPeople, car
 from bot.guidance import GuidanceService, Where
 from bot.guild_config import GuildConfigService
 from bot.guild_config.render import Style
+from bot.storage import StorageUnavailable
 from bot.wording import plural
 from knowledge.answer import compose_answer
 from knowledge.note import Note
 from knowledge.retrieval import SearchResult
+
+log = logging.getLogger(__name__)
 
 #: How many notes beyond those already shown a search for "another" asks for.
 SEARCH_AHEAD = 5
@@ -45,7 +49,9 @@ class AskRefused(Exception):
 
 @dataclass(frozen=True)
 class AskReply:
-    answer_id: int
+    #: None when the question could not be stored (the database was unreachable): the
+    #: answer is still given, only without buttons, which would have nothing to act on.
+    answer_id: int | None
     title: str
     text: str
     used_model: bool
@@ -55,7 +61,7 @@ class AskReply:
 
     @property
     def offers_feedback(self) -> bool:
-        return not self.care.distress
+        return self.answer_id is not None and not self.care.distress
 
 
 @dataclass(frozen=True)
@@ -138,28 +144,42 @@ class AskService:
         assessment = await self.detector.aassess(question)
         if assessment.distress:
             care = (await self.guild_config.get(guild_id)).care if guild_id else None
-            can_share = care is not None and care.help_channel_id is not None
             people = text.server_people(care, style) if care else ServerPeople()
-            answer_id = await self.store.save_answer(
-                user_id=user_id,
-                guild_id=guild_id,
-                channel_id=channel_id,
-                question=question,
-                shown_note_ids=[],
-                care=True,
+            answer_id = await self._save(user_id, guild_id, channel_id, question, [], care=True)
+            can_share = (
+                answer_id is not None and care is not None and care.help_channel_id is not None
             )
             reply = care_reply(assessment, people, can_share=can_share)
             return AskReply(answer_id, CARE_TITLE, reply, False, assessment, can_share)
         guidance = await self.guidance.ask(question, guild_id=guild_id, where=where)
-        answer_id = await self.store.save_answer(
-            user_id=user_id,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            question=question,
-            shown_note_ids=[c.note_id for c in guidance.answer.citations],
-            care=False,
-        )
+        shown = [c.note_id for c in guidance.answer.citations]
+        answer_id = await self._save(user_id, guild_id, channel_id, question, shown, care=False)
         return AskReply(answer_id, question, guidance.text, guidance.used_model, assessment)
+
+    async def _save(
+        self,
+        user_id: int,
+        guild_id: int | None,
+        channel_id: int | None,
+        question: str,
+        shown: list[str],
+        *,
+        care: bool,
+    ) -> int | None:
+        """Store the question for its buttons; None (logged) when the database is down,
+        because the answer does not depend on it and should still reach the person."""
+        try:
+            return await self.store.save_answer(
+                user_id=user_id,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                question=question,
+                shown_note_ids=shown,
+                care=care,
+            )
+        except StorageUnavailable:
+            log.warning("an /ask answer was given without buttons: the database is unreachable")
+            return None
 
     async def _answer(self, answer_id: int) -> StoredAnswer:
         answer = await self.store.get(answer_id)

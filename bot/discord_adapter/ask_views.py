@@ -94,6 +94,8 @@ def feedback_view(answer_id: int) -> discord.ui.View:
 
 def answer_view(reply: AskReply) -> discord.ui.View | None:
     """Feedback under a note answer; under a kind reply, the offer to post (if any)."""
+    if reply.answer_id is None:
+        return None
     if reply.offers_feedback:
         return feedback_view(reply.answer_id)
     if reply.can_share:

@@ -26,7 +26,7 @@ from bot.clock import SimulatedClock
 from bot.guidance import GuidanceService
 from bot.guild_config import GuildConfigService
 from bot.llm import ModelGateway
-from bot.storage import Database
+from bot.storage import Database, StorageUnavailable
 from knowledge.service import KnowledgeBase
 
 NOTES = Path(__file__).parents[1] / "knowledge" / "fixtures" / "notes"
@@ -179,3 +179,17 @@ async def test_an_answer_that_no_longer_exists_is_refused_kindly(
 ) -> None:
     with pytest.raises(AskRefused, match="ask again"):
         await service(database, library).unhelpful(999_999, ASKER)
+
+
+class UnreachableStore(AskStore):
+    async def save_answer(self, **_: object) -> int:
+        raise StorageUnavailable("database is locked")
+
+
+async def test_the_answer_still_arrives_when_the_database_is_down_just_without_buttons(
+    database: Database, library: KnowledgeBase
+) -> None:
+    asking = service(database, library)
+    asking.store = UnreachableStore(database)
+    reply = await asking.ask(QUESTION, user_id=ASKER, guild_id=GUILD)
+    assert "[1]" in reply.text and reply.answer_id is None and not reply.offers_feedback
