@@ -139,6 +139,8 @@ class Services:
             for problem in report.problems:
                 log.warning("note skipped: %s", problem)
             restored = await self.guild_knowledge.restore_all()
+        # Before "ready": /ask judges distress before it acknowledges (see AskService.assess).
+        await asyncio.to_thread(self.asking.detector.warm_up)
         log.info(
             "knowledge ready: %d notes (%d chunks embedded now), %d server notes",
             report.notes,

@@ -18,6 +18,7 @@ The sequence is the same in Discord and in the console, so it lives here:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -139,9 +140,14 @@ class AskService:
         channel_id: int | None = None,
         where: Where | None = None,
         style: Style = "discord",
+        assessment: CareAssessment | None = None,
     ) -> AskReply:
-        """Answer a question (kindly, when it shows distress) and store it for its buttons."""
-        assessment = await self.detector.aassess(question)
+        """Answer a question (kindly, when it shows distress) and store it for its buttons.
+
+        ``assessment`` is the result of :meth:`assess` when the adapter already ran it.
+        """
+        if assessment is None:
+            assessment = await self.detector.aassess(question)
         if assessment.distress:
             care = (await self.guild_config.get(guild_id)).care if guild_id else None
             people = text.server_people(care, style) if care else ServerPeople()
@@ -155,6 +161,19 @@ class AskService:
         shown = [c.note_id for c in guidance.answer.citations]
         answer_id = await self._save(user_id, guild_id, channel_id, question, shown, care=False)
         return AskReply(answer_id, question, guidance.text, guidance.used_model, assessment)
+
+    async def assess(self, question: str, budget: float) -> CareAssessment | None:
+        """Whether the question shows distress, if that is known within ``budget`` seconds.
+
+        Discord needs to know before acknowledging whether the reply will be private:
+        someone who wrote that they feel worthless should not have the kind reply shown
+        to the whole channel. None means "not known in time" (a cold start or a burst);
+        :meth:`ask` then judges again and the reply is as private as asked.
+        """
+        try:
+            return await asyncio.wait_for(self.detector.aassess(question), budget)
+        except TimeoutError:
+            return None
 
     async def _save(
         self,

@@ -142,6 +142,10 @@ class CareDetector:
             cues = (*cues, crisis_words.group(0))
         return CareAssessment(is_distress or is_crisis, is_crisis, round(margin, 3), cues)
 
+    def warm_up(self) -> None:
+        """Embed the prototypes now, so the first question is judged in milliseconds."""
+        self._prototypes()
+
     async def aassess(self, question: str) -> CareAssessment:
         """:meth:`assess` off the event loop."""
         return await asyncio.to_thread(self.assess, question)

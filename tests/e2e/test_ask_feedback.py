@@ -128,6 +128,7 @@ async def test_distress_gets_a_kind_reply_that_points_to_people(
     await start_bot()
     answer = await ask(fake, club, HURTING)
     text = text_of(answer)
+    assert answer.ephemeral, "the kind reply is for the asker's eyes, though not asked private"
     assert "You're not alone" in text and "someone you trust" in text
     assert "[1]" not in text and "Sources" not in text, "no technique note"
     assert "emergency" not in text
@@ -136,8 +137,9 @@ async def test_distress_gets_a_kind_reply_that_points_to_people(
     crisis = text_of(await ask(fake, club, CRISIS))
     assert "local emergency services or a crisis line" in crisis
 
-    practice = text_of(await ask(fake, club, "this bug is killing me, how do I stay focused?"))
-    assert "You're not alone" not in practice
+    practice = await ask(fake, club, "this bug is killing me, how do I stay focused?")
+    assert "You're not alone" not in text_of(practice) and "[1]" in text_of(practice)
+    assert not practice.ephemeral
 
 
 async def test_the_asker_can_post_their_question_in_the_help_channel(

@@ -25,6 +25,8 @@ from knowledge.note import MAX_NOTE_BYTES, NOTE_KINDS, Note
 log = logging.getLogger(__name__)
 NOTE_PICKER_ID = "ts:note:open"
 MAX_QUESTION = 500
+#: Seconds /ask may spend judging distress before it must acknowledge (Discord allows 3).
+CARE_BUDGET = 1.0
 
 
 def note_embeds(note: Note) -> list[discord.Embed]:
@@ -201,6 +203,10 @@ class Knowledge(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION],
         private: bool = False,
     ) -> None:
+        # A question that shows distress gets its kind reply privately, whatever was
+        # chosen; that must be known before acknowledging (hence a short budget).
+        assessment = await self.services.asking.assess(question, CARE_BUDGET)
+        private = private or (assessment is not None and assessment.distress)
         await interaction.response.defer(ephemeral=private, thinking=True)
         await self.services.knowledge_ready()
         reply = await self.services.asking.ask(
@@ -209,6 +215,7 @@ class Knowledge(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
             where=where_of(interaction),
+            assessment=assessment,
         )
         await respond(
             interaction,
