@@ -45,8 +45,9 @@ def shared_done(where: str) -> str:
 
 def share_heading(mentor_role: str | None) -> str:
     """The line above a shared question in the help channel."""
-    who = f"{mentor_role}: " if mentor_role else ""
-    return f"{who}someone here would welcome some support."
+    if mentor_role:
+        return f"{mentor_role}: someone here would welcome some support."
+    return "Someone here would welcome some support."
 
 
 def feedback_hint() -> str:

@@ -185,8 +185,13 @@ async def _publish(interaction: discord.Interaction[Any], plan: SharePlan) -> di
     """The question in the help channel, in the asker's name and with their picture."""
     client = interaction.client
     channel = client.get_channel(plan.channel_id) or await client.fetch_channel(plan.channel_id)
-    if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
-        raise discord.InvalidData(f"channel {plan.channel_id} is not a server channel")
+    if (
+        not isinstance(channel, discord.abc.GuildChannel | discord.Thread)
+        or channel.guild.id != plan.guild_id
+    ):
+        # A mistyped id could name a channel of another server the bot is in: never
+        # carry someone's question out of the server they asked it in.
+        raise discord.InvalidData(f"channel {plan.channel_id} is not in server {plan.guild_id}")
     author = interaction.user
     name = truncate(author.display_name, 200)
     embed = discord.Embed(description=truncate(plan.question, 4096), colour=EMBED_COLOUR)

@@ -199,3 +199,19 @@ async def test_a_help_forum_gets_a_post_that_notifies_nobody_unless_asked_to(
     (posted,) = fake.messages_in(thread)
     assert posted.embeds[0]["description"] == HURTING
     assert posted.mention_roles == [] and posted.mentions == [], "pinging was not turned on"
+
+
+async def test_a_question_never_leaves_the_server_it_was_asked_in(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    fake, club = fake_discord, practice_club
+    elsewhere = fake.add_guild("Other Club", fake.add_user("other_owner"))
+    their_channel = fake.add_channel(elsewhere, "support", ChannelType.GUILD_TEXT)
+    await start_bot()
+    # A mistyped id that happens to be a channel of another server the bot is in.
+    await Moderator(fake, club).text("set", key="care.help_channel_id", value=str(their_channel.id))
+
+    answer = await ask(fake, club, HURTING)
+    _, failed = await press(fake, answer, "Post my question for support", club.member)
+    assert "couldn't post" in text_of(failed) and "Nothing was posted" in text_of(failed)
+    assert fake.messages_in(their_channel) == []
