@@ -21,6 +21,10 @@ someone who is just starting.
 
 What it stores about you, and only to provide these features:
 - Your Discord user id, and whether you can receive DMs from it.
+- Questions you ask with /ask (so the buttons under an answer work later), and the \
+feedback you give on answers ("Show another note", "That didn't help"); moderators see \
+per-note counts and can export questions with that feedback, without your name. A \
+question is posted to a server's help channel only if you press the button to post it.
 - Replies you drafted with the advice check (so the text is never lost) and reports you \
 marked as mistakes.
 - In channels where moderators turned on watch mode: replies of yours it flagged (so a held \

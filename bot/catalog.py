@@ -27,8 +27,9 @@ CATALOG: tuple[CommandInfo, ...] = (
     CommandInfo(
         "ask",
         "Knowledge",
-        "Ask for guidance; the answer cites the notes it draws on.",
-        "ask QUESTION",
+        "Ask for guidance; the answer cites the notes it draws on. Under it, "
+        '"Show another note" and "That didn\'t help".',
+        "ask QUESTION, then another | unhelpful (| share, after a kind reply)",
     ),
     CommandInfo("note", "Knowledge", "Show one note from the library.", "note ID-OR-TITLE"),
     CommandInfo(
@@ -188,6 +189,20 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Moderators",
         "Replies flagged by mistake.",
         "config false-alarms",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config feedback",
+        "Moderators",
+        "What members said about /ask answers, per note.",
+        "config feedback",
+        moderator=True,
+    ),
+    CommandInfo(
+        "config feedback-export",
+        "Moderators",
+        "That feedback as JSONL (question, shown notes, action), for evaluation.",
+        "config feedback-export FILE",
         moderator=True,
     ),
     CommandInfo(

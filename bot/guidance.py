@@ -87,11 +87,36 @@ class GuidanceService:
         server_instructions: str | None = None,
     ) -> Guidance:
         """Answer from the notes; the server's model settings apply unless given explicitly."""
+        offline = await self.knowledge.answer(question, k=k, guild_id=guild_id)
+        return await self.word(
+            question,
+            offline,
+            guild_id=guild_id,
+            where=where,
+            use_model=use_model,
+            server_instructions=server_instructions,
+        )
+
+    async def word(
+        self,
+        question: str,
+        offline: Answer,
+        *,
+        guild_id: int | None = None,
+        where: Where | None = None,
+        use_model: bool | None = None,
+        server_instructions: str | None = None,
+    ) -> Guidance:
+        """Word an offline answer for the member: the model's version when the server
+        allows it and it cites only these notes, otherwise the offline text.
+
+        Separate from :meth:`ask` so every answer drawn from the notes, the first one and
+        "Show another note" alike, is written the same way.
+        """
         server = await self.server_model(guild_id, where or Where())
         use_model = server.enabled if use_model is None else use_model
         if server_instructions is None:
             server_instructions = server.instructions
-        offline = await self.knowledge.answer(question, k=k, guild_id=guild_id)
         if not (use_model and self.model.available and offline.found):
             return Guidance(offline, offline.text, used_model=False)
         notes = []

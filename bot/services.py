@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.advice_flow import AdviceFlowService, DraftStore
+from bot.asking import AskService, AskStore
+from bot.care import CareDetector
 from bot.clock import Clock, SystemClock
 from bot.coaching import CoachingService, CoachingStore
 from bot.dialogues.service import DialogueService
@@ -62,6 +64,7 @@ class Services:
     advice_flow: AdviceFlowService = field(init=False)
     guild_knowledge: GuildKnowledge = field(init=False)
     guidance: GuidanceService = field(init=False)
+    asking: AskService = field(init=False)
     guild_config: GuildConfigService = field(init=False)
     outbox: Outbox = field(init=False)
     dialogues: DialogueService = field(init=False)
@@ -82,6 +85,13 @@ class Services:
         self.guild_knowledge = GuildKnowledge(self.guild_notes, self.knowledge)
         self.guild_config = GuildConfigService(self.db)
         self.guidance = GuidanceService(self.knowledge, self.model, self.guild_config)
+        self.asking = AskService(
+            self.guidance,
+            AskStore(self.db),
+            self.guild_config,
+            CareDetector(self.knowledge.embeddings),
+            self.clock.now,
+        )
         self.advice_flow = AdviceFlowService(
             DraftStore(self.db),
             self.guild_config,
@@ -136,6 +146,8 @@ class Services:
             for problem in report.problems:
                 log.warning("note skipped: %s", problem)
             restored = await self.guild_knowledge.restore_all()
+        # Before "ready": /ask judges distress before it acknowledges (see AskService.assess).
+        await asyncio.to_thread(self.asking.detector.warm_up)
         log.info(
             "knowledge ready: %d notes (%d chunks embedded now), %d server notes",
             report.notes,

@@ -1,6 +1,7 @@
 """``touchstone ask "QUESTION"``: the answer the bot would give, from the command line.
 
-Useful to try the knowledge base without Discord and to script checks (``--json``).
+Useful to try the knowledge base without Discord and to script checks (``--json``,
+whose ``"care"`` says whether the question got the kind reply instead of notes).
 The index is built on first use, so this works straight after installation.
 """
 
@@ -9,9 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import EXIT_USAGE, CliError, settings_or_exit
+
+if TYPE_CHECKING:
+    from bot.care import CareAssessment
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,20 +45,42 @@ def handle(args: argparse.Namespace) -> int:
     from knowledge.store import StoreUnavailable
 
     knowledge = KnowledgeBase.from_settings(settings)
+    from bot.care import CareDetector, ServerPeople, care_reply
 
-    async def run() -> Any:
+    async def run() -> tuple[CareAssessment, Any]:
         await knowledge.ensure_index()
-        return await knowledge.answer(args.question, k=args.k, guild_id=args.guild)
+        # As in the bot: a question that shows distress gets people, not a note.
+        assessment = await CareDetector(knowledge.embeddings).aassess(args.question)
+        if assessment.distress:
+            return assessment, None
+        return assessment, await knowledge.answer(args.question, k=args.k, guild_id=args.guild)
 
     try:
-        answer = asyncio.run(run())
+        assessment, answer = asyncio.run(run())
     except StoreUnavailable as exc:
         raise CliError(str(exc)) from None
     finally:
         knowledge.close()
+    if answer is None:
+        text = care_reply(assessment, ServerPeople(), can_share=False)
+        if args.json:
+            payload = {
+                "answer": text,
+                "care": True,
+                "abstained": False,
+                "decision": "care",
+                "confidence": None,
+                "citations": [],
+                "results": [],
+            }
+            print(json.dumps(payload, indent=2, ensure_ascii=False))
+        else:
+            print(text)
+        return 0
     if args.json:
         payload = {
             "answer": answer.text,
+            "care": False,
             "abstained": answer.abstained,
             "decision": answer.decision.value,
             "confidence": round(answer.confidence, 4),

@@ -23,7 +23,7 @@ from bot.guild_config.service import Update
 
 USAGE = (
     "config show [SECTION] | keys | set KEY VALUE | reset [KEY|all] | export FILE | "
-    "import FILE | history | false-alarms"
+    "import FILE | history | false-alarms | feedback | feedback-export FILE"
 )
 
 
@@ -116,6 +116,19 @@ async def config(ctx: ConsoleContext, args: list[str]) -> None:
             "Nobody has reported a false alarm yet."
         ]:
             ctx.say(line)
+    elif action == "feedback":
+        for line in (await ctx.services.asking.summary(guild)).lines():
+            ctx.say(line)
+    elif action == "feedback-export":
+        if len(rest) != 1:
+            raise ConsoleUsageError("config feedback-export needs a file name")
+        path = Path(rest[0])
+        data = await ctx.services.asking.evaluation_jsonl(guild)
+        try:
+            await asyncio.to_thread(path.write_bytes, data)
+        except OSError as exc:
+            raise ConsoleUsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        ctx.say(f"{len(data.splitlines())} feedback presses written to {path}.")
     else:
         raise ConsoleUsageError(f"unknown action {action!r}")
 

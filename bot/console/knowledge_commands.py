@@ -1,11 +1,21 @@
-"""Console versions of /ask, /note, /techniques and /knowledge."""
+"""Console versions of /ask (and the buttons under its answer), /note, /techniques
+and /knowledge.
+
+After ``ask``, ``another`` and ``unhelpful`` do what "Show another note" and "That
+didn't help" do in Discord, and ``share`` posts a question that got the kind reply in
+the server's help channel, through the same domain service.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+from bot.asking import AskRefused
+from bot.asking.text import SHARED_FOOTER, feedback_hint, mention
+from bot.console.advice_commands import CONSOLE_NAME
 from bot.console.app import CONSOLE_GUILD_NAME, ConsoleCommand, ConsoleContext, ConsoleUsageError
 from bot.guidance import Where
 from bot.note_text import note_line, note_markdown
@@ -18,15 +28,86 @@ def plain(text: str) -> str:
     return re.sub(r"(\*\*|__|`)", "", text)
 
 
-async def ask(ctx: ConsoleContext, args: list[str]) -> None:
-    question = " ".join(args).strip()
-    if not question:
-        raise ConsoleUsageError("ask needs a question")
-    await ctx.services.knowledge_ready()
-    guidance = await ctx.services.guidance.ask(
-        question, guild_id=ctx.guild_id, where=Where(server_name=CONSOLE_GUILD_NAME)
-    )
-    ctx.say_markdown(guidance.text, plain)
+@dataclass
+class AskSession:
+    """The last answer in this console, which 'another', 'unhelpful' and 'share' follow."""
+
+    answer_id: int | None = None
+
+    def current(self) -> int:
+        if self.answer_id is None:
+            raise ConsoleUsageError("ask a question first: ask QUESTION")
+        return self.answer_id
+
+
+def ask_commands() -> list[ConsoleCommand]:
+    """ask, and the buttons under its answer as commands."""
+    session = AskSession()
+
+    async def ask(ctx: ConsoleContext, args: list[str]) -> None:
+        question = " ".join(args).strip()
+        if not question:
+            raise ConsoleUsageError("ask needs a question")
+        await ctx.services.knowledge_ready()
+        reply = await ctx.services.asking.ask(
+            question,
+            user_id=ctx.user_id,
+            guild_id=ctx.guild_id,
+            where=Where(server_name=CONSOLE_GUILD_NAME),
+            style="plain",
+        )
+        session.answer_id = reply.answer_id
+        if reply.care.distress:
+            ctx.say(reply.title.upper())
+        ctx.say_markdown(reply.text, plain)
+        if reply.offers_feedback:
+            ctx.say(feedback_hint())
+        elif reply.can_share:
+            ctx.say("To post your question there, type: share")
+
+    async def another(ctx: ConsoleContext, args: list[str]) -> None:
+        await ctx.services.knowledge_ready()
+        try:
+            more = await ctx.services.asking.another(
+                session.current(), ctx.user_id, Where(server_name=CONSOLE_GUILD_NAME)
+            )
+        except AskRefused as exc:
+            raise ConsoleUsageError(str(exc)) from None
+        ctx.say_markdown(more.text, plain)
+        if more.note_id is not None:
+            ctx.say(feedback_hint())
+
+    async def unhelpful(ctx: ConsoleContext, args: list[str]) -> None:
+        try:
+            ctx.say(await ctx.services.asking.unhelpful(session.current(), ctx.user_id))
+        except AskRefused as exc:
+            raise ConsoleUsageError(str(exc)) from None
+
+    async def share(ctx: ConsoleContext, args: list[str]) -> None:
+        asking = ctx.services.asking
+        try:
+            plan = await asking.plan_share(session.current(), ctx.user_id, style="plain")
+        except AskRefused as exc:
+            raise ConsoleUsageError(str(exc)) from None
+        await asking.shared(plan, None)
+        where = mention(plan.channel_id, "channel", "plain")
+        ctx.say(f"Posted in {where}, as it appears there:")
+        ctx.say(plan.heading("plain"))
+        ctx.say("> " + plan.question.replace("\n", "\n> "))
+        ctx.say(f"— {SHARED_FOOTER.format(name=CONSOLE_NAME)}")
+
+    return [
+        ConsoleCommand(
+            "ask", "ask QUESTION", "guidance from the notes, with citations", ask, raw=True
+        ),
+        ConsoleCommand("another", "another", "the next note for your last question", another),
+        ConsoleCommand(
+            "unhelpful", "unhelpful", "tell Touchstone the last answer didn't help", unhelpful
+        ),
+        ConsoleCommand(
+            "share", "share", "post your last question in the server's help channel", share
+        ),
+    ]
 
 
 async def note(ctx: ConsoleContext, args: list[str]) -> None:
@@ -105,9 +186,7 @@ async def knowledge(ctx: ConsoleContext, args: list[str]) -> None:
 
 def commands() -> list[ConsoleCommand]:
     return [
-        ConsoleCommand(
-            "ask", "ask QUESTION", "guidance from the notes, with citations", ask, raw=True
-        ),
+        *ask_commands(),
         ConsoleCommand("note", "note ID-OR-TITLE", "show one note", note),
         ConsoleCommand("techniques", "techniques [KIND] [TAG]", "browse the library", techniques),
         ConsoleCommand(

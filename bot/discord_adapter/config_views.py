@@ -73,13 +73,17 @@ PAGE_TITLES = {
     "show": "Touchstone settings",
     "history": "Settings history",
     "alarms": "Reported false alarms",
+    "feedback": "Feedback on /ask answers",
 }
 #: How long a "reset everything" confirmation stays valid.
 RESET_VALID = timedelta(minutes=15)
 
 
 async def config_pages(services: Services, guild_id: int, kind: str, section: str) -> list[str]:
-    """The pages of ``/config show`` (of one section, or all), history or false alarms."""
+    """The pages of ``/config show`` (of one section, or all), history, false alarms
+    or the feedback on /ask answers."""
+    if kind == "feedback":
+        return paginate((await services.asking.summary(guild_id)).lines())
     if kind == "history":
         entries = await services.guild_config.history(guild_id)
         return paginate(history_lines(entries) or ["No setting has been changed yet."])
@@ -123,7 +127,7 @@ async def send_pages(
 
 class PageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"ts:cfg:page:(?P<kind>show|history|alarms):(?P<section>[a-z_]*):"
+    template=r"ts:cfg:page:(?P<kind>show|history|alarms|feedback):(?P<section>[a-z_]*):"
     r"(?P<page>-?\d+):(?P<dir>[pn])",
 ):
     """Previous / next: re-reads the pages, so they are current and survive a restart."""

@@ -95,3 +95,41 @@ async def respond(
                 file=piece_file,
                 allowed_mentions=NO_MENTIONS,
             )
+
+
+def mentions_for(role_id: int | None) -> discord.AllowedMentions:
+    """No mentions at all, or exactly the one role a server chose to notify.
+
+    The only place a ping is ever allowed: a server's mentor role, when moderators
+    turned that on. Users, @everyone and every other role stay silent even if their
+    mention appears in the text.
+    """
+    if role_id is None:
+        return NO_MENTIONS
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
+    )
+
+
+async def post_in_channel(
+    channel: discord.abc.GuildChannel | discord.Thread,
+    content: str,
+    *,
+    embeds: list[discord.Embed],
+    thread_name: str,
+    ping_role_id: int | None = None,
+) -> discord.Message:
+    """Post in a text channel or thread, or open a post in a forum; mentions as above."""
+    allowed = mentions_for(ping_role_id)
+    content = truncate(content, MAX_CONTENT)
+    if isinstance(channel, discord.ForumChannel):
+        created = await channel.create_thread(
+            name=truncate(thread_name, 100),
+            content=content,
+            embeds=embeds[:10],
+            allowed_mentions=allowed,
+        )
+        return created.message
+    if not isinstance(channel, discord.abc.Messageable):
+        raise discord.InvalidData(f"channel {channel.id} cannot hold messages")
+    return await channel.send(content, embeds=embeds[:10], allowed_mentions=allowed)

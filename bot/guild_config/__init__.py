@@ -1,7 +1,7 @@
 """Per-server configuration: one validated model, cached, audited.
 
 Features read their section with ``await services.guild_config.get(guild_id)``
-(``.advice``, ``.dialogues``, ``.coaching``, ``.model``, ``.moderator_role_ids``,
+(``.advice``, ``.dialogues``, ``.coaching``, ``.model``, ``.care``, ``.moderator_role_ids``,
 ``.report_channel_id``); moderators change it through ``/config`` or the console.
 """
 
@@ -9,6 +9,7 @@ from bot.guild_config.keys import KEYS, ConfigError, KeySpec, Problem, resolve
 from bot.guild_config.model import (
     AdviceConfig,
     AdvicePolicy,
+    CareConfig,
     CoachingConfig,
     DialogueName,
     DialoguesConfig,
@@ -24,6 +25,7 @@ __all__ = [
     "KEYS",
     "AdviceConfig",
     "AdvicePolicy",
+    "CareConfig",
     "Change",
     "CoachingConfig",
     "ConfigError",

@@ -10,6 +10,8 @@ the common case):
 - ``coaching``: the server's default morning orient prompts, time and days;
 - ``model``: whether the language model may be used here, the server's own instructions
   template for it, and the tone preset;
+- ``care``: where a member whose question shows distress may choose to take it (a help
+  channel, a mentor role); off until moderators set them;
 - ``moderator_role_ids`` and ``report_channel_id``: who moderates, and where Touchstone
   reports to them.
 
@@ -234,11 +236,34 @@ class ModelConfig(Section):
         return value.strip()
 
 
+class CareConfig(Section):
+    """Where a member whose /ask shows distress can find people, not a technique note.
+
+    Everything is off by default: a server decides whether it has a channel and people
+    ready for this. The member's question is only ever posted with their own click.
+    """
+
+    help_channel_id: int | None = Field(
+        default=None,
+        description="Channel or forum where a member may choose to post a question that "
+        "showed distress, so people here can support them; none: no offer.",
+    )
+    mentor_role_id: int | None = Field(
+        default=None,
+        description="Role of the people who support members; named in the kind reply.",
+    )
+    ping_mentor_role: bool = Field(
+        default=False,
+        description="Whether a question posted in the help channel notifies the mentor role.",
+    )
+
+
 class GuildConfig(Section):
     advice: AdviceConfig = Field(default_factory=AdviceConfig)
     dialogues: DialoguesConfig = Field(default_factory=DialoguesConfig)
     coaching: CoachingConfig = Field(default_factory=CoachingConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
+    care: CareConfig = Field(default_factory=CareConfig)
     moderator_role_ids: list[int] = Field(
         default_factory=list,
         description="Roles whose members moderate Touchstone here (besides Manage Server).",

@@ -40,6 +40,7 @@ SECTION_TITLES = {
     "dialogues": "Dialogues",
     "coaching": "Coaching",
     "model": "Language model",
+    "care": "Care",
     "moderation": "Moderation",
 }
 

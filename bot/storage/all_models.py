@@ -3,7 +3,14 @@ need the whole schema, while each feature keeps its tables in its own module."""
 
 from __future__ import annotations
 
-from bot.storage import coaching_models, config_models, dialogue_models, limit_models, models
+from bot.storage import (
+    ask_models,
+    coaching_models,
+    config_models,
+    dialogue_models,
+    limit_models,
+    models,
+)
 from bot.storage.models import Base
 
 ALL_USER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -12,6 +19,7 @@ ALL_USER_COLUMNS: tuple[tuple[str, str], ...] = (
     *coaching_models.USER_COLUMNS,
     *config_models.USER_COLUMNS,
     *limit_models.USER_COLUMNS,
+    *ask_models.USER_COLUMNS,
 )
 
 __all__ = ["ALL_USER_COLUMNS", "Base"]

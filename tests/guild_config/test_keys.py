@@ -119,6 +119,9 @@ def every_setting_changed() -> GuildConfig:
         ("model.enabled", "off"),
         ("model.instructions_template", "In {server_name} ({topic}): {tone} Use {{braces}}."),
         ("model.tone", "concise"),
+        ("care.help_channel_id", "<#15>"),
+        ("care.mentor_role_id", "<@&23>"),
+        ("care.ping_mentor_role", "on"),
         ("moderator_role_ids", "<@&21>, <@&22>"),
         ("report_channel_id", "<#14>"),
     ]:

@@ -49,6 +49,7 @@ def test_ask_json_builds_the_index_on_first_use(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["answer"] and "[1]" in payload["answer"]
+    assert payload["care"] is False
     assert 1 <= len(payload["results"]) <= 3
     first = payload["results"][0]
     assert set(first) >= {"id", "title", "tags", "source", "score", "snippet"}
@@ -58,6 +59,12 @@ def test_ask_json_builds_the_index_on_first_use(tmp_path: Path) -> None:
     again = run_cli(tmp_path, "ask", "practice", "--k", "1")
     assert again.returncode == 0, again.stderr
     assert "Sources" in again.stdout and "Matches:" in again.stdout
+
+    hurting = run_cli(tmp_path, "ask", "what's the point, I fail at everything", "--json")
+    assert hurting.returncode == 0, hurting.stderr
+    kind = json.loads(hurting.stdout)
+    assert kind["care"] is True and kind["citations"] == [] and kind["results"] == []
+    assert "not alone" in kind["answer"] and "[1]" not in kind["answer"]
 
 
 def test_ingest_reports_counts_and_problems(tmp_path: Path) -> None:

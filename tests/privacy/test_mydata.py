@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 
 from bot.advice_flow import DraftStore
 from bot.advice_flow.model import PostContext
+from bot.asking import AskStore, FeedbackAction
 from bot.clock import SimulatedClock
 from bot.coaching import CoachingService, CoachingStore
 from bot.guild_config import GuildConfigService
@@ -48,6 +49,31 @@ async def fill(db: Database, clock: SimulatedClock) -> None:
     limits = limits_from_settings(load_settings(), db, clock)
     for user in (ME, OTHER):
         await limits.check(user, ASK)
+    await ask_and_press(db)
+
+
+MY_QUESTION = "I keep putting off my thesis chapter"
+THEIR_QUESTION = "How do I practise scales every day?"
+
+
+async def ask_and_press(db: Database) -> None:
+    """Both ask; each presses a feedback button under the other's answer too."""
+    store = AskStore(db)
+    ids = {}
+    for user, question in ((ME, MY_QUESTION), (OTHER, THEIR_QUESTION)):
+        ids[user] = await store.save_answer(
+            user_id=user,
+            guild_id=3,
+            channel_id=4,
+            question=question,
+            shown_note_ids=["pomodoro-sprint"],
+            care=False,
+        )
+    for presser in (ME, OTHER):
+        for asker in (ME, OTHER):
+            answer = await store.get(ids[asker])
+            assert answer is not None
+            await store.record(answer, presser, answer.shown_note_ids, FeedbackAction.UNHELPFUL)
 
 
 async def rows_mentioning(db: Database, user_id: int) -> list[str]:
@@ -81,6 +107,10 @@ async def test_export_holds_every_kind_of_data_about_the_person(database: Databa
     assert tables["practice_logs"][0]["noticed"] == "slow start"
     assert {row["draft_text"] for row in tables["advice_drafts"]} == {"mine", "theirs"}
     assert [row["action"] for row in tables["usage_hits"]] == [ASK]
+    assert [row["question"] for row in tables["asked_questions"]] == [MY_QUESTION]
+    assert sorted(row["question"] for row in tables["answer_feedback"]) == sorted(
+        [MY_QUESTION, THEIR_QUESTION]
+    ), "my presses, under my answer and theirs"
     assert all(row.get("user_id", ME) == ME for rows in tables.values() for row in rows), (
         "nobody else's coaching rows"
     )
@@ -101,6 +131,10 @@ async def test_delete_leaves_no_row_mentioning_the_person_in_any_table(
     assert [(n.note_id, n.author_id) for n in notes] == [("my-note", 0)]
     history = await GuildConfigService(database).history(3)
     assert [(h.key, h.actor_id) for h in history] == [("advice.sensitivity", 0)]
+    # My question is gone everywhere, also from their press under my answer; their
+    # own question and their press under it stay.
+    feedback = await AskStore(database).feedback_for_guild(3)
+    assert [(f.user_id, f.question) for f in feedback] == [(OTHER, THEIR_QUESTION)]
     described = report.describe()
     assert "Server notes and settings changes you made as a moderator stay" in described
     assert "1 coaching profile" in described and "coaching profiles" not in described

@@ -226,6 +226,31 @@ class Config(commands.Cog):
         guild_id = await self._moderator(interaction)
         await send_pages(interaction, self.services, guild_id, "alarms", "")
 
+    @config.command(name="feedback", description="What members said about /ask answers, per note.")
+    async def feedback(self, interaction: discord.Interaction) -> None:
+        guild_id = await self._moderator(interaction)
+        await send_pages(interaction, self.services, guild_id, "feedback", "")
+
+    @config.command(
+        name="feedback-export",
+        description="Feedback on /ask answers as JSONL: question, shown notes, action.",
+    )
+    async def feedback_export(self, interaction: discord.Interaction) -> None:
+        guild_id = await self._moderator(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.services.asking.evaluation_jsonl(guild_id)
+        if not data:
+            await respond(interaction, "There is no feedback to export yet.", ephemeral=True)
+            return
+        file = discord.File(io.BytesIO(data), filename=f"touchstone-feedback-{guild_id}.jsonl")
+        await respond(
+            interaction,
+            "Feedback on /ask answers, one press per line (question, shown notes, action); "
+            "no member is named. Use it to evaluate the notes and their ranking.",
+            file=file,
+            ephemeral=True,
+        )
+
     @config.command(name="panel", description="Buttons for the common settings.")
     async def panel(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)

@@ -1,4 +1,7 @@
-"""/ask, /note, /techniques and the moderators' /knowledge commands."""
+"""/ask, /note, /techniques and the moderators' /knowledge commands.
+
+The buttons under an /ask answer live in :mod:`bot.discord_adapter.ask_views`.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_adapter.ask_views import AskButton, answer_embeds, answer_view, where_of
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
-from bot.guidance import Where
 from bot.guild_knowledge import note_from_form
 from bot.note_text import note_line, note_markdown
 from bot.services import Services
@@ -22,6 +25,8 @@ from knowledge.note import MAX_NOTE_BYTES, NOTE_KINDS, Note
 log = logging.getLogger(__name__)
 NOTE_PICKER_ID = "ts:note:open"
 MAX_QUESTION = 500
+#: Seconds /ask may spend judging distress before it must acknowledge (Discord allows 3).
+CARE_BUDGET = 1.0
 
 
 def note_embeds(note: Note) -> list[discord.Embed]:
@@ -198,22 +203,24 @@ class Knowledge(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION],
         private: bool = False,
     ) -> None:
+        # A question that shows distress gets its kind reply privately, whatever was
+        # chosen; that must be known before acknowledging (hence a short budget).
+        assessment = await self.services.asking.assess(question, CARE_BUDGET)
+        private = private or (assessment is not None and assessment.distress)
         await interaction.response.defer(ephemeral=private, thinking=True)
         await self.services.knowledge_ready()
-        topic = getattr(interaction.channel, "topic", None)
-        where = Where(
-            server_name=interaction.guild.name if interaction.guild else "",
-            topic=topic if isinstance(topic, str) else None,
-        )
-        guidance = await self.services.guidance.ask(
-            question, guild_id=interaction.guild_id, where=where
-        )
-        footer = (
-            "Answer written with a language model from these notes" if guidance.used_model else None
+        reply = await self.services.asking.ask(
+            question,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            where=where_of(interaction),
+            assessment=assessment,
         )
         await respond(
             interaction,
-            embeds=embeds_for(truncate(question, 200), guidance.text, footer),
+            embeds=answer_embeds(reply.title, reply.text, reply.used_model),
+            view=answer_view(reply),
             ephemeral=private,
         )
 
@@ -350,4 +357,5 @@ class Knowledge(commands.Cog):
 async def setup(bot: commands.Bot) -> None:
     services: Services = bot.services  # type: ignore[attr-defined]
     bot.add_view(NotePicker(services))
+    bot.add_dynamic_items(AskButton)
     await bot.add_cog(Knowledge(services))

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 CONFIRM_SECONDS = 120.0
 ASK = (
     "This deletes your coaching schedule, prompts and answers, practice log, pushes, "
-    "drafts, dialogues and scheduled DMs, for good. Server notes and settings changes "
+    "drafts, dialogues, scheduled DMs, the questions you asked with /ask and the feedback "
+    "you gave on answers, for good. Server notes and settings changes "
     "you made as a moderator stay with the server, unlinked from you. /mydata export "
     "first if you want a copy. Continue?"
 )

@@ -1,10 +1,7 @@
 """usage hits: cooldowns and model-call caps shared by every process (issue 13)
 
 Revision ID: 0008
-Revises: 0006
-
-Another branch adds 0007; whichever merges second re-chains its down_revision (the one
-line below), so the history stays a single line.
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -13,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
