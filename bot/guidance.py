@@ -85,9 +85,13 @@ class GuidanceService:
         where: Where | None = None,
         use_model: bool | None = None,
         server_instructions: str | None = None,
+        gentle: bool = False,
     ) -> Guidance:
-        """Answer from the notes; the server's model settings apply unless given explicitly."""
-        offline = await self.knowledge.answer(question, k=k, guild_id=guild_id)
+        """Answer from the notes; the server's model settings apply unless given explicitly.
+
+        ``gentle`` (the question touches self-worth or shame) keeps blame-framed notes out.
+        """
+        offline = await self.knowledge.answer(question, k=k, guild_id=guild_id, gentle=gentle)
         return await self.word(
             question,
             offline,

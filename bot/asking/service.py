@@ -33,7 +33,7 @@ from bot.guild_config import GuildConfigService
 from bot.guild_config.render import Style
 from bot.storage import StorageUnavailable
 from bot.wording import plural
-from knowledge.answer import compose_answer
+from knowledge.answer import Decision, compose_answer, first_sentences
 from knowledge.note import Note
 from knowledge.retrieval import SearchResult
 
@@ -151,16 +151,38 @@ class AskService:
         if assessment.distress:
             care = (await self.guild_config.get(guild_id)).care if guild_id else None
             people = text.server_people(care, style) if care else ServerPeople()
-            answer_id = await self._save(user_id, guild_id, channel_id, question, [], care=True)
+            gentle_note, shown = await self._gentle_note(question, guild_id, assessment)
+            answer_id = await self._save(user_id, guild_id, channel_id, question, shown, care=True)
             can_share = (
                 answer_id is not None and care is not None and care.help_channel_id is not None
             )
-            reply = care_reply(assessment, people, can_share=can_share)
+            reply = care_reply(assessment, people, can_share=can_share, gentle_note=gentle_note)
             return AskReply(answer_id, CARE_TITLE, reply, False, assessment, can_share)
-        guidance = await self.guidance.ask(question, guild_id=guild_id, where=where)
+        guidance = await self.guidance.ask(
+            question, guild_id=guild_id, where=where, gentle=assessment.gentle
+        )
         shown = [c.note_id for c in guidance.answer.citations]
         answer_id = await self._save(user_id, guild_id, channel_id, question, shown, care=False)
         return AskReply(answer_id, question, guidance.text, guidance.used_model, assessment)
+
+    async def _gentle_note(
+        self, question: str, guild_id: int | None, assessment: CareAssessment
+    ) -> tuple[str | None, list[str]]:
+        """One note for later, when it fits confidently and blames nobody; never in a crisis."""
+        if assessment.crisis:
+            return None, []
+        knowledge = self.guidance.knowledge
+        offline = await knowledge.answer(question, k=3, guild_id=guild_id, gentle=True)
+        if offline.decision is not Decision.ANSWER or not offline.citations:
+            return None, []
+        citation = offline.citations[0]
+        note = knowledge.get_note(citation.note_id, guild_id=guild_id)
+        if note is None:
+            return None, []
+        idea = first_sentences(note.summary, 1)
+        credit = f" ({citation.author})" if citation.author else ""
+        line = f"Later, when you feel up to it, one note may help: **{note.title}**{credit}: {idea}"
+        return line, [note.id]
 
     async def assess(self, question: str, budget: float) -> CareAssessment | None:
         """Whether the question shows distress, if that is known within ``budget`` seconds.

@@ -22,9 +22,12 @@ and are checked by ``tests/care/test_detect.py``.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -39,6 +42,8 @@ NEAREST = 3
 #: questions (including "this bug is killing me") at most +0.04. Close, and the reason
 #: a borderline question errs on neither side for long: see the tests before changing.
 DISTRESS_MARGIN = 0.05
+#: Within this many log-odds below the learned cut, a question is answered gently.
+GENTLE_MARGIN = -2.0
 #: What one strong lexical cue adds to the margin (two or more add no more).
 CUE_WEIGHT = 0.08
 #: A "how do I ..." request leans towards a practice question.
@@ -85,6 +90,9 @@ class CareAssessment:
     crisis: bool
     margin: float
     cues: tuple[str, ...] = ()
+    #: Leaning towards self-worth or shame, even below the distress cut: answered with a
+    #: note, but never one that puts the blame on the reader.
+    gentle: bool = False
 
     @classmethod
     def none(cls) -> CareAssessment:
@@ -117,30 +125,43 @@ class CareDetector:
                     self._sets = (vectors[:a], vectors[a:b], vectors[b:])
         return self._sets
 
+    def similarities(self, vector: FloatArray) -> tuple[float, float, float]:
+        """Closeness to the distress, crisis and practice statements."""
+        distress_set, crisis_set, practice_set = self._prototypes()
+        return (
+            _nearest(distress_set, vector),
+            _nearest(crisis_set, vector),
+            _nearest(practice_set, vector),
+        )
+
     def assess(self, question: str) -> CareAssessment:
         """Blocking (one MiniLM call, plus the prototypes the first time)."""
         text = normalise(question)
         if len(text) < 3:
             return CareAssessment.none()
-        distress_set, crisis_set, practice_set = self._prototypes()
         vector = self.embeddings.embed_array([text])[0]
-        distress, crisis, practice = (
-            _nearest(distress_set, vector),
-            _nearest(crisis_set, vector),
-            _nearest(practice_set, vector),
-        )
+        distress, crisis, practice = self.similarities(vector)
         cues = lexical_cues(text)
-        margin = max(distress, crisis) - practice
-        margin += CUE_WEIGHT if cues else 0.0
-        margin -= HOW_TO_WEIGHT if HOW_TO.search(text) else 0.0
-        is_distress = margin >= DISTRESS_MARGIN
+        weights = shipped_care_weights()
+        if weights is not None:
+            row = feature_row(vector, (distress, crisis, practice), text)
+            margin = float(row @ weights.coef) + weights.intercept - weights.cut
+            is_distress = margin >= 0
+        else:
+            margin = max(distress, crisis) - practice
+            margin += CUE_WEIGHT if cues else 0.0
+            margin -= HOW_TO_WEIGHT if HOW_TO.search(text) else 0.0
+            is_distress = margin >= DISTRESS_MARGIN
         crisis_words = CRISIS_WORDS.search(text)
         close_to_crisis = crisis >= CRISIS_SIMILARITY and crisis - practice >= CRISIS_MARGIN
         names_suicide = is_distress and SUICIDE_WORDS.search(text) is not None
         is_crisis = crisis_words is not None or close_to_crisis or names_suicide
         if crisis_words:
             cues = (*cues, crisis_words.group(0))
-        return CareAssessment(is_distress or is_crisis, is_crisis, round(margin, 3), cues)
+        gentle = is_distress or is_crisis or (weights is not None and margin >= GENTLE_MARGIN)
+        return CareAssessment(
+            is_distress or is_crisis, is_crisis, round(margin, 3), cues, gentle=gentle
+        )
 
     def warm_up(self) -> None:
         """Embed the prototypes now, so the first question is judged in milliseconds."""
@@ -149,6 +170,49 @@ class CareDetector:
     async def aassess(self, question: str) -> CareAssessment:
         """:meth:`assess` off the event loop."""
         return await asyncio.to_thread(self.assess, question)
+
+
+WEIGHTS_PATH = Path(__file__).resolve().parent / "weights.json"
+
+
+@dataclass(frozen=True)
+class CareWeights:
+    """The learned check (``python -m bot.care.training``): a logistic model and its cut."""
+
+    coef: FloatArray
+    intercept: float
+    cut: float
+
+
+@functools.cache
+def shipped_care_weights() -> CareWeights | None:
+    try:
+        data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return CareWeights(
+        np.asarray(data["coef"], dtype=np.float32), float(data["intercept"]), float(data["cut"])
+    )
+
+
+def feature_row(
+    vector: FloatArray, similarities: tuple[float, float, float], text: str
+) -> FloatArray:
+    """What the learned check reads: the question's meaning, its closeness to the
+    statements, and whether it carries a strong cue or asks how to do something."""
+    extra = [
+        *similarities,
+        1.0 if lexical_cues(text) else 0.0,
+        1.0 if HOW_TO.search(text) else 0.0,
+    ]
+    return np.concatenate([vector, np.asarray(extra, dtype=np.float32)])
+
+
+def care_features(detector: CareDetector, question: str) -> FloatArray:
+    """The feature row for ``question`` (used by training; assessing builds the same)."""
+    text = normalise(question)
+    vector = detector.embeddings.embed_array([text])[0]
+    return feature_row(vector, detector.similarities(vector), text)
 
 
 def _nearest(vectors: FloatArray, vector: FloatArray) -> float:

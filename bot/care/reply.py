@@ -31,8 +31,19 @@ class ServerPeople:
     mentor_role: str | None = None
 
 
-def care_reply(assessment: CareAssessment, people: ServerPeople, *, can_share: bool) -> str:
-    """The reply for a question the detector found distressed."""
+def care_reply(
+    assessment: CareAssessment,
+    people: ServerPeople,
+    *,
+    can_share: bool,
+    gentle_note: str | None = None,
+) -> str:
+    """The reply for a question the detector found distressed.
+
+    ``gentle_note`` is a line about one note that fits the question confidently and
+    does not blame the reader; it comes after the people, never instead of them, and
+    never with crisis resources.
+    """
     lines = [
         "I'm really sorry you're feeling this way. That sounds heavy, and thank you for saying it.",
         "",
@@ -40,7 +51,7 @@ def care_reply(assessment: CareAssessment, people: ServerPeople, *, can_share: b
         "times, including the ones who seem to have it all together. It isn't a measure "
         "of what you're worth.",
         "",
-        "This isn't something a technique note should answer. It can really help to talk "
+        "A technique note can't carry this for you. It can really help to talk "
         "to someone you trust: a friend, a mentor, a labmate, or the people in this server.",
     ]
     if people.mentor_role:
@@ -51,6 +62,8 @@ def care_reply(assessment: CareAssessment, people: ServerPeople, *, can_share: b
             f"If you'd like, I can post your question in {people.help_channel} so people "
             "here can support you. It's your choice: nothing is posted unless you say so.",
         ]
+    if gentle_note and not assessment.crisis:
+        lines += ["", gentle_note]
     if assessment.crisis:
         lines += [
             "",

@@ -53,7 +53,10 @@ def handle(args: argparse.Namespace) -> int:
         assessment = await CareDetector(knowledge.embeddings).aassess(args.question)
         if assessment.distress:
             return assessment, None
-        return assessment, await knowledge.answer(args.question, k=args.k, guild_id=args.guild)
+        answer = await knowledge.answer(
+            args.question, k=args.k, guild_id=args.guild, gentle=assessment.gentle
+        )
+        return assessment, answer
 
     try:
         assessment, answer = asyncio.run(run())
