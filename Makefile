@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint bench advice-model ask-model
+.PHONY: run test install lint bench advice-model ask-model care-model
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 is needed (python3.11 or python3)"; exit 1; }
@@ -51,3 +51,7 @@ advice-model: $(STAMP)
 # Rebuild /ask's note ranker from knowledge/training and tests/data/ask_dev.yaml (deterministic).
 ask-model: $(STAMP)
 	$(BIN)/python -m knowledge.ranker_training
+
+# Rebuild the care check's weights from bot/care/corpus and the /ask training questions.
+care-model: $(STAMP)
+	$(BIN)/python -m bot.care.training

@@ -14,9 +14,10 @@ messages from several writers:
 - the notes' phrasings (how members describe practice problems: hard negatives);
 - the prototype statements themselves.
 
-The cut-off is chosen by cross-validation that leaves one *source* out at a time:
-the lowest score at which fewer than ``MAX_FALSE_ALARMS`` of the held-out practice
-and off-topic messages get the kind reply. Missing someone in pain costs more than
+The cut-off is chosen out of fold: the lowest score at which at most
+``MAX_FALSE_ALARMS`` of the practice and off-topic messages get the kind reply. The
+training also prints how a model that never saw the /ask questions' writer does on
+them. Missing someone in pain costs more than
 a kind word to someone who did not need it, so the cut leans towards recall.
 Deterministic; scikit-learn is a development dependency.
 """
@@ -38,6 +39,8 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 ASK_TRAINING = Path(__file__).resolve().parents[2] / "knowledge" / "training"
 MAX_FALSE_ALARMS = 0.03
 C_GRID = (0.3, 1.0, 3.0, 10.0)
+FOLDS = 5
+OTHER_WRITER = "ask_tune"
 
 
 @dataclass
@@ -80,22 +83,37 @@ def fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
     return model.coef_[0], float(model.intercept_[0])
 
 
-def held_out(x: np.ndarray, y: np.ndarray, sources: np.ndarray, c: float) -> np.ndarray:
-    """Scores for every sample from a model that never saw its source."""
+def out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
+    """Scores for every sample from a model that did not see it (fixed folds)."""
     scores = np.zeros(len(y))
-    for source in sorted(set(sources)):
-        test = sources == source
-        if y[~test].min() == y[~test].max():
-            continue
+    for start in range(FOLDS):
+        test = np.arange(len(y)) % FOLDS == start
         coef, intercept = fit(x[~test], y[~test], c)
         scores[test] = x[test] @ coef + intercept
     return scores
 
 
 def cut_for(scores: np.ndarray, y: np.ndarray) -> float:
+    """The lowest cut that gives the kind reply to at most MAX_FALSE_ALARMS of the rest."""
     negatives = np.sort(scores[y == 0])
     allowed = int(len(negatives) * MAX_FALSE_ALARMS)
     return float(np.nextafter(negatives[len(negatives) - 1 - allowed], np.inf))
+
+
+def other_writer(x: np.ndarray, y: np.ndarray, sources: np.ndarray, c: float, cut: float) -> str:
+    """Recall and false alarms on the /ask training questions, by a model that never saw
+    them: the one figure here from a writer the model did not learn from."""
+    test = sources == OTHER_WRITER
+    if not test.any() or y[test].sum() == 0:
+        return "no held-out writer"
+    coef, intercept = fit(x[~test], y[~test], c)
+    scores = x[test] @ coef + intercept
+    caught = int((scores[y[test] == 1] >= cut).sum())
+    alarms = int((scores[y[test] == 0] >= cut).sum())
+    return (
+        f"held-out writer ({OTHER_WRITER}): distress caught {caught}/{int(y[test].sum())}, "
+        f"kind reply to {alarms}/{int((y[test] == 0).sum())} others"
+    )
 
 
 def train(output: Path = WEIGHTS_PATH) -> dict[str, object]:
@@ -106,22 +124,22 @@ def train(output: Path = WEIGHTS_PATH) -> dict[str, object]:
     sources = np.array([s.source for s in data])
     best: tuple[float, float, float] | None = None
     for c in C_GRID:
-        scores = held_out(x, y, sources, c)
+        scores = out_of_fold(x, y, c)
         cut = cut_for(scores, y)
         recall = float(np.mean(scores[y == 1] >= cut))
-        false_alarms = float(np.mean(scores[y == 0] >= cut))
-        print(f"C={c}: held-out-source recall {recall:.3f}, false alarms {false_alarms:.3f}")
+        print(f"C={c}: out-of-fold recall {recall:.3f} at {MAX_FALSE_ALARMS:.0%} false alarms")
         if best is None or recall > best[1]:
             best = (c, recall, cut)
     assert best is not None
     c, recall, cut = best
+    print(other_writer(x, y, sources, c, cut))
     coef, intercept = fit(x, y, c)
     weights: dict[str, object] = {
         "coef": [round(float(v), 6) for v in coef],
         "intercept": round(intercept, 6),
         "cut": round(cut, 6),
         "C": c,
-        "held_out_recall": round(recall, 3),
+        "out_of_fold_recall": round(recall, 3),
         "trained_on": len(data),
     }
     output.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
