@@ -130,30 +130,30 @@ def _sentences(text: str) -> list[str]:
     return [part for part in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", flat) if part]
 
 
-def _prose_sentences(note: Note) -> list[str]:
-    """The note's own sentences that can open an answer: no headings, lists or tables."""
-    sentences = _sentences(note.summary) + _sentences(note.when_to_use)
-    for line in note.body.splitlines():
-        stripped = line.strip()
+def _body_sentences(note: Note) -> list[str]:
+    """The note's body sentences that can stand alone: no headings, lists or tables."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", note.body):
+        stripped = paragraph.strip()
         if not stripped or stripped.startswith(("#", "|", "-", "*", ">")) or stripped[0].isdigit():
             continue
         sentences.extend(_sentences(stripped))
-    return [s for s in dict.fromkeys(sentences) if 30 <= len(s) <= 300]
+    return [s for s in dict.fromkeys(sentences) if 40 <= len(s) <= 300]
 
 
-def opening(question: str, note: Note, count: int = 2) -> str:
-    """The ``count`` sentences of the note closest to the question, in the note's order.
+def opening(question: str, note: Note) -> str:
+    """What the note is, then the sentence of its body closest to the question.
 
     Without a model, this is how the answer speaks to what the person said: of
     everything the note says, it leads with what bears on their situation.
     """
-    sentences = _prose_sentences(note)
-    if len(sentences) <= count:
-        return " ".join(sentences) or first_sentences(note.summary, count)
-    vectors = shared_static_vectors().embed([question, *sentences])
+    summary = first_sentences(note.summary, 1)
+    body = _body_sentences(note)
+    if not body:
+        return first_sentences(note.summary, 2)
+    vectors = shared_static_vectors().embed([question, *body])
     closeness = vectors[1:] @ vectors[0]
-    chosen = sorted(sorted(range(len(sentences)), key=lambda i: -float(closeness[i]))[:count])
-    return " ".join(sentences[i] for i in chosen)
+    return f"{summary} {body[int(closeness.argmax())]}"
 
 
 def humanise(text: str, titles: dict[str, str]) -> str:
