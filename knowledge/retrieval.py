@@ -33,6 +33,9 @@ from knowledge.store import ChromaStore, VectorHit, build_where
 RRF_K = 60
 #: How many candidates each ranking contributes before fusion.
 MIN_CANDIDATES = 40
+#: Notes whose phrasings come closest to a question are candidates even when neither
+#: ranking reached them.
+PHRASING_CANDIDATES = 10
 SNIPPET_CHARS = 320
 
 
@@ -103,6 +106,12 @@ class Corpus:
     speller: SpellingCorrector = field(init=False)
     #: Notes that have members' phrasings (a server's own notes often have none).
     with_phrasings: frozenset[tuple[int, str]] = field(init=False)
+    #: Chunk indexes of the phrasings whose vectors are held in memory, and the vectors:
+    #: every phrasing is scored exactly against every question (a few hundred rows, one
+    #: matrix product), so a large library's long chunks cannot crowd them out of the
+    #: vector search's top results.
+    phrasing_rows: npt.NDArray[np.int64] = field(init=False)
+    phrasing_matrix: npt.NDArray[np.float32] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index_of = {chunk.id: i for i, chunk in enumerate(self.chunks)}
@@ -110,6 +119,17 @@ class Corpus:
         self.with_phrasings = frozenset(
             (chunk.guild_id, chunk.note_id) for chunk in self.chunks if chunk.is_phrasing
         )
+        self.phrasing_rows = np.zeros(0, dtype=np.int64)
+        self.phrasing_matrix = np.zeros((0, 0), dtype=np.float32)
+
+    def hold_phrasing_vectors(self, vectors: dict[str, npt.NDArray[np.float32]]) -> None:
+        """Keep the phrasings' vectors in memory (before the corpus is swapped in)."""
+        rows = [
+            i for i, chunk in enumerate(self.chunks) if chunk.is_phrasing and chunk.id in vectors
+        ]
+        self.phrasing_rows = np.array(rows, dtype=np.int64)
+        if rows:
+            self.phrasing_matrix = np.stack([vectors[self.chunks[i].id] for i in rows])
         self.bm25 = BM25Index([tokenize(chunk.index_text) for chunk in self.chunks])
         self.guilds = np.array([c.guild_id for c in self.chunks], dtype=np.int64)
         self.kinds = np.array([c.kind for c in self.chunks], dtype=np.str_)
@@ -177,6 +197,8 @@ class Rankings:
     bm25: list[tuple[int, float]] = field(default_factory=list)
     vector: list[tuple[int, float]] = field(default_factory=list)
     query_vector: npt.NDArray[np.float32] | None = None
+    #: (chunk index, cosine) of every visible phrasing held in memory.
+    phrasings: list[tuple[int, float]] = field(default_factory=list)
 
 
 class Retriever:
@@ -188,6 +210,15 @@ class Retriever:
         self.corpus = Corpus({}, [])
 
     def replace_corpus(self, corpus: Corpus) -> None:
+        """Swap in a new corpus, with its phrasings' vectors read from the store first."""
+        by_scope: dict[int, list[str]] = {}
+        for chunk in corpus.chunks:
+            if chunk.is_phrasing:
+                by_scope.setdefault(chunk.guild_id, []).append(chunk.id)
+        vectors: dict[str, npt.NDArray[np.float32]] = {}
+        for scope, ids in by_scope.items():
+            vectors.update(self.store.vectors(scope, ids))
+        corpus.hold_phrasing_vectors(vectors)
         self.corpus = corpus  # an atomic swap; readers keep the corpus they started with
 
     def bm25_ranking(
@@ -314,15 +345,48 @@ class Retriever:
                 else self.embeddings.embed_array([query])[0]
             )
             found.vector = self.vector_ranking(corpus, found.query_vector, n, guild_id, kind, tags)
+            found.phrasings = self.phrasing_similarities(
+                corpus, found.query_vector, corpus.mask(guild_id, kind, tags)
+            )
         return found
+
+    @staticmethod
+    def phrasing_similarities(
+        corpus: Corpus, vector: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_]
+    ) -> list[tuple[int, float]]:
+        """(chunk index, cosine) of every visible phrasing: one small matrix product."""
+        if not len(corpus.phrasing_rows):
+            return []
+        visible = mask[corpus.phrasing_rows]
+        scores = corpus.phrasing_matrix[visible] @ vector
+        return [
+            (int(row), float(score))
+            for row, score in zip(corpus.phrasing_rows[visible], scores, strict=True)
+        ]
 
     def evidence(self, query: str, n: int = MIN_CANDIDATES) -> dict[tuple[int, str], NoteEvidence]:
         """Every candidate note's evidence for ``query`` (what the ranker is trained on)."""
         return self.note_evidence(self.corpus, self.rankings(query, n))[0]
 
     @staticmethod
+    def add_phrasings(
+        corpus: Corpus, found: Rankings, evidence: dict[tuple[int, str], NoteEvidence]
+    ) -> None:
+        """Exact phrasing similarities for every candidate, and the notes whose phrasings
+        come closest join the candidates even when no ranking reached them."""
+        by_note: dict[tuple[int, str], list[float]] = {}
+        for index, score in found.phrasings:
+            chunk = corpus.chunks[index]
+            by_note.setdefault((chunk.guild_id, chunk.note_id), []).append(score)
+        closest = sorted(by_note, key=lambda key: -max(by_note[key]))[:PHRASING_CANDIDATES]
+        for key in {*closest, *(k for k in evidence if k in by_note)}:
+            note = evidence.setdefault(key, NoteEvidence())
+            for score in by_note[key]:
+                note.add_similarity(score, phrasing=True)
+
+    @classmethod
     def note_evidence(
-        corpus: Corpus, found: Rankings
+        cls, corpus: Corpus, found: Rankings
     ) -> tuple[dict[tuple[int, str], NoteEvidence], dict[tuple[int, str], int]]:
         """Per note: what each ranking saw, and the chunk to quote from it.
 
@@ -334,13 +398,14 @@ class Retriever:
         """
         evidence: dict[tuple[int, str], NoteEvidence] = {}
         chunk_score: dict[int, float] = {}
+        exact_phrasings = bool(found.phrasings)
         for ranking, is_vector in ((found.bm25, False), (found.vector, True)):
             seen: set[tuple[int, str]] = set()
             for chunk_rank, (index, score) in enumerate(ranking):
                 chunk = corpus.chunks[index]
                 key = (chunk.guild_id, chunk.note_id)
                 note = evidence.setdefault(key, NoteEvidence())
-                if is_vector:
+                if is_vector and not (chunk.is_phrasing and exact_phrasings):
                     note.add_similarity(score, phrasing=chunk.is_phrasing)
                 if not chunk.is_phrasing:
                     chunk_score[index] = chunk_score.get(index, 0.0) + 1.0 / (
@@ -355,6 +420,7 @@ class Retriever:
                     note.bm25 = score
                     note.bm25_rank = len(seen)
                 seen.add(key)
+        cls.add_phrasings(corpus, found, evidence)
         if found.vector:
             # A similarity the vector search did not reach is below its last hit, not 0.
             floor = min(score for _, score in found.vector)

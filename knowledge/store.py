@@ -182,6 +182,16 @@ class ChromaStore:
                     metadatas=[chunks[r].metadata() for r in part],
                 )
 
+    def vectors(self, scope: int, ids: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
+        """The stored vectors of ``ids`` in one scope (missing ids are left out)."""
+        found: dict[str, npt.NDArray[np.float32]] = {}
+        collection = self._open(scope)
+        for batch in _batches(list(ids), WRITE_BATCH):
+            got = collection.get(ids=list(batch), include=["embeddings"])
+            for chunk_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+                found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
+
     def delete(self, scope: int, ids: Sequence[str]) -> None:
         collection = self._open(scope)
         for batch in _batches(list(ids), WRITE_BATCH):
