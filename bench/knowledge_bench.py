@@ -158,6 +158,31 @@ def judgement_rows(
     return reports[SearchMode.HYBRID]
 
 
+def care_rows(result: BenchResult, questions: Sequence[Question]) -> None:
+    """The care check on the blind questions: distress caught, kind replies to others."""
+    from bot.care import CareDetector
+
+    detector = CareDetector()
+    distressed = [q for q in questions if q.kind == "distress"]
+    others = [q for q in questions if q.kind != "distress"]
+    caught = sum(detector.assess(q.question).distress for q in distressed)
+    misfired = sum(detector.assess(q.question).distress for q in others)
+    result.add(
+        "care: distress questions given the kind reply (blind)",
+        f"{caught}/{len(distressed)}",
+        None,
+        "",
+        "the learned care check (make care-model)",
+    )
+    result.add(
+        "care: other questions given the kind reply (blind)",
+        f"{misfired}/{len(others)}",
+        None,
+        "",
+        "each of these gets people, not a note",
+    )
+
+
 def numpy_bm25_ms(corpus: Corpus, questions: Sequence[str], rounds: int) -> float:
     """Median time to score every chunk with Touchstone's BM25 index."""
     samples = []
@@ -242,6 +267,7 @@ def run(sizes: list[int], rounds: int, progress: bool) -> BenchResult:
             retriever.replace_corpus(Corpus(note_map, list(real_chunks)))
             report = judgement_rows(result, retriever, blind, "(blind, real notes only)")
             by_kind = report.lines("")[1:]
+            care_rows(result, blind)
 
         vocabulary = sorted(
             {w for c in real_chunks for w in c.index_text.lower().split() if w.isalpha()}
