@@ -15,7 +15,9 @@ which run in a worker thread and keep the event loop free.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,6 +52,22 @@ def default_threads() -> int:
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def release_freed_memory() -> None:
+    """Hand memory that was freed back to the operating system (glibc only; else a no-op).
+
+    glibc keeps freed heap pages for reuse, so a process that once needed a large
+    temporary buffer (loading a model) stays that large in resident memory. Cheap:
+    call it after such a step, never per request.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # musl or another libc: nothing to trim
+        return
 
 
 def _model_file() -> Path:
@@ -104,12 +122,18 @@ class MiniLMEmbeddings(Embeddings):
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
                 options.log_severity_level = 3
+                # No arena: it keeps the peak of the largest batch ever run (an ingest
+                # of long chunks grows it by hundreds of MB) for the life of the process.
+                options.enable_cpu_mem_arena = False
                 self._session = onnxruntime.InferenceSession(
                     str(self._model_path or _model_file()),
                     sess_options=options,
                     providers=["CPUExecutionProvider"],
                 )
                 self._tokenizer = tok
+                # Loading dequantises the int8 weights through temporary copies (~60 MB)
+                # that the allocator would otherwise keep as resident memory.
+                release_freed_memory()
             return self._session, self._tokenizer
 
     def warm_up(self) -> None:

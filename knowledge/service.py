@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 
 from knowledge.answer import Answer, compose_answer
 from knowledge.chunking import Chunk, chunk_note
-from knowledge.embeddings import MiniLMEmbeddings, shared_embeddings
+from knowledge.embeddings import MiniLMEmbeddings, release_freed_memory, shared_embeddings
 from knowledge.library import library_dirs, read_incoming, save_notes
 from knowledge.note import SHIPPED_NOTES_DIR, Note, NoteProblem, load_notes
 from knowledge.retrieval import Corpus, Retriever, SearchMode, SearchResult
+from knowledge.static_vectors import shared_static_vectors
 from knowledge.store import DEFAULT_COLLECTION, ChromaStore, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -385,7 +386,9 @@ class KnowledgeBase:
             return self.get_note(result.note_id, guild_id=result.guild_id)
 
         titles = {note.id: note.title for note in self.list_notes(guild_id=guild_id)}
-        return compose_answer(question, results, note_for, titles=titles)
+        # Composing ranks the note's sentences by meaning (static vectors, numpy): CPU
+        # work that would hold up every other interaction if it ran on the event loop.
+        return await asyncio.to_thread(compose_answer, question, results, note_for, titles=titles)
 
     def _blame_framed(self, result: SearchResult) -> bool:
         note = self.get_note(result.note_id, guild_id=result.guild_id)
@@ -435,6 +438,16 @@ class KnowledgeBase:
     def problems(self) -> list[NoteProblem]:
         """Problems found by the last ingest (bad notes that were skipped)."""
         return list(self._last_report.problems) if self._last_report else []
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the static sentence vectors now (blocking).
+
+        Both are otherwise loaded by the first question that needs them, on whichever
+        thread gets there first, while a burst of interactions waits behind it.
+        """
+        self.embeddings.warm_up()
+        shared_static_vectors()
+        release_freed_memory()  # the table is decompressed and converted through copies
 
     async def check(self) -> bool:
         """True when the vector store is reachable."""

@@ -33,7 +33,7 @@ from bot.guild_config import GuildConfigService
 from bot.guild_config.render import Style
 from bot.storage import StorageUnavailable
 from bot.wording import plural
-from knowledge.answer import Decision, compose_answer, first_sentences
+from knowledge.answer import Answer, Decision, compose_answer, first_sentences
 from knowledge.note import Note
 from knowledge.retrieval import SearchResult
 
@@ -247,13 +247,18 @@ class AskService:
         def note_for(result: SearchResult) -> Note | None:
             return knowledge.get_note(result.note_id, guild_id=result.guild_id)
 
-        # The next-ranked unseen note that the composer finds close enough to the
-        # question (its own similarity floor decides, as for the first answer).
-        offline = compose_answer(answer.question, [], note_for)
-        for result in unseen:
-            offline = compose_answer(answer.question, [result], note_for)
-            if offline.found:
-                break
+        def next_unseen() -> Answer:
+            # The next-ranked unseen note that the composer finds close enough to the
+            # question (its own similarity floor decides, as for the first answer).
+            offline = compose_answer(answer.question, [], note_for)
+            for result in unseen:
+                offline = compose_answer(answer.question, [result], note_for)
+                if offline.found:
+                    break
+            return offline
+
+        # Composing is CPU work (sentence vectors): off the event loop, like the search.
+        offline = await asyncio.to_thread(next_unseen)
         if not offline.found:
             await self.store.record(answer, user_id, shown, FeedbackAction.ANOTHER)
             return AnotherReply(answer.question, text.NO_MORE_NOTES)

@@ -19,7 +19,10 @@ it instead of sleeping.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -89,6 +92,27 @@ class DatabaseLimiter:
         self.db = db
         self.clock = clock
         self._next_prune: datetime | None = None
+        self._sqlite_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _gate(self) -> contextlib.AbstractAsyncContextManager[object]:
+        """On SQLite, one check at a time in this process; elsewhere no gate.
+
+        SQLite has one write lock, and a connection that finds it taken sleeps in its
+        busy handler (1, 2, 5 ... 100 ms) rather than queueing: a burst of checks on
+        the pool's connections spent most of its time asleep (1.2 s for 120 checks,
+        against 0.3 s taken in turn). Waiting on an asyncio lock instead hands the
+        database to the next check the moment the last one commits. PostgreSQL's
+        per-key advisory locks already let different keys proceed together.
+        """
+        if not self.db.is_sqlite:
+            return contextlib.nullcontext()
+        loop = asyncio.get_running_loop()
+        gate = self._sqlite_gates.get(loop)
+        if gate is None:
+            gate = self._sqlite_gates[loop] = asyncio.Lock()
+        return gate
 
     def _now(self) -> datetime:
         return self.clock.now().astimezone(UTC)
@@ -108,6 +132,12 @@ class DatabaseLimiter:
         """Count one use if allowed; a refusal is not counted (retrying later works)."""
         if rate.unlimited:
             return Decision(True, remaining=-1)
+        async with self._gate():
+            decision = await self._hit(key, rate)
+        await self._maybe_prune(self._now())
+        return decision
+
+    async def _hit(self, key: LimitKey, rate: Rate) -> Decision:
         now = self._now()
         async with self.db.session() as session:
             await self._serialise(session, key, now)
@@ -125,7 +155,6 @@ class DatabaseLimiter:
                     )
                 )
                 decision = Decision(True, remaining=rate.count - live - 1)
-        await self._maybe_prune(now)
         return decision
 
     async def _wait(
