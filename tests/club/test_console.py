@@ -24,6 +24,7 @@ club answer change="Scales first" share_hours=yes quote_change=yes Steady piano 
 as maya club answer change="Draw daily" Fine month.
 as sam club reply Busy, no practice.
 clock set 2026-04-04T17:30+00:00
+mydata export
 quit
 """
 
@@ -50,3 +51,6 @@ def test_a_monthly_club_in_the_console(tmp_path: Path) -> None:
     assert chart.read_bytes().startswith(b"\x89PNG")
     # maya opted in to reminders: one for March (she had not answered), none for April.
     assert out.count("[DM to maya] PRACTICE CLUB CHECK-IN") == 1
+    # The member's check-in is part of their data export.
+    (export,) = (tmp_path / "console-files").glob("mydata-*.json")
+    assert "Steady piano month." in export.read_text(encoding="utf-8")
