@@ -144,6 +144,33 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Reflect on a finished push.",
         "practice push reflect TEXT",
     ),
+    CommandInfo(
+        "club start",
+        "Coaching",
+        "Start, change or resume the practice club: monthly (or weekly) check-ins.",
+        "club start [monthly|weekly] TIMEZONE [day=1] [time=19:00] [open=DAYS]",
+        moderator=True,
+    ),
+    CommandInfo("club pause", "Coaching", "Pause the practice club.", moderator=True),
+    CommandInfo("club end", "Coaching", "End the practice club.", moderator=True),
+    CommandInfo(
+        "club questions",
+        "Coaching",
+        "Set the check-in questions (audited; empty: the note's).",
+        "club questions Q1; Q2 | reset",
+        moderator=True,
+    ),
+    CommandInfo("club status", "Coaching", "When the club meets and what is open."),
+    CommandInfo(
+        "club checkin",
+        "Coaching",
+        "Check in privately; the form starts from your practice log. Hours and your one "
+        "change reach the digest only if you say yes.",
+        "club checkin, then club answer [change=..] [share_hours=yes] [quote_change=yes] TEXT",
+    ),
+    CommandInfo(
+        "club remind", "Coaching", "A DM reminder per check-in (opt-in).", "club remind on|off"
+    ),
     CommandInfo("mydata export", "Privacy", "A JSON file of everything stored about you."),
     CommandInfo("mydata delete", "Privacy", "Delete everything stored about you (asks first)."),
     CommandInfo(

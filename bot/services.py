@@ -14,6 +14,7 @@ from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.asking import AskService, AskStore
 from bot.care import CareDetector
 from bot.clock import Clock, SystemClock
+from bot.club import ClubRepository, ClubService, CoachingPracticeLog
 from bot.coaching import CoachingService, CoachingStore
 from bot.dialogues.service import DialogueService
 from bot.dialogues.wiring import build_dialogues
@@ -70,6 +71,7 @@ class Services:
     dialogues: DialogueService = field(init=False)
     scheduler: Scheduler = field(init=False)
     coaching: CoachingService = field(init=False)
+    club: ClubService = field(init=False)
     privacy: PrivacyService = field(init=False)
     _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
@@ -101,8 +103,16 @@ class Services:
             alive=self.liveness.alive,
         )
         self.outbox, self.scheduler = build_scheduling(self)
+        coaching_store = CoachingStore(self.db)
         self.coaching = CoachingService(
-            CoachingStore(self.db), self.outbox, self.clock, guild_config=self.guild_config
+            coaching_store, self.outbox, self.clock, guild_config=self.guild_config
+        )
+        self.club = ClubService(
+            ClubRepository(self.db),
+            self.outbox,
+            self.clock,
+            self.guild_config,
+            CoachingPracticeLog(coaching_store),
         )
         self.privacy = PrivacyService(self.db, self.clock)
         self.dialogues = build_dialogues(self)

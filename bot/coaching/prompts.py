@@ -22,6 +22,10 @@ MAX_PROMPTS = 12
 MAX_PROMPT_CHARS = 300
 
 _cache: tuple[tuple[str, ...], str] | None = None
+#: The practice club's default check-in questions come from this note's steps.
+CHECK_IN_NOTE_ID = "monthly-practice-check-in"
+CHECK_IN_FALLBACK = ("How did the last month go?", "Are we on track?")
+_steps: dict[str, tuple[str, ...]] = {}
 
 
 def _read() -> tuple[tuple[str, ...], str]:
@@ -40,6 +44,21 @@ async def corpus_default() -> tuple[tuple[str, ...], str]:
     if _cache is None:
         _cache = await asyncio.to_thread(_read)
     return _cache
+
+
+async def note_steps(note_id: str) -> tuple[str, ...]:
+    """A shipped note's steps (read once, off the event loop); the fallback if unreadable."""
+    if note_id not in _steps:
+
+        def read() -> tuple[str, ...]:
+            try:
+                return tuple(read_note_file(SHIPPED_NOTES_DIR / f"{note_id}.md").steps)
+            except Exception:
+                log.exception("could not read the %s note; using the built-in questions", note_id)
+                return ()
+
+        _steps[note_id] = await asyncio.to_thread(read) or CHECK_IN_FALLBACK
+    return _steps[note_id]
 
 
 def clean_prompts(lines: list[str]) -> list[str]:

@@ -23,6 +23,8 @@ from bot.dialogues import DialogueError
 from bot.scheduling import Delivery, DeliveryOutcome
 
 CONSOLE_FILES = "console-files"
+#: Threads the console "opens" get ids from here up (no real channel has one this high).
+THREAD_IDS = 10**15
 
 
 class ConsoleDeliverer:
@@ -38,6 +40,14 @@ class ConsoleDeliverer:
 
         who = "you" if delivery.user_id == ctx.user_id else name_of(delivery.user_id)
         where = "in the dialogue's channel" if message.channel_id else f"DM to {who}"
+        posted_to = None
+        if message.thread_name:
+            # The console's server has one channel per feature; a new thread gets a
+            # stable id from the item, so replies (``club reply``) can find it.
+            posted_to = THREAD_IDS + delivery.item_id
+            where = f"new thread {message.thread_name!r} in the club channel"
+        elif message.channel_id and message.channel_id >= THREAD_IDS:
+            where = "in the club thread"
         ctx.say(f"[{where}]" + (f" {message.title.upper()}" if message.title else ""))
         ctx.say_markdown(message.text, _plain)
         folder = ctx.services.settings.data_dir / CONSOLE_FILES
@@ -51,7 +61,9 @@ class ConsoleDeliverer:
                 ctx.say(f"[button: {action.label}: type '/coach quick']")
                 if delivery.user_id == ctx.user_id:
                     ctx.say(f"[{waiting_hint('you')}; one line per prompt]")
-        return DeliveryOutcome.sent()
+            elif action.name == "club.checkin":
+                ctx.say(f"[button: {action.label}: type 'club checkin']")
+        return DeliveryOutcome.sent(posted_to)
 
 
 def _plain(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.console import (
     advice_commands,
+    club_commands,
     coaching_commands,
     config_commands,
     dialogue_commands,
@@ -19,6 +20,7 @@ def all_commands() -> list[ConsoleCommand]:
         *advice_commands.commands(),
         *dialogue_commands.commands(),
         *coaching_commands.commands(),
+        *club_commands.commands(),
         *config_commands.commands(),
     ]
 

@@ -98,6 +98,45 @@ class DiscordDeliverer:
                 return True
         return False
 
+    async def _open_thread(
+        self, found: object, message: OutgoingMessage, uncertain: bool
+    ) -> DeliveryOutcome:
+        """A forum post in a forum, or a message and its thread in a text channel."""
+        name = (message.thread_name or "Thread")[:100]
+        if not isinstance(found, discord.ForumChannel | discord.TextChannel):
+            return DeliveryOutcome.failed("not a forum or text channel")
+        me = self.client.user
+        if uncertain and me is not None:
+            for thread in found.threads:  # opened before the cut-off: don't open another
+                if thread.name == name and thread.owner_id == me.id:
+                    return DeliveryOutcome.sent(posted_to=thread.id)
+        files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in message.attachments]
+        embeds = embeds_for(message.title, message.text) if message.title else []
+        content = None if message.title else split_text(message.text)[0]
+        view = action_view(message.actions) or discord.utils.MISSING
+        if isinstance(found, discord.ForumChannel):
+            created = await found.create_thread(
+                name=name,
+                content=content,
+                embeds=embeds[:10],
+                files=files,
+                view=view,
+                allowed_mentions=NO_MENTIONS,
+            )
+            thread_id = created.thread.id
+        else:
+            sent = await found.send(
+                content=content,
+                embeds=embeds[:10],
+                files=files,
+                view=view,
+                allowed_mentions=NO_MENTIONS,
+            )
+            thread_id = (await sent.create_thread(name=name)).id
+        if isinstance(view, discord.ui.View):
+            view.stop()  # the cogs' persistent DynamicItems handle the clicks
+        return DeliveryOutcome.sent(posted_to=thread_id)
+
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         message = delivery.message
         try:
@@ -106,6 +145,8 @@ class DiscordDeliverer:
                 found = self.client.get_channel(message.channel_id)
                 if found is None:
                     found = await self.client.fetch_channel(message.channel_id)
+                if message.thread_name:
+                    return await self._open_thread(found, message, delivery.uncertain)
                 if not isinstance(found, discord.abc.Messageable):
                     return DeliveryOutcome.failed("not a text channel")
                 channel = found

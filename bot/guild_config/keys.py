@@ -54,8 +54,8 @@ class KeySpec:
 
     @property
     def separator(self) -> str:
-        """How several items are typed: prompts contain commas, so they use ``|``."""
-        return "|" if self.path.endswith("prompts") else ","
+        """How several items are typed: prompts and questions contain commas, so they use ``|``."""
+        return "|" if self.path.endswith(("prompts", "questions")) else ","
 
     def hint(self) -> str:
         """A short description of accepted values, for errors and autocomplete."""

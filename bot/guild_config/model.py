@@ -10,6 +10,7 @@ the common case):
 - ``coaching``: the server's default morning orient prompts, time and days;
 - ``model``: whether the language model may be used here, the server's own instructions
   template for it, and the tone preset;
+- ``club``: the practice club's check-in questions;
 - ``care``: where a member whose question shows distress may choose to take it (a help
   channel, a mentor role); off until moderators set them;
 - ``moderator_role_ids`` and ``report_channel_id``: who moderates, and where Touchstone
@@ -258,12 +259,28 @@ class CareConfig(Section):
     )
 
 
+class ClubConfig(Section):
+    """The practice club's check-in questions (the club itself is started with /club)."""
+
+    check_in_questions: list[str] = Field(
+        default_factory=list,
+        description="Questions of each club check-in; empty means the monthly-practice-check-in "
+        "note's own.",
+    )
+
+    @field_validator("check_in_questions")
+    @classmethod
+    def _questions(cls, value: list[str]) -> list[str]:
+        return _clean_names(value, MAX_PROMPT_CHARS, "questions")
+
+
 class GuildConfig(Section):
     advice: AdviceConfig = Field(default_factory=AdviceConfig)
     dialogues: DialoguesConfig = Field(default_factory=DialoguesConfig)
     coaching: CoachingConfig = Field(default_factory=CoachingConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     care: CareConfig = Field(default_factory=CareConfig)
+    club: ClubConfig = Field(default_factory=ClubConfig)
     moderator_role_ids: list[int] = Field(
         default_factory=list,
         description="Roles whose members moderate Touchstone here (besides Manage Server).",

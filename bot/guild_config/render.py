@@ -41,6 +41,7 @@ SECTION_TITLES = {
     "coaching": "Coaching",
     "model": "Language model",
     "care": "Care",
+    "club": "Practice club",
     "moderation": "Moderation",
 }
 

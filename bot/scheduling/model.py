@@ -65,6 +65,9 @@ class OutgoingMessage:
     attachments: tuple[Attachment, ...] = ()
     actions: tuple[Action, ...] = ()
     channel_id: int | None = None
+    #: Open a thread named so in ``channel_id`` (a forum post in a forum channel) and
+    #: post there; the deliverer reports the thread's id as ``DeliveryOutcome.posted_to``.
+    thread_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,13 @@ class DeliveryOutcome:
     result: DeliveryResult
     retry: bool = False
     detail: str = ""
+    #: Where a message that opened a thread landed (the thread's id), for the kind's
+    #: ``posted`` hook: later posts and replies then find the thread after a restart.
+    posted_to: int | None = None
 
     @classmethod
-    def sent(cls) -> DeliveryOutcome:
-        return cls(DeliveryResult.SENT)
+    def sent(cls, posted_to: int | None = None) -> DeliveryOutcome:
+        return cls(DeliveryResult.SENT, posted_to=posted_to)
 
     @classmethod
     def closed(cls, detail: str = "DMs closed") -> DeliveryOutcome:

@@ -15,12 +15,15 @@ from bot.scheduling.model import DeliveryResult, OutboxItem, OutgoingMessage, de
 Renderer = Callable[[OutboxItem], Awaitable[OutgoingMessage | None]]
 #: Runs after the item is finished, whatever happened (e.g. schedule the next occurrence).
 AfterHook = Callable[[OutboxItem, DeliveryResult | None], Awaitable[None]]
+#: Runs when a sent message opened a thread, with the thread's id (before ``after``).
+PostedHook = Callable[[OutboxItem, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Kind:
     render: Renderer | None = None
     after: AfterHook | None = None
+    posted: PostedHook | None = None
 
 
 async def _render_default(item: OutboxItem) -> OutgoingMessage | None:
@@ -32,14 +35,23 @@ class KindRegistry:
     kinds: dict[str, Kind] = field(default_factory=dict)
 
     def register(
-        self, kind: str, render: Renderer | None = None, after: AfterHook | None = None
+        self,
+        kind: str,
+        render: Renderer | None = None,
+        after: AfterHook | None = None,
+        posted: PostedHook | None = None,
     ) -> None:
-        self.kinds[kind] = Kind(render=render, after=after)
+        self.kinds[kind] = Kind(render=render, after=after, posted=posted)
 
     async def render(self, item: OutboxItem) -> OutgoingMessage | None:
         kind = self.kinds.get(item.kind)
         renderer = kind.render if kind and kind.render else _render_default
         return await renderer(item)
+
+    async def posted(self, item: OutboxItem, where: int) -> None:
+        kind = self.kinds.get(item.kind)
+        if kind and kind.posted:
+            await kind.posted(item, where)
 
     async def after(self, item: OutboxItem, result: DeliveryResult | None) -> None:
         kind = self.kinds.get(item.kind)

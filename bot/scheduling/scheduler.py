@@ -166,6 +166,10 @@ class Scheduler:
 
     async def _record(self, item: OutboxItem, outcome: DeliveryOutcome, report: RunReport) -> None:
         if outcome.result is DeliveryResult.SENT:
+            if outcome.posted_to is not None:
+                # Recorded before the item is finished: a crash in between resends
+                # as "uncertain", and the deliverer then finds the thread it opened.
+                await self.outbox.kinds.posted(item, outcome.posted_to)
             await self._finish(item, ItemStatus.SENT, "sent")
             report.sent.append(item.key)
         elif outcome.result is DeliveryResult.CLOSED:

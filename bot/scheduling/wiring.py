@@ -53,5 +53,8 @@ def start_scheduler(services: Services, deliverer: Deliverer) -> asyncio.Task[No
         coaching = getattr(services, "coaching", None)
         if coaching is not None:
             await coaching.ensure_schedules()
+        club = getattr(services, "club", None)
+        if club is not None:
+            await club.ensure_schedules()
 
     return services.scheduler.start(deliverer, prelude)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.storage import (
     ask_models,
+    club_models,
     coaching_models,
     config_models,
     dialogue_models,
@@ -20,6 +21,7 @@ ALL_USER_COLUMNS: tuple[tuple[str, str], ...] = (
     *config_models.USER_COLUMNS,
     *limit_models.USER_COLUMNS,
     *ask_models.USER_COLUMNS,
+    *club_models.USER_COLUMNS,
 )
 
 __all__ = ["ALL_USER_COLUMNS", "Base"]

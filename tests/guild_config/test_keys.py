@@ -122,6 +122,7 @@ def every_setting_changed() -> GuildConfig:
         ("care.help_channel_id", "<#15>"),
         ("care.mentor_role_id", "<@&23>"),
         ("care.ping_mentor_role", "on"),
+        ("club.check_in_questions", "How did it go, really? | One change?"),
         ("moderator_role_ids", "<@&21>, <@&22>"),
         ("report_channel_id", "<#14>"),
     ]:

@@ -6,6 +6,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discord_adapter.cogs.advice",
     "bot.discord_adapter.cogs.dialogues",
     "bot.discord_adapter.cogs.coaching",
+    "bot.discord_adapter.cogs.club",
     "bot.discord_adapter.cogs.privacy",
     "bot.discord_adapter.cogs.config",
 )

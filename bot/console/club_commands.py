@@ -1,0 +1,114 @@
+"""Console version of /club: the practice club on the console's simulated server.
+
+The console's person is the server's owner (a moderator); ``as NAME club ...`` acts as
+a member. Check-in threads, reminders and the digest print as the bot would post them
+when ``clock`` moves time on; the digest's chart is saved as a file.
+"""
+
+from __future__ import annotations
+
+from bot.coaching import InputProblem
+from bot.console.app import CONSOLE_USER_ID, ConsoleCommand, ConsoleContext, ConsoleUsageError
+from bot.console.coaching_commands import _flag, _options, run_due
+from bot.permissions import MemberFacts, NotAllowed
+
+#: The console server's forum where the club's check-in threads open.
+CLUB_FORUM_ID = 3
+USAGE = (
+    "club start [monthly|weekly] TIMEZONE [day=1|mon] [time=19:00] [open=DAYS] | pause | end"
+    " | status | questions [Q1; Q2 | reset] | checkin | answer [change=..] [share_hours=yes]"
+    " [quote_change=yes] ANSWERS | reply TEXT | remind on|off"
+)
+
+
+def _facts(ctx: ConsoleContext) -> MemberFacts:
+    return MemberFacts(ctx.user_id, ctx.guild_id, CONSOLE_USER_ID, 0, frozenset())
+
+
+async def club(ctx: ConsoleContext, args: list[str]) -> None:
+    service = ctx.services.club
+    if not args:
+        raise ConsoleUsageError(USAGE)
+    action, rest = args[0].lower(), args[1:]
+    words, options = _options(rest)
+    try:
+        if action == "start":
+            cadence = "monthly"
+            if words and words[0].lower() in ("monthly", "weekly"):
+                cadence, words = words[0].lower(), words[1:]
+            if not words:
+                raise ConsoleUsageError("club start [monthly|weekly] TIMEZONE [day=..] [time=..]")
+            open_days = options.get("open")
+            ctx.say(
+                await service.start(
+                    _facts(ctx),
+                    channel_id=CLUB_FORUM_ID,
+                    in_forum=True,
+                    timezone=" ".join(words),
+                    cadence=cadence,
+                    day=options.get("day"),
+                    local_time=options.get("time", "19:00"),
+                    open_days=int(open_days) if open_days and open_days.isdigit() else None,
+                )
+            )
+        elif action == "pause":
+            ctx.say(await service.pause(_facts(ctx)))
+        elif action == "end":
+            ctx.say(await service.end(_facts(ctx)))
+        elif action == "status":
+            ctx.say(await service.status(ctx.guild_id))
+        elif action == "questions":
+            await _questions(ctx, words)
+        elif action == "checkin":
+            check_in = await service.open_check_in(ctx.guild_id)
+            form = await service.form(ctx.user_id, check_in.id)
+            ctx.say("Your check-in (only you see this):")
+            ctx.say(form.answers)
+            ctx.say(
+                'Answer with: club answer change="ONE CHANGE" [share_hours=yes] '
+                "[quote_change=yes] YOUR ANSWERS (nothing is shared unless you say yes)"
+            )
+        elif action == "answer":
+            check_in = await service.open_check_in(ctx.guild_id)
+            ctx.say(
+                await service.submit(
+                    ctx.user_id,
+                    check_in.id,
+                    answers=" ".join(words),
+                    change=options.get("change"),
+                    share_hours=bool(_flag(options.get("share_hours"))),
+                    quote_change=bool(_flag(options.get("quote_change"))),
+                )
+            )
+        elif action == "reply":
+            check_in = await service.open_check_in(ctx.guild_id)
+            if check_in.thread_id is None or not await service.thread_reply(
+                check_in.thread_id, ctx.user_id, " ".join(rest)
+            ):
+                ctx.problem("Nothing to reply to: the check-in thread isn't open.")
+            else:
+                ctx.say("[reply posted in the check-in thread; it counts as checking in]")
+        elif action == "remind":
+            on = _flag(words[0] if words else None)
+            if on is None:
+                raise ConsoleUsageError("club remind on|off")
+            ctx.say(await service.set_reminder(ctx.guild_id, ctx.user_id, on))
+        else:
+            raise ConsoleUsageError(USAGE)
+    except (InputProblem, NotAllowed) as problem:
+        ctx.problem(str(problem))
+    await run_due(ctx)
+
+
+async def _questions(ctx: ConsoleContext, words: list[str]) -> None:
+    service = ctx.services.club
+    if words:
+        text = " ".join(words)
+        lines = [] if text.strip().lower() == "reset" else text.split(";")
+        await service.set_questions(_facts(ctx), lines)
+    questions = await service.questions(ctx.guild_id)
+    ctx.say("Check-in questions:\n" + "\n".join(f"{n}. {q}" for n, q in enumerate(questions, 1)))
+
+
+def commands() -> list[ConsoleCommand]:
+    return [ConsoleCommand("club", USAGE, "the practice club (moderators start it)", club)]
