@@ -32,6 +32,7 @@ from bot.advice_flow.model import (
     WatchedReply,
     WatchPlan,
 )
+from bot.advice_flow.reach import config_guild
 from bot.advice_flow.second_opinion import second_opinion
 from bot.advice_flow.store import DraftStore
 from bot.guild_config import GuildConfigService
@@ -80,7 +81,7 @@ class AdviceFlowService:
         The check itself is pure CPU (milliseconds), run off the event loop anyway. On a
         close call, a configured model's second opinion decides (see second_opinion).
         """
-        config = await self.advice_config(context.guild_id)
+        config = await self.advice_config(config_guild(context))
         intent = intent_from_tags(context.tags, config.sharing_tags, config.details_tags)
         checker = AdviceChecker(config.sensitivity)
         report = await asyncio.to_thread(checker.check, context.post_text, text, intent)
@@ -90,7 +91,7 @@ class AdviceFlowService:
             text,
             report,
             self.model_budget,
-            guild_id=context.guild_id,
+            guild_id=config_guild(context),
         )
         if opinion is not None:
             report = await asyncio.to_thread(
@@ -282,6 +283,7 @@ class AdviceFlowService:
             guild_id=draft.context.guild_id,
             channel_id=draft.context.channel_id,
             post_message_id=draft.context.post_message_id,
+            bot_present=draft.context.bot_present,
         )
 
     async def posted(self, plan: PostPlan, message_id: int | None) -> None:
