@@ -53,6 +53,7 @@ from bot.discord_adapter.messages import (
     split_text,
     truncate,
 )
+from bot.discord_adapter.reach import everywhere, everywhere_contexts, everywhere_installs
 from bot.guild_config.model import AdvicePolicy
 from bot.services import Services
 from bot.storage import StorageUnavailable
@@ -114,9 +115,11 @@ class Advice(commands.Cog):
         #: (no Message Content intent): (user id, message id) -> text.
         self._seen_posts: dict[tuple[int, int], str] = {}
         self.reply_with_care_menu = app_commands.ContextMenu(
-            name="Reply with care", callback=self.reply_with_care
+            name="Reply with care",
+            callback=self.reply_with_care,
+            allowed_installs=everywhere_installs(),
+            allowed_contexts=everywhere_contexts(),
         )
-        self.reply_with_care_menu.guild_only = True
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.reply_with_care_menu)
@@ -139,11 +142,11 @@ class Advice(commands.Cog):
             DraftForm(new_modal_id(message.channel.id, message.id), FORM_TITLE)
         )
 
+    @everywhere()
     @app_commands.command(
         name="advise", description="Draft a reply to a message; it is checked before it is posted."
     )
     @app_commands.describe(message_link="The link of the message you are answering")
-    @app_commands.guild_only()
     async def advise(
         self, interaction: discord.Interaction, message_link: app_commands.Range[str, 1, 200]
     ) -> None:
