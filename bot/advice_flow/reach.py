@@ -69,9 +69,9 @@ NOT_HERE = (
 )
 
 
-def post_link(context: PostContext) -> str | None:
+def post_link(guild_id: int | None, channel_id: int | None, message_id: int | None) -> str | None:
     """A link to the post being answered (an interaction response cannot be a reply)."""
-    if context.channel_id is None or context.post_message_id is None:
+    if channel_id is None or message_id is None:
         return None
-    where = context.guild_id if context.guild_id is not None else "@me"
-    return f"https://discord.com/channels/{where}/{context.channel_id}/{context.post_message_id}"
+    where = guild_id if guild_id is not None else "@me"
+    return f"https://discord.com/channels/{where}/{channel_id}/{message_id}"

@@ -32,7 +32,7 @@ from bot.advice_flow.model import (
     WatchedReply,
     WatchPlan,
 )
-from bot.advice_flow.reach import config_guild
+from bot.advice_flow.reach import NOT_HERE, config_guild, may_publish_here
 from bot.advice_flow.second_opinion import second_opinion
 from bot.advice_flow.store import DraftStore
 from bot.guild_config import GuildConfigService
@@ -260,11 +260,23 @@ class AdviceFlowService:
 
     # --- the buttons ---------------------------------------------------------------
 
-    async def claim_post(self, draft_id: int, user_id: int, version: Version) -> PostPlan:
-        """Reserve the draft for publishing (at most once) and say what to publish."""
+    async def claim_post(
+        self,
+        draft_id: int,
+        user_id: int,
+        version: Version,
+        from_channel_id: int | None = None,
+    ) -> PostPlan:
+        """Reserve the draft for publishing (at most once) and say what to publish.
+
+        ``from_channel_id`` is where the post button was pressed: where the bot is not
+        a member, the reply can only be published there (see reach.may_publish_here).
+        """
         draft = await self.get_for(draft_id, user_id)
         if draft.status not in _POSTABLE:
             raise FlowRefused(_closed_message(draft))
+        if not may_publish_here(draft.context, from_channel_id):
+            raise FlowRefused(NOT_HERE)
         if version is Version.GENTLER and not draft.offers_gentler:
             raise FlowRefused("There is no gentler version of this draft; post it as written.")
         if draft.context.channel_id is None:

@@ -46,8 +46,9 @@ def test_an_interaction_response_posts_only_in_the_posts_channel() -> None:
 
 
 def test_the_link_points_at_the_post() -> None:
-    assert post_link(outside()) == f"https://discord.com/channels/{GUILD}/{CHANNEL}/5"
-    assert post_link(PostContext(post_text=ALICE)) is None
+    assert post_link(GUILD, CHANNEL, 5) == f"https://discord.com/channels/{GUILD}/{CHANNEL}/5"
+    assert post_link(None, CHANNEL, 5) == f"https://discord.com/channels/@me/{CHANNEL}/5"
+    assert post_link(GUILD, None, None) is None
 
 
 async def test_a_servers_settings_do_not_apply_where_the_bot_is_not_a_member(
@@ -74,7 +75,7 @@ async def test_the_drafts_place_survives_storage_and_reaches_the_post_plan(
     revised = await flow.revise(draft.id, WRITER, BOB + " Good luck!")
     assert revised.context.bot_present is False
     assert (await flow.get_for(draft.id, WRITER)).context.bot_present is False
-    plan = await flow.claim_post(draft.id, WRITER, Version.GENTLER)
+    plan = await flow.claim_post(draft.id, WRITER, Version.GENTLER, from_channel_id=CHANNEL)
     assert plan.bot_present is False and plan.channel_id == CHANNEL
     await flow.posted(plan, 77)
     assert (await flow.get_for(draft.id, WRITER)).status is DraftStatus.POSTED
@@ -89,3 +90,20 @@ async def test_the_drafts_place_survives_storage_and_reaches_the_post_plan(
 async def test_drafts_in_member_servers_read_as_before(flow: AdviceFlowService) -> None:
     draft = await flow.start(WRITER, PostContext(post_text=ALICE, guild_id=GUILD), BOB)
     assert (await flow.get_for(draft.id, WRITER)).context.bot_present is True
+
+
+async def test_a_reply_the_bot_cannot_send_is_claimed_only_from_the_posts_channel(
+    flow: AdviceFlowService,
+) -> None:
+    """After a restart the report reaches the writer by DM; a post button pressed there
+    would answer in the DM, so it is refused and the draft stays open."""
+    draft = await flow.start(WRITER, outside(), BOB)
+    try:
+        await flow.claim_post(draft.id, WRITER, Version.AS_WRITTEN, from_channel_id=999)
+    except FlowRefused as exc:
+        assert "channel of the post" in str(exc)
+    else:
+        raise AssertionError("claimed from another channel")
+    assert (await flow.get_for(draft.id, WRITER)).status is DraftStatus.DRAFT
+    plan = await flow.claim_post(draft.id, WRITER, Version.AS_WRITTEN, from_channel_id=CHANNEL)
+    assert plan.bot_present is False
