@@ -39,7 +39,9 @@ the follow-up scheduled for you (double-crux cruxes stay hidden from the other p
 answers, your practice log and pushes, and the DMs scheduled for you.
 It reads messages only in channels its moderators asked it to watch, in its own dialogue \
 threads, and in DMs you send it. `/mydata export` sends you everything it holds about you; \
-`/mydata delete` erases it."""
+`/mydata delete` erases it. The full privacy policy (where it is stored, for how long, \
+who sees it, and what a configured language model receives) is PRIVACY.md at the root of \
+Touchstone's source, which the operator of this bot can show you."""
 
 
 def help_text() -> str:

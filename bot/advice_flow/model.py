@@ -53,6 +53,8 @@ class PostContext:
     """The post being answered, as the adapter found it.
 
     ``tags`` are the forum tags on the post's thread (names), if it lives in a forum.
+    ``bot_present`` is False where the bot is not a member of the server (a user
+    install): see :mod:`bot.advice_flow.reach` for what changes there.
     """
 
     post_text: str
@@ -62,6 +64,7 @@ class PostContext:
     post_message_id: int | None = None
     post_author_id: int | None = None
     tags: tuple[str, ...] = ()
+    bot_present: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ class PostPlan:
     guild_id: int | None
     channel_id: int | None
     post_message_id: int | None
+    #: False: publish as the post button's interaction response (see reach.Delivery).
+    bot_present: bool = True
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from bot.advice_flow.model import (
     WatchedReply,
     WatchPlan,
 )
+from bot.advice_flow.reach import NOT_HERE, config_guild, may_publish_here
 from bot.advice_flow.second_opinion import second_opinion
 from bot.advice_flow.store import DraftStore
 from bot.guild_config import GuildConfigService
@@ -80,7 +81,7 @@ class AdviceFlowService:
         The check itself is pure CPU (milliseconds), run off the event loop anyway. On a
         close call, a configured model's second opinion decides (see second_opinion).
         """
-        config = await self.advice_config(context.guild_id)
+        config = await self.advice_config(config_guild(context))
         intent = intent_from_tags(context.tags, config.sharing_tags, config.details_tags)
         checker = AdviceChecker(config.sensitivity)
         report = await asyncio.to_thread(checker.check, context.post_text, text, intent)
@@ -90,7 +91,7 @@ class AdviceFlowService:
             text,
             report,
             self.model_budget,
-            guild_id=context.guild_id,
+            guild_id=config_guild(context),
         )
         if opinion is not None:
             report = await asyncio.to_thread(
@@ -259,11 +260,23 @@ class AdviceFlowService:
 
     # --- the buttons ---------------------------------------------------------------
 
-    async def claim_post(self, draft_id: int, user_id: int, version: Version) -> PostPlan:
-        """Reserve the draft for publishing (at most once) and say what to publish."""
+    async def claim_post(
+        self,
+        draft_id: int,
+        user_id: int,
+        version: Version,
+        from_channel_id: int | None = None,
+    ) -> PostPlan:
+        """Reserve the draft for publishing (at most once) and say what to publish.
+
+        ``from_channel_id`` is where the post button was pressed: where the bot is not
+        a member, the reply can only be published there (see reach.may_publish_here).
+        """
         draft = await self.get_for(draft_id, user_id)
         if draft.status not in _POSTABLE:
             raise FlowRefused(_closed_message(draft))
+        if not may_publish_here(draft.context, from_channel_id):
+            raise FlowRefused(NOT_HERE)
         if version is Version.GENTLER and not draft.offers_gentler:
             raise FlowRefused("There is no gentler version of this draft; post it as written.")
         if draft.context.channel_id is None:
@@ -282,6 +295,7 @@ class AdviceFlowService:
             guild_id=draft.context.guild_id,
             channel_id=draft.context.channel_id,
             post_message_id=draft.context.post_message_id,
+            bot_present=draft.context.bot_present,
         )
 
     async def posted(self, plan: PostPlan, message_id: int | None) -> None:

@@ -27,6 +27,15 @@ def _encode(report: AdviceReport | None, gentle: str, source: str, tags: tuple[s
     return json.dumps(body, ensure_ascii=False)
 
 
+def _context_extras(context: PostContext) -> dict[str, Any]:
+    """What a draft row has no column for: forum tags, parent, and (only when False, so
+    older rows read as before) whether the bot was a member of the post's server."""
+    extras: dict[str, Any] = {"tags": list(context.tags), "parent_id": context.parent_id}
+    if not context.bot_present:
+        extras["bot_present"] = False
+    return extras
+
+
 def _context(row: AdviceDraft, body: dict[str, Any]) -> PostContext:
     """The post a stored draft answers, from its columns and its JSON body."""
     return PostContext(
@@ -37,6 +46,7 @@ def _context(row: AdviceDraft, body: dict[str, Any]) -> PostContext:
         post_message_id=row.post_message_id,
         post_author_id=row.post_author_id,
         tags=tuple(body.get("tags") or ()),
+        bot_present=bool(body.get("bot_present", True)),
     )
 
 
@@ -95,9 +105,7 @@ class DraftStore:
                 intent="unknown",
                 flagged=False,
                 score=0.0,
-                report_json=json.dumps(
-                    {"tags": list(context.tags), "parent_id": context.parent_id}
-                ),
+                report_json=json.dumps(_context_extras(context)),
                 status=status,
                 owner=owner,
             )
@@ -124,9 +132,11 @@ class DraftStore:
             if context is not None:
                 row.post_text = context.post_text
                 row.post_author_id = context.post_author_id
-                previous = {"tags": list(context.tags), "parent_id": context.parent_id}
+                previous = _context_extras(context)
             body = json.loads(_encode(report, gentle, source, tuple(previous.get("tags") or ())))
             body["parent_id"] = previous.get("parent_id")
+            if "bot_present" in previous:
+                body["bot_present"] = previous["bot_present"]
             row.report_json = json.dumps(body, ensure_ascii=False)
             row.intent = report.intent.value
             row.flagged = report.flagged

@@ -21,6 +21,7 @@ from bot.discord_adapter.messages import EMBED_COLOUR, embeds_for, truncate
 BUTTON_PREFIX = "ts:adv"
 MODAL_PREFIX = "ts:advm"
 REPLY_FIELD = "reply"
+POST_FIELD = "post"
 FLAGGED_COLOUR = discord.Colour.from_rgb(214, 160, 60)
 
 
@@ -126,11 +127,19 @@ def posted_embeds(draft_id: int, jump_url: str | None) -> list[discord.Embed]:
     return embeds_for("Posted", f"Your reply is in the channel.{where}", footer=f"draft {draft_id}")
 
 
-def attributed_embed(author: discord.abc.User, text: str) -> discord.Embed:
-    """The published reply: the writer's name and avatar on top, their words as written."""
+def attributed_embed(
+    author: discord.abc.User, text: str, replying_to: str | None = None
+) -> discord.Embed:
+    """The published reply: the writer's name and avatar on top, their words as written.
+
+    ``replying_to`` links the post where the reply cannot be a Discord reply (an
+    interaction response, where the bot is not a member of the server).
+    """
     name = truncate(author.display_name, 200)
     embed = discord.Embed(description=text[:4096], colour=EMBED_COLOUR)
     embed.set_author(name=name, icon_url=author.display_avatar.url)
+    if replying_to:
+        embed.add_field(name="Replying to", value=f"[this post]({replying_to})", inline=False)
     embed.set_footer(text=ATTRIBUTION.format(name=name))
     return embed
 
@@ -157,28 +166,48 @@ class DraftForm(discord.ui.Modal):
         placeholder="Write your reply; Touchstone checks it before anything is posted.",
     )
 
-    def __init__(self, custom_id: str, title: str, default: str | None = None) -> None:
+    def __init__(
+        self,
+        custom_id: str,
+        title: str,
+        default: str | None = None,
+        *,
+        ask_for_post: bool = False,
+    ) -> None:
         super().__init__(title=title, custom_id=custom_id, timeout=900)
         if default:
             self.reply.default = default[:MAX_DRAFT_CHARS]
+        if ask_for_post:
+            # Where Touchstone can't read the channel, the check needs the post's words.
+            self.remove_item(self.reply)
+            self.add_item(
+                discord.ui.TextInput(
+                    label="The post you are answering (paste it)",
+                    style=discord.TextStyle.paragraph,
+                    max_length=MAX_DRAFT_CHARS,
+                    custom_id=POST_FIELD,
+                    placeholder="Touchstone isn't in this server, so it can't read the post.",
+                )
+            )
+            self.add_item(self.reply)
 
     async def on_submit(self, interaction: discord.Interaction[discord.Client]) -> None:
         """Handled by ``Advice.on_interaction``, which also works after a restart."""
         return
 
 
-def submitted_reply(data: object) -> str | None:
-    """The ``reply`` field of a modal submission, whatever the component nesting."""
+def submitted_reply(data: object, field: str = REPLY_FIELD) -> str | None:
+    """A field (the reply by default) of a modal submission, whatever the nesting."""
     if isinstance(data, dict):
-        if data.get("custom_id") == REPLY_FIELD and isinstance(data.get("value"), str):
+        if data.get("custom_id") == field and isinstance(data.get("value"), str):
             return str(data["value"])
         for value in data.values():
-            found = submitted_reply(value)
+            found = submitted_reply(value, field)
             if found is not None:
                 return found
     elif isinstance(data, list):
         for item in data:
-            found = submitted_reply(item)
+            found = submitted_reply(item, field)
             if found is not None:
                 return found
     return None

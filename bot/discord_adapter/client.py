@@ -15,6 +15,7 @@ from bot.discord_adapter.errors import on_tree_error
 from bot.discord_adapter.health import DiscordHealth
 from bot.discord_adapter.limits_check import LimitedTree
 from bot.discord_adapter.messages import NO_MENTIONS
+from bot.discord_adapter.reach import guild_only_install
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class TouchstoneBot(commands.AutoShardedBot):
             guild_ready_timeout=settings.guild_ready_timeout,
             member_cache_flags=discord.MemberCacheFlags.none(),
             tree_cls=LimitedTree,
+            # Every command not declared user-installable (bot.discord_adapter.reach).
+            allowed_installs=guild_only_install(),
         )
         self.services = services
         self.serving = serving

@@ -23,6 +23,13 @@ def member_facts(interaction: discord.Interaction) -> MemberFacts:
     )
 
 
+def bot_present(interaction: discord.Interaction) -> bool:
+    """Whether the bot is a member where the interaction happened: always in DMs, and in
+    a server only when the server installed the app (``authorizing_integration_owners``
+    names it). Otherwise only the user's own install reached there."""
+    return interaction.guild_id is None or interaction.is_guild_integration()
+
+
 async def require_moderator(interaction: discord.Interaction, services: Services) -> Privilege:
     """Raise NotAllowed (shown privately by the error handler) unless on the ladder."""
     facts = member_facts(interaction)
@@ -30,4 +37,4 @@ async def require_moderator(interaction: discord.Interaction, services: Services
     return require(facts, Privilege.MODERATOR, roles)
 
 
-__all__ = ["NotAllowed", "member_facts", "require_moderator"]
+__all__ = ["NotAllowed", "bot_present", "member_facts", "require_moderator"]

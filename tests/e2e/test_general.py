@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog import CATALOG
+from bot.discord_adapter.reach import USER_INSTALLABLE
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import REPO_ROOT, BotProcess, bot_environment
 from tests.fakediscord.server import FakeDiscord
@@ -120,8 +121,22 @@ async def test_sync_commands_registers_globally_or_to_one_server_and_exits(
     assert code == 0, output
     assert "synced" in output and "to all servers" in output
     assert [guild for guild, _, _ in fake_discord.command_syncs] == [None]
-    names = {c["name"] for c in fake_discord.commands[None]}
-    assert {"about", "ask", "impossible", "config", "Reply with care"} <= names
+    synced = {c["name"]: c for c in fake_discord.commands[None]}
+    assert {"about", "ask", "impossible", "config", "Reply with care"} <= set(synced)
+    # User installs: the personal commands go anywhere, the rest stay with servers.
+    (put,) = fake_discord.requests_matching("PUT", "/applications/{application_id}/commands")
+    sent = {c["name"]: c for c in put.json}
+    assert set(sent) >= USER_INSTALLABLE
+    for name, command in sent.items():
+        if name in USER_INSTALLABLE:
+            assert command["integration_types"] == [0, 1], name
+            assert command["contexts"] == [0, 1, 2], name
+        else:
+            assert command["integration_types"] == [0], name
+            assert 2 not in (command["contexts"] or []), name
+    for server_only in ("config", "knowledge"):
+        assert sent[server_only]["contexts"] == [0]
+    assert synced["advise"]["integration_types"] == [0, 1]
 
     code, output = await sync("--guild", str(practice_club.guild.id))
     assert code == 0, output

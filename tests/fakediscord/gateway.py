@@ -351,7 +351,12 @@ class Gateway:
         self.sessions[session.session_id] = session
         conn.session = session
 
-        guilds = [g for g in self.world.guilds.values() if shard_for(g.id, shard_count) == shard_id]
+        # Only guilds the bot was added to: a user install sends no guild events.
+        guilds = [
+            g
+            for g in self.world.guilds.values()
+            if shard_for(g.id, shard_count) == shard_id and self.world.bot_is_member(g)
+        ]
         ready = {
             "v": 10,
             "user": payloads.current_user(self.world.bot_user),

@@ -25,6 +25,31 @@ INTERACTION_RESPONSE_WINDOW = 3.0
 INTERACTION_TOKEN_LIFETIME = 15 * 60.0
 """Seconds follow-ups and edits of the original response stay possible."""
 
+USER_INSTALL_FOLLOWUP_LIMIT = 5
+"""Follow-ups allowed per interaction of a user install the server doesn't also have.
+
+"Apps are limited to 5 followup messages per interaction if it was initiated from a
+user-installed app and isn't installed in the server (meaning the authorizing
+integration owners object only contains USER_INSTALL)", error 40094:
+https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message
+"""
+
+GUILD_INSTALL = "0"
+USER_INSTALL = "1"
+"""Keys of ``authorizing_integration_owners`` (application integration types):
+https://discord.com/developers/docs/resources/application#application-object-application-integration-types
+"""
+
+
+class InteractionContext(IntEnum):
+    """Where an interaction was triggered (``context`` on the interaction):
+    https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-context-types
+    """
+
+    GUILD = 0
+    BOT_DM = 1
+    PRIVATE_CHANNEL = 2
+
 
 class InteractionType(IntEnum):
     """Interaction types Discord sends."""
@@ -145,12 +170,31 @@ class FakeInteraction:
     dispatched_at: float
     notifier: Notifier
     message_id: int | None = None
+    #: The member lacked Use External Apps where only a user install reached the guild:
+    #: Discord makes every response ephemeral (see ``FakeDiscord._dispatch_interaction``).
+    forced_ephemeral: bool = False
     callback_type: CallbackType | None = None
     original_message_id: int | None = None
     responses: list[InteractionResponse] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
     # ---------------------------------------------------------------- queries
+
+    @property
+    def authorizing_integration_owners(self) -> dict[str, str]:
+        """Installation type ("0" guild, "1" user) -> the guild or user id that installed."""
+        value = self.payload.get("authorizing_integration_owners")
+        return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def context(self) -> InteractionContext:
+        """Where the interaction was triggered (guild, the bot's DM, another private channel)."""
+        return InteractionContext(int(self.payload.get("context", 0)))
+
+    @property
+    def user_install_only(self) -> bool:
+        """Only a user install authorized it: the app isn't installed where it happened."""
+        return set(self.authorizing_integration_owners) == {USER_INSTALL}
 
     @property
     def acknowledged(self) -> bool:

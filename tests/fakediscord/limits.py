@@ -372,6 +372,8 @@ def check_commands(commands: Sequence[Mapping[str, Any]]) -> None:
                 "Context menu commands cannot have a description",
             )
         _check_options(errors, cmd.get("options") or [], [i, "options"])
+        _check_enum_array(errors, cmd.get("integration_types"), [i, "integration_types"], {0, 1})
+        _check_enum_array(errors, cmd.get("contexts"), [i, "contexts"], {0, 1, 2})
     limits = {1: SLASH_COMMANDS_MAX, 2: USER_COMMANDS_MAX, 3: MESSAGE_COMMANDS_MAX}
     for ctype, limit in limits.items():
         if counts.get(ctype, 0) > limit:
@@ -381,6 +383,25 @@ def check_commands(commands: Sequence[Mapping[str, Any]]) -> None:
                 f"Maximum number of application commands of type {ctype} reached ({limit})",
             )
     errors.raise_if_any()
+
+
+def _check_enum_array(
+    errors: ErrorTree, value: Any, path: list[str | int], allowed: set[int]
+) -> None:
+    """``integration_types`` (0 guild install, 1 user install) and ``contexts`` (0 guild,
+    1 the bot's DM, 2 other private channels): null, or a non-empty array of those.
+    https://discord.com/developers/docs/interactions/application-commands#application-command-object
+    https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-context-types
+    """
+    if value is None:
+        return
+    if not isinstance(value, list) or not value:
+        errors.add(path, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 3 in length.")
+        return
+    for j, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, int) or item not in allowed:
+            choices = ", ".join(str(a) for a in sorted(allowed))
+            errors.add([*path, j], "BASE_TYPE_CHOICES", f"Value must be one of {{{choices}}}.")
 
 
 def _check_command_name(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import limits, payloads
 from .interactions import (
+    USER_INSTALL_FOLLOWUP_LIMIT,
     CallbackType,
     FakeInteraction,
     InteractionResponse,
@@ -357,7 +358,12 @@ class RestApi:
     # -------------------------------------------------------------- channels
 
     def _channel(self, req: ApiRequest) -> Channel:
-        return self.world.channel(req.snowflake("channel_id"))
+        """The channel, if the bot can reach it: a guild it was never added to (where only
+        a user install of the app is used) is closed to it, 50001 Missing Access."""
+        channel = self.world.channel(req.snowflake("channel_id"))
+        if channel.guild_id is not None and not self.world.bot_is_member(channel.guild_id):
+            raise ApiError(403, 50001, "Missing Access")
+        return channel
 
     async def get_channel(self, req: ApiRequest) -> ApiResponse:
         """``GET /channels/{id}``."""
@@ -803,6 +809,22 @@ class RestApi:
         if not interaction.acknowledged:
             raise self._reject(
                 interaction, "followup", req, ApiError(404, 10015, "Unknown Webhook")
+            )
+        if (
+            interaction.user_install_only
+            and len(interaction.followups) >= USER_INSTALL_FOLLOWUP_LIMIT
+        ):
+            raise self._reject(
+                interaction,
+                "followup",
+                req,
+                ApiError(
+                    # JSON error codes:
+                    # https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
+                    400,
+                    40094,
+                    "This interaction has hit the maximum number of follow up messages",
+                ),
             )
         channel = self.world.channel(interaction.channel_id)
         try:

@@ -34,8 +34,11 @@ from .gateway import (
     GatewaySession,
 )
 from .interactions import (
+    GUILD_INSTALL,
     INTERACTION_RESPONSE_WINDOW,
+    USER_INSTALL,
     FakeInteraction,
+    InteractionContext,
     InteractionType,
 )
 from .recording import (
@@ -51,6 +54,7 @@ from .recording import (
 from .rest import ApiError, ApiRequest, ApiResponse, RestApi, compute_mentions
 from .snowflake import SnowflakeGenerator, utcnow
 from .state import (
+    EVERYONE_PERMISSIONS,
     JSON,
     MESSAGE_FLAG_EPHEMERAL,
     MESSAGEABLE_TYPES,
@@ -61,6 +65,7 @@ from .state import (
     Member,
     Message,
     NotFoundError,
+    Permission,
     Role,
     User,
     Webhook,
@@ -240,9 +245,19 @@ class FakeDiscord:
         *,
         shard: tuple[int, int] | None = None,
         guild_id: int | None = None,
+        add_bot: bool = True,
+        everyone_permissions: int = EVERYONE_PERMISSIONS,
     ) -> Guild:
-        """Create a guild with ``@everyone``, its owner and the bot as members."""
-        return self.world.add_guild(name, owner_id, shard=shard, guild_id=guild_id)
+        """Create a guild with ``@everyone``, its owner and (unless ``add_bot=False``: a
+        server reached only through users who installed the app) the bot as members."""
+        return self.world.add_guild(
+            name,
+            owner_id,
+            shard=shard,
+            guild_id=guild_id,
+            add_bot=add_bot,
+            everyone_permissions=everyone_permissions,
+        )
 
     def add_channel(
         self,
@@ -498,6 +513,8 @@ class FakeDiscord:
         flags = int(body.get("flags") or 0) & _ALLOWED_MESSAGE_FLAGS
         if interaction is None:
             flags &= ~MESSAGE_FLAG_EPHEMERAL
+        elif interaction.forced_ephemeral:
+            flags |= MESSAGE_FLAG_EPHEMERAL
         default_type = 19 if reference_id is not None else 0
         message = Message(
             id=message_id if message_id is not None else self.ids.next(),
@@ -640,7 +657,7 @@ class FakeDiscord:
     async def _dispatch_message(self, event: str, message: Message) -> None:
         """MESSAGE_CREATE/UPDATE with Discord's intent rules (and MESSAGE_CONTENT stripping)."""
         session = self.gateway.session_for(message.guild_id)
-        if session is None:
+        if session is None or not self.world.bot_is_member(message.guild_id):
             return
         intent = INTENT_GUILD_MESSAGES if message.guild_id is not None else INTENT_DIRECT_MESSAGES
         if not session.intents & intent:
@@ -721,6 +738,7 @@ class FakeDiscord:
         subcommand: str | None = None,
         group: str | None = None,
         locale: str = "en-US",
+        user_install: bool = False,
     ) -> FakeInteraction:
         """A user runs ``/name [group] [subcommand] options...``.
 
@@ -742,6 +760,8 @@ class FakeDiscord:
             _id(user_id),
             data,
             locale=locale,
+            command=command,
+            user_install=user_install,
         )
 
     async def send_autocomplete(
@@ -756,6 +776,7 @@ class FakeDiscord:
         subcommand: str | None = None,
         group: str | None = None,
         locale: str = "en-US",
+        user_install: bool = False,
     ) -> FakeInteraction:
         """A user is typing option ``focused`` of ``/name``: an autocomplete interaction (type 4)."""
         gid = _id(guild_id) if guild_id is not None else None
@@ -772,6 +793,8 @@ class FakeDiscord:
             _id(user_id),
             data,
             locale=locale,
+            command=command,
+            user_install=user_install,
         )
 
     async def send_user_command(
@@ -783,6 +806,7 @@ class FakeDiscord:
         target: User | int,
         *,
         locale: str = "en-US",
+        user_install: bool = False,
     ) -> FakeInteraction:
         """A user picks ``name`` from another user's Apps menu (user context menu)."""
         gid = _id(guild_id) if guild_id is not None else None
@@ -798,6 +822,8 @@ class FakeDiscord:
             _id(user_id),
             data,
             locale=locale,
+            command=command,
+            user_install=user_install,
         )
 
     async def send_message_command(
@@ -807,11 +833,16 @@ class FakeDiscord:
         target: Message | int,
         *,
         locale: str = "en-US",
+        user_install: bool = False,
     ) -> FakeInteraction:
         """A user picks ``name`` from a message's Apps menu (message context menu)."""
         message = self.world.message(_id(target))
         gid = message.guild_id
         command = self._find_command(gid, name, 3)
+        # The target arrives with its content even without the Message Content intent:
+        # "Content of the message a message context menu command is used on" is one of
+        # the exceptions listed at
+        # https://discord.com/developers/docs/events/gateway#message-content-intent
         resolved = {"messages": {str(message.id): self.message_payload(message)}}
         data = self._command_data(command, gid, name, 3, None, resolved)
         data["target_id"] = str(message.id)
@@ -822,6 +853,8 @@ class FakeDiscord:
             _id(user_id),
             data,
             locale=locale,
+            command=command,
+            user_install=user_install,
         )
 
     async def send_component(
@@ -874,6 +907,7 @@ class FakeDiscord:
             data,
             message=message,
             locale=locale,
+            owners=self._origin_owners(message.interaction_id),
         )
 
     async def send_modal_submit(
@@ -923,8 +957,20 @@ class FakeDiscord:
         )
         data: JSON = {"custom_id": custom_id, "components": components}
         return await self._dispatch_interaction(
-            InteractionType.MODAL_SUBMIT, gid, cid, uid, data, message=message, locale=locale
+            InteractionType.MODAL_SUBMIT,
+            gid,
+            cid,
+            uid,
+            data,
+            message=message,
+            locale=locale,
+            owners=origin.authorizing_integration_owners if origin else None,
         )
+
+    def _origin_owners(self, interaction_id: int | None) -> dict[str, str] | None:
+        """A component on an interaction's message acts for whoever authorized that one."""
+        origin = self.interactions.get(interaction_id or 0)
+        return origin.authorizing_integration_owners if origin is not None else None
 
     # ===================================================== interaction plumbing
 
@@ -1078,16 +1124,40 @@ class FakeDiscord:
         *,
         message: Message | None = None,
         locale: str = "en-US",
+        command: JSON | None = None,
+        user_install: bool = False,
+        owners: Mapping[str, str] | None = None,
     ) -> FakeInteraction:
-        """Build INTERACTION_CREATE as Discord does, register the handle, send it."""
+        """Build INTERACTION_CREATE as Discord does, register the handle, send it.
+
+        ``authorizing_integration_owners`` says who installed the app for this
+        interaction: the guild ("0") when the bot is a member, the user ("1") with
+        ``user_install`` (and always in a guild the bot was never added to, since
+        only a user install reaches there). Components and modal submissions pass
+        their original interaction's ``owners``. An application command the client
+        would not offer there (its ``integration_types`` or ``contexts``) raises.
+        """
         channel = self.world.channel(channel_id)
         user = self.world.user(user_id)
+        bot_member = self.world.bot_is_member(guild_id)
         if guild_id is not None:
             self.world.member(guild_id, user_id)
             if channel.guild_id != guild_id:
                 raise ValueError(f"channel {channel_id} is not in guild {guild_id}")
         elif channel.type != ChannelType.DM:
             channel = self.world.dm_channel(user)
+        if owners is None:
+            built: dict[str, str] = {}
+            if guild_id is not None and bot_member:
+                built[GUILD_INSTALL] = str(guild_id)
+            elif guild_id is None and not user_install:
+                built[GUILD_INSTALL] = "0"  # the bot's DM, reached through a server install
+            if user_install or not bot_member:
+                built[USER_INSTALL] = str(user.id)
+            owners = built
+        context = InteractionContext.GUILD if guild_id is not None else InteractionContext.BOT_DM
+        if command is not None:
+            _check_command_available(command, owners, context)
         session = await self.gateway.wait_for_session(guild_id, self.session_wait_timeout)
 
         interaction_id = self.ids.next()
@@ -1121,9 +1191,11 @@ class FakeDiscord:
                     },
                     "guild_locale": guild.preferred_locale,
                     "member": payloads.member(self.world, member, permissions=user_perms),
-                    "app_permissions": str(self.world.permissions(guild_id, self.bot_user.id)),
-                    "authorizing_integration_owners": {"0": str(guild_id)},
-                    "context": 0,
+                    "app_permissions": str(
+                        self.world.permissions(guild_id, self.bot_user.id)
+                        if bot_member
+                        else _EXTERNAL_APP_PERMISSIONS
+                    ),
                 }
             )
         else:
@@ -1140,10 +1212,10 @@ class FakeDiscord:
                         | (1 << 18)
                         | (1 << 31)
                     ),
-                    "authorizing_integration_owners": {"0": "0"},
-                    "context": 1,
                 }
             )
+        payload["authorizing_integration_owners"] = dict(owners)
+        payload["context"] = int(context)
         payload["channel"] = channel_data
         if message is not None:
             payload["message"] = self.message_payload(message)
@@ -1160,6 +1232,15 @@ class FakeDiscord:
             dispatched_at=time.monotonic(),
             notifier=self.notifier,
             message_id=message.id if message else None,
+            # "When disabled [Use External Apps], users will still be able to use apps
+            # but the responses will be ephemeral. This only applies to apps not also
+            # installed to the server." Otherwise responses are not forced ephemeral
+            # (since user installs went GA, whatever the server's size):
+            # https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags
+            # https://discord.com/developers/docs/change-log/2024-06-27-user-installed-apps-general-availability
+            forced_ephemeral=guild_id is not None
+            and not bot_member
+            and not self.world.permissions(guild_id, user_id) & Permission.USE_EXTERNAL_APPS,
         )
         self.interactions[interaction.id] = interaction
         self.interactions_by_token[token] = interaction
@@ -1450,3 +1531,39 @@ def _modal_submission(
     if unknown:
         raise ValueError(f"the modal has no field(s) {sorted(unknown)}")
     return submitted
+
+
+_EXTERNAL_APP_PERMISSIONS = (
+    Permission.ADD_REACTIONS
+    | Permission.VIEW_CHANNEL
+    | Permission.SEND_MESSAGES
+    | Permission.EMBED_LINKS
+    | Permission.ATTACH_FILES
+    | Permission.READ_MESSAGE_HISTORY
+    | Permission.USE_EXTERNAL_EMOJIS
+    | Permission.USE_APPLICATION_COMMANDS
+)
+"""``app_permissions`` in a guild the bot isn't in: what its responses may carry there
+(an approximation; Discord computes it from the channel and the user's settings)."""
+
+
+def _check_command_available(
+    command: JSON, owners: Mapping[str, str], context: InteractionContext
+) -> None:
+    """Refuse what a client would not offer: a command is listed only for the
+    installation types in its ``integration_types`` (default: guild install) and the
+    places in its ``contexts`` (null: every context its installs allow).
+    https://discord.com/developers/docs/interactions/application-commands#contexts
+    """
+    types = command.get("integration_types") or [0]
+    if not any(int(owner) in types for owner in owners):
+        raise ValueError(
+            f"command {command.get('name')!r} is not installed this way "
+            f"(integration_types {types}, authorizing owners {dict(owners)})"
+        )
+    contexts = command.get("contexts")
+    if contexts is not None and int(context) not in contexts:
+        raise ValueError(
+            f"command {command.get('name')!r} is not offered in context {int(context)} "
+            f"(contexts {contexts})"
+        )

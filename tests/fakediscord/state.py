@@ -75,6 +75,7 @@ class Permission(IntEnum):
     CREATE_PRIVATE_THREADS = 1 << 36
     SEND_MESSAGES_IN_THREADS = 1 << 38
     MODERATE_MEMBERS = 1 << 40
+    USE_EXTERNAL_APPS = 1 << 50
 
 
 ALL_PERMISSIONS = (1 << 51) - 1
@@ -94,6 +95,7 @@ EVERYONE_PERMISSIONS = (
     | Permission.CREATE_PUBLIC_THREADS
     | Permission.CREATE_PRIVATE_THREADS
     | Permission.SEND_MESSAGES_IN_THREADS
+    | Permission.USE_EXTERNAL_APPS
 )
 """Discord's default ``@everyone`` permissions for a new server."""
 
@@ -606,6 +608,12 @@ class World:
     def guild_roles(self, guild: Guild | int) -> list[Role]:
         """A guild's roles, ``@everyone`` first."""
         return [self.roles[r] for r in self.guild(guild).role_ids]
+
+    def bot_is_member(self, guild: Guild | int | None) -> bool:
+        """Whether the bot was added to the guild (a user install reaches guilds it isn't in)."""
+        if guild is None:
+            return True
+        return self.bot_user.id in self.guild(guild).members
 
     def permissions(self, guild: Guild | int, user: User | int) -> int:
         """Guild-level permissions: owner and administrators get everything.

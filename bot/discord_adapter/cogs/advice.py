@@ -2,7 +2,9 @@
 
 Thin on purpose: it turns Discord objects into :mod:`bot.advice_flow` values, calls the
 service, and renders what comes back. Posting is a bot reply to the original post that
-names the writer (see the README's "Advice check" section for why not a webhook).
+names the writer (see the README's "Advice check" section for why not a webhook); in a
+server the bot is not a member of (a user install), the post button's own interaction
+response, by the rules in :mod:`bot.advice_flow.reach`.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from bot.advice_flow import (
     WatchPlan,
     parse_message_link,
 )
+from bot.advice_flow.reach import needs_pasted_post, post_link
 from bot.advice_flow.text import quote, report_body
 from bot.discord_adapter.advice_views import (
     MODAL_ID,
     MODAL_PREFIX,
+    POST_FIELD,
     Action,
     AdviceButton,
     DraftForm,
@@ -45,6 +49,7 @@ from bot.discord_adapter.advice_views import (
     report_view,
     submitted_reply,
 )
+from bot.discord_adapter.interaction_facts import bot_present
 from bot.discord_adapter.messages import (
     MAX_EMBED_DESCRIPTION,
     NO_MENTIONS,
@@ -53,6 +58,7 @@ from bot.discord_adapter.messages import (
     split_text,
     truncate,
 )
+from bot.discord_adapter.reach import everywhere, everywhere_contexts, everywhere_installs
 from bot.guild_config.model import AdvicePolicy
 from bot.services import Services
 from bot.storage import StorageUnavailable
@@ -114,9 +120,11 @@ class Advice(commands.Cog):
         #: (no Message Content intent): (user id, message id) -> text.
         self._seen_posts: dict[tuple[int, int], str] = {}
         self.reply_with_care_menu = app_commands.ContextMenu(
-            name="Reply with care", callback=self.reply_with_care
+            name="Reply with care",
+            callback=self.reply_with_care,
+            allowed_installs=everywhere_installs(),
+            allowed_contexts=everywhere_contexts(),
         )
-        self.reply_with_care_menu.guild_only = True
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.reply_with_care_menu)
@@ -135,15 +143,20 @@ class Advice(commands.Cog):
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
         self._remember_post(interaction.user.id, message)
+        # The target arrives with its content even without the Message Content intent
+        # (an exception on https://discord.com/developers/docs/events/gateway#message-content-intent;
+        # discord.py builds it from ``data.resolved.messages``), so pasting is only
+        # asked for where the bot can't fetch the post and it brought no text.
+        ask = needs_pasted_post(bot_present(interaction), message.content)
         await interaction.response.send_modal(
-            DraftForm(new_modal_id(message.channel.id, message.id), FORM_TITLE)
+            DraftForm(new_modal_id(message.channel.id, message.id), FORM_TITLE, ask_for_post=ask)
         )
 
+    @everywhere()
     @app_commands.command(
         name="advise", description="Draft a reply to a message; it is checked before it is posted."
     )
     @app_commands.describe(message_link="The link of the message you are answering")
-    @app_commands.guild_only()
     async def advise(
         self, interaction: discord.Interaction, message_link: app_commands.Range[str, 1, 200]
     ) -> None:
@@ -151,6 +164,15 @@ class Advice(commands.Cog):
             link = parse_message_link(message_link, interaction.guild_id)
         except BadLink as exc:
             await respond(interaction, str(exc), ephemeral=True)
+            return
+        if not bot_present(interaction):  # the bot can't fetch it: the writer pastes it
+            await interaction.response.send_modal(
+                DraftForm(
+                    new_modal_id(link.channel_id, link.message_id),
+                    FORM_TITLE,
+                    ask_for_post=needs_pasted_post(False, None),
+                )
+            )
             return
         try:
             async with asyncio.timeout(LINK_LOOKUP_BUDGET):
@@ -194,6 +216,7 @@ class Advice(commands.Cog):
             return
         match = MODAL_ID.fullmatch(custom_id)
         text = submitted_reply(interaction.data) or ""
+        pasted = submitted_reply(interaction.data, POST_FIELD)
         if match is None:
             return
         try:
@@ -201,7 +224,7 @@ class Advice(commands.Cog):
                 await self._submit_edit(interaction, int(match["draft"]), text)
             else:
                 await self._submit_new(
-                    interaction, int(match["channel"]), int(match["message"]), text
+                    interaction, int(match["channel"]), int(match["message"]), text, pasted
                 )
         except FlowRefused as exc:
             await self._give_back(interaction, str(exc), text)
@@ -240,13 +263,21 @@ class Advice(commands.Cog):
             log.warning("could not give a draft back to user %s", interaction.user.id)
 
     async def _submit_new(
-        self, interaction: discord.Interaction, channel_id: int, message_id: int, text: str
+        self,
+        interaction: discord.Interaction,
+        channel_id: int,
+        message_id: int,
+        text: str,
+        pasted: str | None = None,
     ) -> None:
         # Store, then acknowledge, then call out: the typed text (and what is known of
         # the post) is saved before the acknowledgement and before the post is fetched,
         # so a process killed at any moment after "thinking…" loses nothing; the
         # recovery loop finishes the check and sends the report.
         seen = self._seen_posts.get((interaction.user.id, message_id))
+        if not bot_present(interaction):
+            await self._submit_away(interaction, channel_id, message_id, text, pasted or seen)
+            return
         known = PostContext(
             post_text=seen or "",
             guild_id=interaction.guild_id,
@@ -263,6 +294,37 @@ class Advice(commands.Cog):
             await self.flow.abandon(draft_id)
             raise FlowRefused("The message you were answering is gone, so I can't post a reply.")
         context = context_for(post, post.content or seen or "")
+        draft = await self.flow.finish(draft_id, context)
+        self._seen_posts.pop((interaction.user.id, message_id), None)
+        await interaction.edit_original_response(
+            embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
+        )
+        await self._improve_in_place(interaction, draft)
+
+    async def _submit_away(
+        self,
+        interaction: discord.Interaction,
+        channel_id: int,
+        message_id: int,
+        text: str,
+        post_text: str | None,
+    ) -> None:
+        """A server the bot isn't in: the post is what the interaction brought (or the
+        writer pasted); nothing is fetched, and the report stays private."""
+        if needs_pasted_post(False, post_text):
+            raise FlowRefused(
+                "Touchstone isn't in this server and can't read the post you are answering, "
+                "so it can't check your reply. Use Reply with care on it again and paste it."
+            )
+        context = PostContext(
+            post_text=post_text or "",
+            guild_id=interaction.guild_id,
+            channel_id=channel_id,
+            post_message_id=message_id,
+            bot_present=False,
+        )
+        draft_id = await self.flow.receive(interaction.user.id, context, text)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
         await interaction.edit_original_response(
@@ -338,6 +400,19 @@ class Advice(commands.Cog):
         context = received.context
         if context.channel_id is None or context.post_message_id is None:
             return
+        if not context.bot_present:  # nothing to fetch: the stored post is all there is
+            draft = await self.flow.finish(received.id, context)
+            await send_dm(
+                self.services,
+                await self._writer(received.author_id),
+                embeds=report_embeds(
+                    draft,
+                    "Touchstone restarted while checking your reply, so here is its report. "
+                    "To post it, use Reply with care on the post again.",
+                ),
+                view=report_view(draft),
+            )
+            return
         try:
             post = await self._fetch_message(context.channel_id, context.post_message_id)
         except (discord.NotFound, discord.Forbidden, LookupError):
@@ -376,6 +451,9 @@ class Advice(commands.Cog):
         me = self.bot.user
         if context.channel_id is None or me is None:
             return
+        if not context.bot_present:
+            await self._reconcile_away(draft)
+            return
         channel = self.bot.get_partial_messageable(context.channel_id, guild_id=context.guild_id)
         found: discord.Message | None = None
         try:
@@ -403,6 +481,21 @@ class Advice(commands.Cog):
         )
         await send_dm(
             self.services, writer, embeds=report_embeds(fresh, note), view=report_view(fresh)
+        )
+
+    async def _reconcile_away(self, draft: Draft) -> None:
+        """The bot can't read a channel of a server it isn't in: open the draft again and
+        ask the writer to look before posting twice."""
+        fresh = await self.flow.reconcile(draft, None)
+        note = (
+            "Touchstone restarted while posting this reply and can't read that channel to "
+            "see whether it arrived: look there before posting it again."
+        )
+        await send_dm(
+            self.services,
+            await self._writer(draft.author_id),
+            embeds=report_embeds(fresh, note),
+            view=report_view(fresh),
         )
 
     # --- the buttons ---------------------------------------------------------------
@@ -446,9 +539,14 @@ class Advice(commands.Cog):
     async def _post(
         self, interaction: discord.Interaction, draft_id: int, version: Version
     ) -> None:
-        plan = await self.flow.claim_post(draft_id, interaction.user.id, version)
+        plan = await self.flow.claim_post(
+            draft_id, interaction.user.id, version, from_channel_id=interaction.channel_id
+        )
         try:
-            sent = await self._publish(plan, interaction.user)
+            if plan.bot_present:
+                sent: discord.Message = await self._publish(plan, interaction.user)
+            else:
+                sent = await self._respond_in_channel(interaction, plan)
         except discord.HTTPException as exc:
             await self.flow.post_failed(plan)
             log.info("posting draft %s failed: HTTP %s", draft_id, exc.status)
@@ -462,6 +560,19 @@ class Advice(commands.Cog):
         await self.flow.posted(plan, sent.id)
         await interaction.edit_original_response(
             embeds=posted_embeds(draft_id, sent.jump_url), view=None
+        )
+
+    async def _respond_in_channel(
+        self, interaction: discord.Interaction, plan: PostPlan
+    ) -> discord.Message:
+        """Where the bot isn't a member: the post button's own response, public, in the
+        post's channel, naming its writer and linking the post. One follow-up, well
+        within the five a user install gets per interaction."""
+        link = post_link(plan.guild_id, plan.channel_id, plan.post_message_id)
+        return await interaction.followup.send(
+            embed=attributed_embed(interaction.user, plan.text, link),
+            allowed_mentions=NO_MENTIONS,
+            wait=True,
         )
 
     async def _publish(self, plan: PostPlan, author: discord.abc.User) -> discord.Message:

@@ -21,6 +21,7 @@ from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, truncate
+from bot.discord_adapter.reach import everywhere_contexts, everywhere_installs
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,18 @@ class PromptsForm(discord.ui.Modal):
 
 
 class Coaching(commands.Cog):
-    coach = app_commands.Group(name="coach", description="Daily coaching in your DMs.")
-    practice = app_commands.Group(name="practice", description="Your practice log.")
+    coach = app_commands.Group(
+        name="coach",
+        description="Daily coaching in your DMs.",
+        allowed_installs=everywhere_installs(),
+        allowed_contexts=everywhere_contexts(),
+    )
+    practice = app_commands.Group(
+        name="practice",
+        description="Your practice log.",
+        allowed_installs=everywhere_installs(),
+        allowed_contexts=everywhere_contexts(),
+    )
     push = app_commands.Group(
         name="push", description="A longer push on one skill.", parent=practice
     )

@@ -22,6 +22,7 @@ from bot.discord_adapter.config_views import (
 )
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import respond, truncate
+from bot.discord_adapter.reach import server_only_contexts
 from bot.guild_config import KEYS, ConfigError, Update, resolve
 from bot.guild_config.keys import SECTIONS
 from bot.guild_config.render import (
@@ -52,6 +53,7 @@ class Config(commands.Cog):
         name="config",
         description="This server's Touchstone settings (moderators).",
         guild_only=True,
+        allowed_contexts=server_only_contexts(),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

@@ -37,6 +37,7 @@ from bot.discord_adapter.dialogue_views import (
     prompt_view,
 )
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, split_text, truncate
+from bot.discord_adapter.reach import everywhere
 from bot.ops.coordination import exclusive
 from bot.rendering.summaries import summary_png
 from bot.services import Services
@@ -410,6 +411,7 @@ class Dialogues(commands.Cog):
         where = f"<#{info.channel_id}>" if info.channel_id and not info.in_dm else "here"
         await respond(interaction, f"Dialogue #{info.id} started {where}.", ephemeral=True)
 
+    @everywhere()
     @app_commands.command(
         name="impossible", description="Very specifically, why is this impossible?"
     )
@@ -430,6 +432,7 @@ class Dialogues(commands.Cog):
         info = await self.svc.start_impossible(person, goal, place, max_depth=depth)
         await self._started(interaction, info)
 
+    @everywhere()
     @app_commands.command(
         name="crux", description="Double crux with someone (or, in DMs, with yourself)."
     )
@@ -490,6 +493,7 @@ class Dialogues(commands.Cog):
         )
         await respond(interaction, text, ephemeral=True)
 
+    @everywhere()
     @app_commands.command(name="exercise", description="Run a guided exercise from the notes.")
     @app_commands.describe(name="The exercise")
     async def exercise(self, interaction: discord.Interaction, name: str) -> None:

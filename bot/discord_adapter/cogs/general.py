@@ -8,9 +8,11 @@ from discord.ext import commands
 
 from bot.about import ABOUT_TEXT, ABOUT_TITLE, help_text
 from bot.discord_adapter.messages import embeds_for, respond
+from bot.discord_adapter.reach import everywhere
 
 
 class General(commands.Cog):
+    @everywhere()
     @app_commands.command(
         name="about", description="What Touchstone does, its version, and what it stores."
     )

@@ -17,6 +17,7 @@ from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
+from bot.discord_adapter.reach import everywhere, server_only_contexts
 from bot.guild_knowledge import note_from_form
 from bot.note_text import note_line, note_markdown
 from bot.services import Services
@@ -164,6 +165,7 @@ class Knowledge(commands.Cog):
         name="knowledge",
         description="This server's own notes (moderators).",
         guild_only=True,
+        allowed_contexts=server_only_contexts(),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
@@ -191,6 +193,7 @@ class Knowledge(commands.Cog):
             except discord.HTTPException:
                 log.warning("could not give the note back to user %s", interaction.user.id)
 
+    @everywhere()
     @app_commands.command(
         name="ask", description="Ask for guidance from the notes library, with citations."
     )
@@ -224,6 +227,7 @@ class Knowledge(commands.Cog):
             ephemeral=private,
         )
 
+    @everywhere()
     @app_commands.command(name="note", description="Show one note from the library.")
     @app_commands.describe(name="The note's title")
     async def note(self, interaction: discord.Interaction, name: str) -> None:
@@ -257,6 +261,7 @@ class Knowledge(commands.Cog):
             self.services.knowledge.list_notes(guild_id=interaction.guild_id), current
         )
 
+    @everywhere()
     @app_commands.command(name="techniques", description="Browse the library by kind or tag.")
     @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in NOTE_KINDS])
     async def techniques(

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_adapter.messages import NO_MENTIONS, respond
+from bot.discord_adapter.reach import everywhere_contexts, everywhere_installs
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,12 @@ class ConfirmDelete(discord.ui.View):
 
 
 class Privacy(commands.Cog):
-    mydata = app_commands.Group(name="mydata", description="What Touchstone stores about you.")
+    mydata = app_commands.Group(
+        name="mydata",
+        description="What Touchstone stores about you.",
+        allowed_installs=everywhere_installs(),
+        allowed_contexts=everywhere_contexts(),
+    )
 
     def __init__(self, services: Services) -> None:
         self.services = services
