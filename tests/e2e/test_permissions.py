@@ -107,11 +107,12 @@ async def test_only_the_moderator_ladder_can_change_configuration_and_knowledge(
                 assert REFUSED_IN_DM not in seen
             assert interaction.rejections == []
 
-    for call in calls:  # even the owner has nothing to configure in a DM
-        interaction = await fake.send_slash_command(
-            None, club.general, club.owner, call.group, call.options, subcommand=call.subcommand
-        )
-        assert REFUSED_IN_DM in await outcome(interaction), f"{call.label} ran in a DM"
+    for call in calls:  # even the owner has nothing to configure in a DM: Discord does
+        # not offer server-only commands there (their contexts are guild only)
+        with pytest.raises(ValueError, match="not offered in context"):
+            await fake.send_slash_command(
+                None, club.general, club.owner, call.group, call.options, subcommand=call.subcommand
+            )
 
     # The settings panel's controls check the ladder too: a member who gets hold of a
     # panel (or forges its custom ids) changes nothing.
