@@ -74,3 +74,24 @@ async def test_a_429_in_one_thread_does_not_delay_another_dialogue(
         if m.author_id == fake.bot_user.id and "List every reason" in m.content
     ]
     assert len(asked) == 1
+
+
+async def test_a_thread_whose_429_outlasts_the_retries_gets_its_question_soon(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    """discord.py gives up after five 429s; the member must not wait for the 5-minute sweep."""
+    fake, club = fake_discord, practice_club
+    await start_bot()
+    thread = await open_dialogue(fake, club, club.member, "Learn the cello by summer")
+    await bot_says(fake, thread, "How likely", TIMEOUT)
+
+    held = fake.rate_limit(f"POST /channels/{thread}/messages", count=6, retry_after=0.3)
+    await fake.send_message(thread, club.member, "10%")
+    await fake.wait_for(lambda: len(held.hits) >= 5, TIMEOUT, "discord.py to give up on the 429s")
+    await bot_says(fake, thread, "List every reason", 60.0)
+    asked = [
+        m
+        for m in fake.messages_in(thread)
+        if m.author_id == fake.bot_user.id and "List every reason" in m.content
+    ]
+    assert len(asked) == 1

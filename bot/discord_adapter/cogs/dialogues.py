@@ -43,6 +43,9 @@ from bot.rendering.summaries import summary_png
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+#: Seconds before retrying a dialogue whose send failed, by attempt (then every 5 min
+#: by the sweep as well).
+RETRY_DELAYS: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0)
 
 
 def display(user: discord.abc.User) -> str:
@@ -59,6 +62,8 @@ class Dialogues(commands.Cog):
         #: One lock per dialogue: each dialogue is one channel's ordered stream of
         #: messages, so a slow or rate-limited channel holds back only its own dialogue.
         self._delivering: dict[int, asyncio.Lock] = {}
+        #: Dialogues whose last send failed, with their pending retry.
+        self._retries: dict[int, asyncio.Task[None]] = {}
         #: Dialogues one sweep delivers at once (each in its own channel).
         self._sweep_parallel = asyncio.Semaphore(16)
         self._recovered = False
@@ -69,6 +74,9 @@ class Dialogues(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.sweeper.cancel()
+        for task in self._retries.values():
+            task.cancel()
+        self._retries.clear()
 
     # -- sending -----------------------------------------------------------------
 
@@ -130,16 +138,35 @@ class Dialogues(commands.Cog):
 
         await asyncio.gather(*(one(d) for d in dialogue_ids))
 
-    async def _deliver_locked(self, dialogue_id: int) -> None:
+    async def _deliver_locked(self, dialogue_id: int, attempt: int = 0) -> None:
         lock = self._delivering.setdefault(dialogue_id, asyncio.Lock())
         try:
             async with lock, exclusive(self.services.db, f"dialogue-delivery:{dialogue_id}"):
-                await self._deliver_one(dialogue_id)
+                delivered = await self._deliver_one(dialogue_id)
         except Exception:
             # One broken dialogue must not hold back every other one.
             log.exception("dialogue %d: delivery skipped", dialogue_id)
+            delivered = False
+        if not delivered:
+            self._retry_soon(dialogue_id, attempt)
 
-    async def _deliver_one(self, dialogue_id: int) -> None:
+    def _retry_soon(self, dialogue_id: int, attempt: int) -> None:
+        """Try a dialogue whose send failed again soon, backing off, instead of leaving
+        its member waiting for the five-minute sweep (a long 429 on their thread)."""
+        pending = self._retries.get(dialogue_id)
+        if pending is not None and not pending.done():
+            return
+        delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            self._retries.pop(dialogue_id, None)
+            await self._deliver_locked(dialogue_id, attempt + 1)
+
+        self._retries[dialogue_id] = asyncio.create_task(later())
+
+    async def _deliver_one(self, dialogue_id: int) -> bool:
+        """Send the dialogue's pending events in order; False when a send failed."""
         threads: dict[int, DialogueInfo] = {}
         for delivery in await self.svc.pending_deliveries(dialogue_id):
             info = threads.get(delivery.dialogue.id) or await self._ensure_thread(delivery.dialogue)
@@ -156,8 +183,9 @@ class Dialogues(commands.Cog):
                     message_id = await self._send(info, delivery)
             except discord.HTTPException as exc:
                 log.warning("dialogue %d: could not send event %d: %s", info.id, delivery.seq, exc)
-                break  # keep order: retried on the next delivery or the sweep
+                return False  # keep order: retried soon, or by the sweep
             await self.svc.mark_delivered(delivery.event_id, message_id)
+        return True
 
     async def _already_sent(self, info: DialogueInfo, delivery: Delivery) -> int | None:
         channel = await self._channel(info)
