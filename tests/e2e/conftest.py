@@ -1,14 +1,14 @@
 """Fixtures that start the real bot process against the fake Discord.
 
-The shipped notes are indexed once per test session (real embeddings, real chromadb)
-and copied into each bot's data directory, so a bot starts with an up-to-date index
-and embeds nothing, exactly like a deployment that already ran ``touchstone ingest``.
+The shipped notes are indexed once per test session (``prebuilt_index`` in
+tests/conftest.py: real embeddings, real chromadb) and copied into each bot's data
+directory, so a bot starts with an up-to-date index and embeds nothing, exactly like
+a deployment that already ran ``touchstone ingest``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -16,18 +16,12 @@ from pathlib import Path
 import pytest
 
 from tests.databases import postgres_database
-from tests.e2e.harness import BotProcess, bot_environment, build_index
+from tests.e2e.harness import BotProcess, launch_bot
 from tests.fakediscord.server import FakeDiscord
 
 StartBot = Callable[..., Awaitable[BotProcess]]
 #: ``TOUCHSTONE_TEST_BACKEND=postgres`` runs every bot on a fresh PostgreSQL database.
 BACKEND_ENV = "TOUCHSTONE_TEST_BACKEND"
-
-
-@pytest.fixture(scope="session")
-def prebuilt_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A chroma directory with the shipped notes, built by ``touchstone ingest``."""
-    return build_index(tmp_path_factory.mktemp("index"))
 
 
 @pytest.fixture
@@ -57,19 +51,16 @@ async def start_bot(
             if key not in postgres_urls:
                 postgres_urls[key] = await databases.enter_async_context(postgres_database())
             database_url = postgres_urls[key]
-        if not (data_dir / "chroma").exists():
-            shutil.copytree(prebuilt_index, data_dir / "chroma")
-        environment = bot_environment(
+        process = await launch_bot(
             api_base=fake_discord.api_base,
             gateway_url=fake_discord.gateway_url,
+            token=fake_discord.token,
+            index=prebuilt_index,
             data_dir=data_dir,
             database_url=database_url,
-            extra={"TOUCHSTONE_TOKEN": fake_discord.token, **(env or {})},
+            env=env,
         )
-        process = BotProcess(environment)
         processes.append(process)
-        await process.start()
-        await process.wait_for_log("knowledge ready", timeout=60)
         return process
 
     yield start

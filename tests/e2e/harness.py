@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -141,6 +142,38 @@ def bot_environment(
     if extra:
         env.update(extra)
     return env
+
+
+async def launch_bot(
+    *,
+    api_base: str,
+    gateway_url: str,
+    token: str,
+    index: Path,
+    data_dir: Path,
+    database_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    ready_timeout: float = 40.0,
+) -> BotProcess:
+    """Start a bot on ``data_dir`` (seeded with the prebuilt ``index`` the first time) and
+    return once it is ready and its knowledge is loaded. The caller stops or kills it."""
+    if not (data_dir / "chroma").exists():
+        shutil.copytree(index, data_dir / "chroma")
+    environment = bot_environment(
+        api_base=api_base,
+        gateway_url=gateway_url,
+        data_dir=data_dir,
+        database_url=database_url,
+        extra={"TOUCHSTONE_TOKEN": token, **(env or {})},
+    )
+    process = BotProcess(environment)
+    try:
+        await process.start(ready_timeout)
+        await process.wait_for_log("knowledge ready", timeout=60)
+    except BaseException:
+        await process.kill()
+        raise
+    return process
 
 
 def build_index(data_dir: Path) -> Path:
