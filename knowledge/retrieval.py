@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -110,6 +110,9 @@ class Corpus:
     #: every phrasing is scored exactly against every question (a few hundred rows, one
     #: matrix product), so a large library's long chunks cannot crowd them out of the
     #: vector search's top results.
+    #: Each note's first text chunk (its summary): the passage shown when only its
+    #: phrasings matched.
+    summary_chunk: dict[tuple[int, str], int] = field(init=False)
     phrasing_rows: npt.NDArray[np.int64] = field(init=False)
     phrasing_matrix: npt.NDArray[np.float32] = field(init=False)
 
@@ -119,6 +122,10 @@ class Corpus:
         self.with_phrasings = frozenset(
             (chunk.guild_id, chunk.note_id) for chunk in self.chunks if chunk.is_phrasing
         )
+        self.summary_chunk = {}
+        for i, chunk in enumerate(self.chunks):
+            if not chunk.is_phrasing:
+                self.summary_chunk.setdefault((chunk.guild_id, chunk.note_id), i)
         self.phrasing_rows = np.zeros(0, dtype=np.int64)
         self.phrasing_matrix = np.zeros((0, 0), dtype=np.float32)
 
@@ -462,10 +469,14 @@ class Retriever:
         )
         results: list[SearchResult] = []
         for key in order[:k]:
-            note = corpus.notes.get(key)
-            chunk = corpus.chunks[best_chunk[key]] if key in best_chunk else None
-            result = cls._result(key, note, chunk, evidence[key], confidence[key])
-            results.append(replace(result, answerable=answerable))
+            # Only phrasings matched when there is no best chunk: show the note's summary.
+            index = best_chunk.get(key, corpus.summary_chunk.get(key))
+            chunk = corpus.chunks[index] if index is not None else None
+            results.append(
+                cls._result(
+                    key, corpus.notes.get(key), chunk, evidence[key], confidence[key], answerable
+                )
+            )
         return results
 
     @staticmethod
@@ -475,11 +486,9 @@ class Retriever:
         chunk: Chunk | None,
         evidence: NoteEvidence,
         confidence: float,
+        answerable: float,
     ) -> SearchResult:
         source: dict[str, Any] = note.source.model_dump(exclude_none=True) if note else {}
-        if chunk is None and note is not None:
-            # Only phrasings matched: show the note's summary.
-            chunk = chunk_note(note)[0]
         return SearchResult(
             note_id=key[1],
             title=note.title if note else (chunk.title if chunk else key[1]),
@@ -492,4 +501,5 @@ class Retriever:
             heading=chunk.heading if chunk else "",
             guild_id=key[0] or None,
             confidence=confidence,
+            answerable=answerable,
         )

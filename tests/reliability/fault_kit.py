@@ -36,7 +36,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,6 +91,19 @@ class FlowResult:
 
     def problem(self, text: str) -> None:
         self.problems.append(text)
+
+    def check_threads(self, fake: FakeDiscord, threads: Iterable[int]) -> None:
+        """Count every thread where the bot said the same public thing twice."""
+        for thread in threads:
+            twice = repeated(fake, thread)
+            if twice:
+                self.duplicated += 1
+                self.problem(f"thread {thread}: sent twice: {twice}")
+
+    def check_mentions(self, fake: FakeDiscord) -> None:
+        leaks = mention_leaks(fake.requests)
+        if leaks:
+            self.problem(f"mentions parsed: {leaks[:3]}")
 
     @property
     def clean(self) -> bool:
@@ -267,17 +280,11 @@ async def dialogue_flow(kit: Kit, trials: int, result: FlowResult) -> None:
                 if again.callback is None:
                     result.problem(f"dialogue {n}: the resubmitted answer was not acknowledged")
         await asyncio.sleep(1)  # room for a late duplicate to show up
-        for thread in threads:
-            twice = repeated(fake, thread)
-            if twice:
-                result.duplicated += 1
-                result.problem(f"thread {thread}: sent twice: {twice}")
+        result.check_threads(fake, threads)
     finally:
         await stop_all([bot])
         await fake.stop()
-    leaks = mention_leaks(fake.requests)
-    if leaks:
-        result.problem(f"mentions parsed: {leaks[:3]}")
+    result.check_mentions(fake)
 
 
 # --------------------------------------------------------------- 2. Reply with care
@@ -404,9 +411,7 @@ async def advice_flow(kit: Kit, trials: int, result: FlowResult) -> None:
     finally:
         await stop_all([bot])
         await fake.stop()
-    leaks = mention_leaks(fake.requests)
-    if leaks:
-        result.problem(f"mentions parsed: {leaks[:3]}")
+    result.check_mentions(fake)
 
 
 # ----------------------------------------------------------------- 3. double crux
@@ -546,17 +551,11 @@ async def crux_flow(kit: Kit, trials: int, result: FlowResult) -> None:
             if texts[alice.id] in public or texts[bob.id] in public:
                 result.problem(f"crux {n}: a crux was visible before the reveal")
         await asyncio.sleep(1)
-        for thread in threads:
-            twice = repeated(fake, thread)
-            if twice:
-                result.duplicated += 1
-                result.problem(f"thread {thread}: sent twice: {twice}")
+        result.check_threads(fake, threads)
     finally:
         await stop_all([bot])
         await fake.stop()
-    leaks = mention_leaks(fake.requests)
-    if leaks:
-        result.problem(f"mentions parsed: {leaks[:3]}")
+    result.check_mentions(fake)
 
 
 # ------------------------------------------------------ 4. scheduled DMs, two shards
@@ -724,11 +723,7 @@ async def ratelimit_flow(kit: Kit, trials: int, result: FlowResult) -> None:
             result.lost += 1
             result.problem("the held thread never got its question after the 429 lifted")
         await asyncio.sleep(1)
-        for thread in [slow, *quick_threads]:
-            twice = repeated(fake, thread)
-            if twice:
-                result.duplicated += 1
-                result.problem(f"thread {thread}: sent twice: {twice}")
+        result.check_threads(fake, [slow, *quick_threads])
         if "Traceback" in bot.log:
             result.problem("a traceback in the log")
     finally:
