@@ -117,6 +117,10 @@ def _content_hash(note: Note, heading: str, text: str) -> str:
         "heading": heading,
         "text": text,
     }
+    if heading == PHRASING_HEADING:
+        # Phrasings moved to a collection of their own; a new id retires the copies an
+        # older index kept among the passages (ingest deletes ids it no longer wants).
+        payload["store"] = "phrasings"
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()[:32]
 

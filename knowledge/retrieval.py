@@ -147,7 +147,8 @@ class Corpus:
         self._tag_masks = {}
         self._scope_sizes = {}
         for chunk in self.chunks:
-            self._scope_sizes[chunk.guild_id] = self._scope_sizes.get(chunk.guild_id, 0) + 1
+            if not chunk.is_phrasing:
+                self._scope_sizes[chunk.guild_id] = self._scope_sizes.get(chunk.guild_id, 0) + 1
         for tag, rows in tag_rows.items():
             mask = np.zeros(len(self.chunks), dtype=np.bool_)
             mask[rows] = True
@@ -163,7 +164,11 @@ class Corpus:
         return self.scope_size(scope) > 0
 
     def scope_size(self, scope: int) -> int:
-        """How many chunks a scope (0 = shipped, else a server) has in memory."""
+        """How many passage chunks a scope (0 = shipped, else a server) has in memory.
+
+        Phrasings are left out: they live in their own collection and are scored in
+        memory, so they never take a place in the vector search's results.
+        """
         sizes = self._scope_sizes
         return sizes.get(scope, 0)
 

@@ -10,6 +10,11 @@ another. chromadb's local engine evaluates a metadata filter by scanning, which 
 ~70 ms per query at 10,000 chunks against ~3 ms unfiltered; separate collections
 keep the common query (shipped notes, or shipped + one server) filter-free.
 
+Members' phrasings of each note sit in a second collection per scope. They are scored
+exactly in memory against every question (see ``knowledge.retrieval``); kept among
+the passages they filled most of the vector search's places, and a passage the
+search did not reach looked as distant as the farthest one it did.
+
 All methods block; :class:`knowledge.service.KnowledgeBase` calls them from worker
 threads. chromadb is imported on first use because the import alone costs ~0.7 s.
 """
@@ -83,14 +88,15 @@ class ChromaStore:
         self._embeddings = embeddings
         self._lock = threading.Lock()
         self._client: Any = None
-        self._collections: dict[int, Any] = {}
+        self._collections: dict[tuple[int, bool], Any] = {}
 
     def describe(self) -> str:
         return self.url if self.url else str(self.path)
 
-    def collection_for(self, scope: int) -> str:
+    def collection_for(self, scope: int, *, phrasings: bool = False) -> str:
         """Collection name of a scope: 0 is the shipped notes, otherwise a server's id."""
-        return self.collection_name if scope == 0 else f"{self.collection_name}_g{int(scope)}"
+        name = self.collection_name if scope == 0 else f"{self.collection_name}_g{int(scope)}"
+        return f"{name}_phrasings" if phrasings else name
 
     def _connect(self) -> Any:
         if self._client is not None:
@@ -123,16 +129,17 @@ class ChromaStore:
                     ) from exc
             return self._client
 
-    def _open(self, scope: int = 0) -> Any:
-        collection = self._collections.get(scope)
+    def _open(self, scope: int = 0, *, phrasings: bool = False) -> Any:
+        key = (scope, phrasings)
+        collection = self._collections.get(key)
         if collection is not None:
             return collection
         client = self._connect()
         with self._lock:
-            if scope not in self._collections:
+            if key not in self._collections:
                 try:
-                    self._collections[scope] = client.get_or_create_collection(
-                        self.collection_for(scope),
+                    self._collections[key] = client.get_or_create_collection(
+                        self.collection_for(scope, phrasings=phrasings),
                         embedding_function=chroma_embedding_function(self._embeddings),
                         configuration={"hnsw": {"space": "cosine"}},
                     )
@@ -140,7 +147,11 @@ class ChromaStore:
                     raise StoreUnavailable(
                         f"cannot open the vector store at {self.describe()}: {exc}"
                     ) from exc
-            return self._collections[scope]
+            return self._collections[key]
+
+    def _both(self, scope: int) -> tuple[Any, Any]:
+        """The scope's passage collection and its phrasing collection."""
+        return self._open(scope), self._open(scope, phrasings=True)
 
     def ping(self) -> bool:
         """True when the store answers (a server is up, a directory is usable)."""
@@ -151,28 +162,30 @@ class ChromaStore:
             return False
 
     def count(self, scope: int = 0) -> int:
-        return int(self._open(scope).count())
+        """Stored chunks of one scope, phrasings included."""
+        return sum(int(collection.count()) for collection in self._both(scope))
 
     def ids_for_scope(self, scope: int, note_id: str | None = None) -> set[str]:
         """Ids of stored chunks of one scope (0 = shipped), optionally of one note."""
         where: dict[str, Any] | None = {"note_id": note_id} if note_id is not None else None
-        collection = self._open(scope)
         ids: set[str] = set()
-        offset, page = 0, 10_000
-        while True:
-            got = collection.get(where=where, include=[], limit=page, offset=offset)
-            ids.update(got["ids"])
-            if len(got["ids"]) < page:
-                return ids
-            offset += page
+        for collection in self._both(scope):
+            offset, page = 0, 10_000
+            while True:
+                got = collection.get(where=where, include=[], limit=page, offset=offset)
+                ids.update(got["ids"])
+                if len(got["ids"]) < page:
+                    break
+                offset += page
+        return ids
 
     def add(self, chunks: Sequence[Chunk], vectors: npt.NDArray[np.float32]) -> None:
         """Store chunks with their precomputed vectors (upsert: re-adding is harmless)."""
-        by_scope: dict[int, list[int]] = {}
+        by_place: dict[tuple[int, bool], list[int]] = {}
         for row, chunk in enumerate(chunks):
-            by_scope.setdefault(chunk.guild_id, []).append(row)
-        for scope, rows in by_scope.items():
-            collection = self._open(scope)
+            by_place.setdefault((chunk.guild_id, chunk.is_phrasing), []).append(row)
+        for (scope, phrasings), rows in by_place.items():
+            collection = self._open(scope, phrasings=phrasings)
             for start in range(0, len(rows), WRITE_BATCH):
                 part = rows[start : start + WRITE_BATCH]
                 collection.upsert(
@@ -185,17 +198,19 @@ class ChromaStore:
     def vectors(self, scope: int, ids: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
         """The stored vectors of ``ids`` in one scope (missing ids are left out)."""
         found: dict[str, npt.NDArray[np.float32]] = {}
-        collection = self._open(scope)
-        for batch in _batches(list(ids), WRITE_BATCH):
-            got = collection.get(ids=list(batch), include=["embeddings"])
-            for chunk_id, vector in zip(got["ids"], got["embeddings"], strict=True):
-                found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        for collection in reversed(self._both(scope)):
+            missing = [chunk_id for chunk_id in ids if chunk_id not in found]
+            for batch in _batches(missing, WRITE_BATCH):
+                got = collection.get(ids=list(batch), include=["embeddings"])
+                for chunk_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+                    found[chunk_id] = np.asarray(vector, dtype=np.float32)
         return found
 
     def delete(self, scope: int, ids: Sequence[str]) -> None:
-        collection = self._open(scope)
-        for batch in _batches(list(ids), WRITE_BATCH):
-            collection.delete(ids=list(batch))
+        """Delete chunks wherever they are kept (deleting an absent id is harmless)."""
+        for collection in self._both(scope):
+            for batch in _batches(list(ids), WRITE_BATCH):
+                collection.delete(ids=list(batch))
 
     def query(
         self,
@@ -205,7 +220,7 @@ class ChromaStore:
         scope: int = 0,
         where: dict[str, Any] | None = None,
     ) -> list[VectorHit]:
-        """The ``n`` nearest chunks to ``vector`` in one scope, optionally filtered."""
+        """The ``n`` nearest passage chunks to ``vector`` in one scope (never phrasings)."""
         collection = self._open(scope)
         got = collection.query(
             query_embeddings=[vector], n_results=n, where=where, include=["distances"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.answer import NOTHING_FOUND
+from knowledge.chunking import chunk_note
 from knowledge.note import load_notes
 from knowledge.retrieval import SearchMode
 from knowledge.service import KnowledgeBase
@@ -36,6 +37,39 @@ def guild_note(note_id: str = "reading-circle"):  # type: ignore[no-untyped-def]
     from knowledge.note import parse_note
 
     return parse_note(GUILD_NOTE.format(id=note_id), f"{note_id}.md")
+
+
+async def test_phrasings_never_take_a_place_in_the_vector_search(
+    fresh_kb: KnowledgeBase,
+) -> None:
+    """A note's phrasings are kept apart from its passages: a question worded like a
+    phrasing still finds the note, the passages the vector search returns are all real
+    passages, and removing the note removes its phrasings too."""
+    await fresh_kb.ingest()
+    note = guild_note().model_copy(
+        update={
+            "phrasings": [
+                "we never manage to finish the papers we pick, any ideas",
+                "looking for people to read astro papers with every week",
+            ]
+        }
+    )
+    await fresh_kb.add_guild_note(GUILD_A, note)
+    phrasing_ids = {
+        c.id for c in chunk_note(note.model_copy(update={"guild_id": GUILD_A})) if c.is_phrasing
+    }
+    assert len(phrasing_ids) == 2
+    assert phrasing_ids <= fresh_kb.store.ids_for_scope(GUILD_A)
+
+    question = "we never finish the papers we pick for the group"
+    vector = fresh_kb.embeddings.embed_array([question])[0]
+    hits = fresh_kb.store.query(vector, 50, scope=GUILD_A)
+    assert hits and not phrasing_ids & {hit.chunk_id for hit in hits}
+    found = await fresh_kb.search(question, k=3, guild_id=GUILD_A)
+    assert found[0].note_id == "reading-circle"
+
+    assert await fresh_kb.remove_guild_note(GUILD_A, "reading-circle")
+    assert not fresh_kb.store.ids_for_scope(GUILD_A)
 
 
 # -- reading a shared index ---------------------------------------------------------
