@@ -114,6 +114,8 @@ class DiscordDeliverer:
         embeds = embeds_for(message.title, message.text) if message.title else []
         content = None if message.title else split_text(message.text)[0]
         view = action_view(message.actions) or discord.utils.MISSING
+        if message.private_members:
+            return await self._open_private_thread(found, name, message)
         if isinstance(found, discord.ForumChannel):
             created = await found.create_thread(
                 name=name,
@@ -137,6 +139,35 @@ class DiscordDeliverer:
             view.stop()  # the cogs' persistent DynamicItems handle the clicks
         return DeliveryOutcome.sent(posted_to=thread_id)
 
+    async def _open_private_thread(
+        self, found: discord.ForumChannel | discord.TextChannel, name: str, message: OutgoingMessage
+    ) -> DeliveryOutcome:
+        """A private thread in a text channel with just these members, then the message.
+
+        Not retried as "uncertain": a private thread is invisible in ``threads`` until
+        joined, so the outbox key (one per pair) is what keeps it single.
+        """
+        if not isinstance(found, discord.TextChannel):
+            return DeliveryOutcome.failed("private threads need a text channel")
+        thread = await found.create_thread(
+            name=name, type=discord.ChannelType.private_thread, invitable=False
+        )
+        for user_id in message.private_members:
+            await thread.add_user(discord.Object(id=user_id))
+        await send_outgoing(thread, message)
+        return DeliveryOutcome.sent(posted_to=thread.id)
+
+    async def _edit(self, found: object, message: OutgoingMessage, message_id: int) -> None:
+        if not isinstance(found, discord.abc.Messageable) or not hasattr(
+            found, "get_partial_message"
+        ):
+            raise discord.InvalidData("cannot edit messages there")
+        partial = found.get_partial_message(message_id)
+        if message.title:
+            await partial.edit(content=None, embeds=embeds_for(message.title, message.text)[:10])
+        else:
+            await partial.edit(content=split_text(message.text)[0])
+
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         message = delivery.message
         try:
@@ -147,6 +178,9 @@ class DiscordDeliverer:
                     found = await self.client.fetch_channel(message.channel_id)
                 if message.thread_name:
                     return await self._open_thread(found, message, delivery.uncertain)
+                if message.edit_message_id is not None:
+                    await self._edit(found, message, message.edit_message_id)
+                    return DeliveryOutcome.sent()
                 if not isinstance(found, discord.abc.Messageable):
                     return DeliveryOutcome.failed("not a text channel")
                 channel = found
