@@ -102,8 +102,8 @@ class PairService:
         await self.store.save_request(me)
         partner = best_partner(me, await self.store.requests(club.id), now)
         if partner is not None:
-            shared = cleaned if cleaned.casefold() == partner.skill.casefold() else ""
-            pair = await self.store.form_pair(partner, me, shared or cleaned, now)
+            shared = partner.skill if cleaned.casefold() == partner.skill.casefold() else ""
+            pair = await self.store.form_pair(partner, me, shared, now)
             if pair is not None:
                 await self._schedule_intro(pair)
                 return (

@@ -40,6 +40,8 @@ MAX_DAYS = 90
 #: The bar is edited at most this often (Discord rate-limits edits; so do readers).
 UPDATE_EVERY = timedelta(minutes=5)
 BAR_WIDTH = 20
+#: Past its end by this much, a push still marked running is over (its end was missed).
+STALE_AFTER = timedelta(days=1)
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -97,6 +99,7 @@ class PushService:
         ends_at = local_moment(last_day + timedelta(days=1), "00:00", club.timezone)
         draft = Push(0, club.id, hours * 60, now, ends_at, today, last_day, club.channel_id,
                      club.in_forum, None, PushStatus.ACTIVE, None)  # fmt: skip
+        await self._current(club.id)  # ends one whose end passed while no process ran
         push = await self.store.start_push(draft, facts.user_id)
         if push is None:
             raise InputProblem("The club already has a push running; it ends on its date.")
@@ -113,7 +116,7 @@ class PushService:
         """End the running push now (moderators): the reflection prompt still comes."""
         roles = (await self.guild_config.get(facts.guild_id or 0)).moderator_role_ids
         require(facts, Privilege.MODERATOR, roles)
-        push = await self.store.running_push((await self._club(facts.guild_id or 0)).id)
+        push = await self._current((await self._club(facts.guild_id or 0)).id)
         if push is None:
             raise InputProblem("No push is running.")
         await self.store.set_push(push.id, ends_at=self.clock.now())
@@ -122,7 +125,7 @@ class PushService:
 
     async def join(self, guild_id: int, user_id: int) -> str:
         club = await self._club(guild_id)
-        push = await self.store.running_push(club.id)
+        push = await self._current(club.id)
         if push is None:
             raise InputProblem("No push is running; a moderator starts one with /club push start.")
         await self.store.join_push(push.id, user_id, self.clock.now())
@@ -150,7 +153,7 @@ class PushService:
 
     async def status(self, guild_id: int) -> str:
         club = await self._club(guild_id)
-        push = await self.store.running_push(club.id)
+        push = await self._current(club.id)
         if push is None:
             return "No push is running."
         return self._bar_text(push, await self.progress(push))
@@ -162,6 +165,15 @@ class PushService:
         return len(pushes)
 
     # --- scheduling -------------------------------------------------------------------
+
+    async def _current(self, club_id: int) -> Push | None:
+        """The running push; one whose end went by unposted (every process was down past
+        the outbox's grace window) is ended here, so it never blocks the next push."""
+        push = await self.store.running_push(club_id)
+        if push is not None and self.clock.now() > push.ends_at + STALE_AFTER:
+            await self.store.end_push(push.id)
+            return None
+        return push
 
     async def _fresh(self, push_id: int) -> Push:
         push = await self.store.push(push_id)

@@ -112,9 +112,7 @@ class CoachingService:
     #: A member's monthly freeze days (the practice club's forgiving streaks); 0 if unset.
     freeze_allowance: Callable[[int], Awaitable[int]] | None = None
     #: Told of every logged session (user, minutes), e.g. a club push's progress bar.
-    practice_listeners: list[Callable[[int, int], Awaitable[None]]] = field(
-        default_factory=list
-    )
+    practice_listeners: list[Callable[[int, int], Awaitable[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         kinds = self.outbox.kinds
