@@ -190,9 +190,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "club push start [hours=20] [ends=14 days]",
         moderator=True,
     ),
-    CommandInfo(
-        "club push join", "Coaching", "Join the push: your logged practice fills its bar."
-    ),
+    CommandInfo("club push join", "Coaching", "Join the push: your logged practice fills its bar."),
     CommandInfo("club push status", "Coaching", "The push's shared progress so far."),
     CommandInfo("club push stop", "Coaching", "End the push now.", moderator=True),
     CommandInfo(

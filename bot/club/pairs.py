@@ -115,7 +115,7 @@ class PairService:
             f"You're on the partner list ({zone}"
             + (f", {cleaned}" if cleaned else "")
             + "). You'll be introduced in a private thread when someone close to your "
-            "time zone asks too. /club pair leave takes you off the list."
+            "time zone asks too. /club pair leave takes you off it."
         )
 
     async def leave(self, guild_id: int, user_id: int) -> str:
@@ -136,7 +136,7 @@ class PairService:
             )
         return (
             "You've left the pair; your partner will get a kind note (no reasons given). "
-            "/club pair finds a new partner whenever you like."
+            "/club pair find looks for a new partner whenever you like."
         )
 
     async def ensure_schedules(self) -> int:
@@ -231,7 +231,7 @@ class PairService:
             text=(
                 "Your practice partner has stepped away from your pair. That happens: "
                 "lives get busy, and it says nothing about you or your practice. Thank you "
-                "for showing up for each other. Whenever you like, /club pair finds you a "
-                "new partner."
+                "for showing up for each other. Whenever you like, /club pair find looks for "
+                "a new partner."
             ),
         )

@@ -108,7 +108,7 @@ class PushService:
         )
         await self._schedule_end(push)
         return (
-            f"The club push is on: {hours} hours together by {last_day:%A %d %B}. "
+            f"The club push is on: {plural(hours, 'hour')} together by {last_day:%A %d %B}. "
             "Members join with /club push join; their logged practice fills the bar."
         )
 
@@ -133,7 +133,7 @@ class PushService:
         progress = await self.progress(push)
         return (
             f"You're in. Your practice from {push.first_day:%d %B} to {push.last_day:%d %B} "
-            f"counts toward the club's {progress.goal_minutes // 60} hours "
+            f"counts toward the club's {plural(progress.goal_minutes // 60, 'hour')} "
             f"({progress.minutes / 60:.1f} h so far); only the total is shown, never who "
             "logged what. Log sessions with /practice log."
         )
@@ -221,7 +221,7 @@ class PushService:
         if push is None or push.status is not PushStatus.ACTIVE:
             return None
         return OutgoingMessage(
-            title=f"Club push · {push.goal_minutes // 60} hours by {push.last_day:%d %B}",
+            title=f"Club push · {plural(push.goal_minutes // 60, 'hour')} by {push.last_day:%d %B}",
             text=self._bar_text(push, await self.progress(push)),
             channel_id=push.channel_id,
             thread_name=f"Club push · {push.goal_minutes // 60} h by {push.last_day:%d %b}",
@@ -254,7 +254,7 @@ class PushService:
                 unsolicited=False,
             )
         return OutgoingMessage(
-            title=f"Club push · {push.goal_minutes // 60} hours by {push.last_day:%d %B}",
+            title=f"Club push · {plural(push.goal_minutes // 60, 'hour')} by {push.last_day:%d %B}",
             text=self._bar_text(push, progress),
             channel_id=place[0],
             edit_message_id=place[1],

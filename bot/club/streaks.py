@@ -66,7 +66,7 @@ class StreakCare:
     @staticmethod
     def describe(choice: StreakChoice, profile: Profile | None) -> str:
         freezes = (
-            f"{plural(choice.freezes_per_month, 'freeze day')} a month keep your streak "
+            f"Freeze days: {choice.freezes_per_month} a month, each keeps your streak "
             "through a missed day"
             if choice.freezes_per_month
             else "No freeze days: a missed planned day ends a streak"

@@ -221,7 +221,7 @@ async def test_the_streak_reminder_comes_once_and_only_when_at_risk(database: Da
     streaks = world.social.streaks
     await world.coaching.start(ANA, timezone="Europe/Berlin", local_time="08:00")
     reply = await streaks.settings(ANA, freezes=1, remind=True, remind_time="21:00")
-    assert "1 freeze day a month" in reply and "a DM at 21:00 (Europe/Berlin)" in reply
+    assert "Freeze days: 1 a month" in reply and "a DM at 21:00 (Europe/Berlin)" in reply
     with pytest.raises(InputProblem):
         await streaks.settings(ANA, freezes=9)
 
