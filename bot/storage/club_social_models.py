@@ -104,6 +104,7 @@ USER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("club_pair_requests", "user_id"),
     ("club_pairs", "first_user_id"),
     ("club_pairs", "second_user_id"),
+    ("club_pushes", "started_by"),
     ("club_push_members", "user_id"),
     ("streak_settings", "user_id"),
 )
