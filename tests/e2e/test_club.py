@@ -6,7 +6,9 @@ whose numbers, quotes and chart respect each choice."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,10 +20,14 @@ from tests.fakediscord.world import PracticeClub
 pytestmark = pytest.mark.e2e
 TIMEOUT = 20.0
 START = "2026-02-27T12:00:00+00:00"
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
-async def move_clock(path: Path, moment: str) -> None:
-    await asyncio.to_thread(path.write_text, moment, encoding="utf-8")
+async def move_clock(paths: list[Path], moment: str | datetime) -> None:
+    """Move every process's simulated clock to ``moment`` together."""
+    text = moment if isinstance(moment, str) else moment.isoformat()
+    for path in paths:
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
     await asyncio.sleep(0.5)
 
 
@@ -49,10 +55,13 @@ def modal_fields(modal: dict[str, object]) -> dict[str, dict[str, object]]:
 async def test_a_monthly_club_across_dst_with_a_digest_that_respects_each_choice(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:
-    fake, club = fake_discord, practice_club
     data_dir = tmp_path / "data"
-    clock = data_dir / "simulated-clock"
     await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
+    await play_monthly_club(fake_discord, practice_club, [data_dir / "simulated-clock"])
+
+
+async def play_monthly_club(fake: FakeDiscord, club: PracticeClub, clock: list[Path]) -> None:
+    """The monthly club across DST; ``clock``: every bot process's clock file."""
     ana, ben, cy = club.member, fake.add_user("ben"), fake.add_user("cy")
     for user in (ben, cy):
         fake.add_member(club.guild, user)
@@ -180,20 +189,22 @@ async def command(
 async def test_a_pair_formed_and_left_kindly_and_a_club_push_reaching_its_goal(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:
-    fake, club = fake_discord, practice_club
     data_dir = tmp_path / "data"
-    clock = data_dir / "simulated-clock"
     await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
-    await play_pairs_and_push(fake, club, [clock])
+    base = datetime.fromisoformat(START)
+    await play_pairs_and_push(fake_discord, practice_club, [data_dir / "simulated-clock"], base)
 
 
-async def play_pairs_and_push(fake: FakeDiscord, club: PracticeClub, clocks: list[Path]) -> None:
-    """The acceptance scenario for pairs and pushes; ``clocks``: every process's clock."""
+async def play_pairs_and_push(
+    fake: FakeDiscord, club: PracticeClub, clocks: list[Path], base: datetime
+) -> None:
+    """Pairs and a push, from ``base`` (the clocks' current time) on; ``clocks``: every
+    bot process's clock file."""
 
-    async def move(moment: str) -> None:
-        for path in clocks:
-            await asyncio.to_thread(path.write_text, moment, encoding="utf-8")
-        await asyncio.sleep(0.5)
+    async def move(days: int, minutes: int = 0) -> None:
+        await move_clock(clocks, base + timedelta(days=days, minutes=minutes))
+
+    await move(0)
 
     ana, ben, cy = club.member, fake.add_user("ben"), fake.add_user("cy")
     for user in (ben, cy):
@@ -215,7 +226,7 @@ async def play_pairs_and_push(fake: FakeDiscord, club: PracticeClub, clocks: lis
         fake, club, ben, "pair", "find", {"skill": "Piano", "timezone": "Europe/London"}
     )
     assert "You have a practice partner" in matched
-    await move("2026-02-27T12:01:00+00:00")
+    await move(0, 1)
     thread = await fake.wait_for(
         lambda: next(
             (c for c in fake.world.channels.values()
@@ -230,14 +241,14 @@ async def play_pairs_and_push(fake: FakeDiscord, club: PracticeClub, clocks: lis
     ) and cy.id not in thread.thread_member_ids
     await fake.wait_for(lambda: titled(fake, thread, "Practice partners"), TIMEOUT, "intro")
     # A week later, the weekly prompt in their thread.
-    for day in ("2026-03-01", "2026-03-03", "2026-03-05", "2026-03-06"):
-        await move(f"{day}T12:02:00+00:00")
+    for day in (2, 4, 6, 7):
+        await move(day, 2)
     await fake.wait_for(lambda: titled(fake, thread, "Week 1 together"), TIMEOUT, "week 1")
 
     # Ben leaves: Ana is told kindly by DM, without a word about who or why.
     left = await command(fake, club, ben, "pair", "leave")
     assert "You've left the pair" in left
-    await move("2026-03-06T12:03:00+00:00")
+    await move(7, 3)
     note = await fake.wait_for(
         lambda: next(
             (m for m in fake.dm_messages_to(ana) if "stepped away" in embed_text(m)), None
@@ -250,8 +261,9 @@ async def play_pairs_and_push(fake: FakeDiscord, club: PracticeClub, clocks: lis
     refused = await command(fake, club, ana, "push", "start", {"hours": 1})
     assert "moderators" in refused
     on = await command(fake, club, club.manager, "push", "start", {"hours": 1, "ends": "7 days"})
-    assert "1 hour together by Friday 13 March" in on
-    await move("2026-03-06T12:04:00+00:00")
+    last_day = (base + timedelta(days=14)).astimezone(BERLIN).date()
+    assert f"1 hour together by {last_day:%A %d %B}" in on
+    await move(7, 4)
     push_thread = await fake.wait_for(
         lambda: next((c for c in threads_in(fake, club.help) if "push" in (c.name or "")), None),
         TIMEOUT, "the push's forum post",
@@ -264,7 +276,7 @@ async def play_pairs_and_push(fake: FakeDiscord, club: PracticeClub, clocks: lis
             {"minutes": minutes, "skill": "piano"}, subcommand="log",
         )  # fmt: skip
         await logged.wait_for_followups(1, TIMEOUT)
-    await move("2026-03-06T12:11:00+00:00")
+    await move(7, 11)
     goal = await fake.wait_for(
         lambda: titled(fake, push_thread, "The club reached its goal"), TIMEOUT, "the goal"
     )
@@ -277,9 +289,10 @@ async def play_pairs_and_push(fake: FakeDiscord, club: PracticeClub, clocks: lis
         assert name not in embed_text(bar).lower() and name not in embed_text(goal[0]).lower()
 
     # The end: the final word and a reflection built from the push note's steps.
-    for day in ("2026-03-08", "2026-03-10", "2026-03-12", "2026-03-13"):
-        await move(f"{day}T12:00:00+00:00")
-    await move("2026-03-13T23:00:30+00:00")
+    for day in (9, 11, 13, 14):
+        await move(day)
+    ends_at = datetime.combine(last_day + timedelta(days=1), time(0), BERLIN)
+    await move_clock(clocks, ends_at + timedelta(seconds=30))
     (end,) = await fake.wait_for(
         lambda: titled(fake, push_thread, "the end, and a reflection"), TIMEOUT, "the end"
     )
