@@ -262,3 +262,22 @@ async def test_club_data_is_exported_and_erased(database: Database) -> None:
     )
     # The push goes on without her, and its bar counts (never names) who is left.
     assert "0 members in" in await world.social.push.status(GUILD)
+
+
+async def test_the_digest_leaves_out_someone_who_left(database: Database) -> None:
+    """A member who erased their data before the digest is neither counted nor quoted;
+    the digest names no one in any case."""
+    world = build(database, SimulatedClock(START))
+    await world.club.start(owner(), channel_id=FORUM, in_forum=True, timezone="UTC",
+                           cadence="weekly", day="tue", local_time="10:00")  # fmt: skip
+    await run(world, 25 * 60)
+    check_in = await world.club.open_check_in(GUILD)
+    for user, change in ((ANA, "Scales before pieces"), (BEN, "Sketch every morning")):
+        await world.club.submit(user, check_in.id, answers="Fine week.", change=change,
+                                share_hours=True, quote_change=True)  # fmt: skip
+    await world.privacy.delete_everything(ANA)
+    await run(world, 3 * 24 * 60)
+    (digest,) = world.deliverer.of_kind("club.digest")
+    assert "1 member checked in" in digest.message.text
+    assert "> Sketch every morning" in digest.message.text
+    assert "Scales" not in digest.message.text and "<@" not in digest.message.text
