@@ -105,6 +105,8 @@ class DiscordDeliverer:
         name = (message.thread_name or "Thread")[:100]
         if not isinstance(found, discord.ForumChannel | discord.TextChannel):
             return DeliveryOutcome.failed("not a forum or text channel")
+        if message.private_members:
+            return await self._open_private_thread(found, name, message)
         me = self.client.user
         if uncertain and me is not None:
             for thread in found.threads:  # opened before the cut-off: don't open another
@@ -114,8 +116,6 @@ class DiscordDeliverer:
         embeds = embeds_for(message.title, message.text) if message.title else []
         content = None if message.title else split_text(message.text)[0]
         view = action_view(message.actions) or discord.utils.MISSING
-        if message.private_members:
-            return await self._open_private_thread(found, name, message)
         if isinstance(found, discord.ForumChannel):
             created = await found.create_thread(
                 name=name,
@@ -144,8 +144,9 @@ class DiscordDeliverer:
     ) -> DeliveryOutcome:
         """A private thread in a text channel with just these members, then the message.
 
-        Not retried as "uncertain": a private thread is invisible in ``threads`` until
-        joined, so the outbox key (one per pair) is what keeps it single.
+        Not looked up when "uncertain": every pair's thread has the same name, so a
+        match could be another pair's; the outbox key (one per pair) keeps it single,
+        and only a crash mid-send could leave an empty private thread behind.
         """
         if not isinstance(found, discord.TextChannel):
             return DeliveryOutcome.failed("private threads need a text channel")

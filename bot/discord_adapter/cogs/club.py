@@ -292,6 +292,7 @@ class Club(commands.Cog):
         await self._reply(interaction, self.services.social.push.stop(member_facts(interaction)))
 
     @club.command(name="streak", description="Freeze days and a streak-at-risk reminder.")
+    @app_commands.guild_only()
     @app_commands.describe(
         freezes="Freeze days a month that keep a streak through a missed day (0-3)",
         remind="A DM when your streak is at risk (once a day, opt-in)",
