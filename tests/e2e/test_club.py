@@ -1,7 +1,9 @@
 """The practice club end to end: the real bot on a simulated clock, a monthly club in
 Europe/Berlin across the switch to summer time, three members checking in three ways
 (form sharing hours, form keeping them private, a reply in the thread), and a digest
-whose numbers, quotes and chart respect each choice."""
+whose numbers, quotes and chart respect each choice; then a pair formed in a private
+thread and left kindly, and a club push whose bar is edited in place until it reaches
+its goal. test_club_shards.py plays the same scenarios with two shard processes."""
 
 from __future__ import annotations
 
