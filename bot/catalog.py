@@ -171,6 +171,35 @@ CATALOG: tuple[CommandInfo, ...] = (
     CommandInfo(
         "club remind", "Coaching", "A DM reminder per check-in (opt-in).", "club remind on|off"
     ),
+    CommandInfo(
+        "club pair find",
+        "Coaching",
+        "Find a practice partner near your time zone (same skill preferred); you meet in a "
+        "private thread that asks each week what you practised.",
+        "club pair find [skill=..] [tz=..]",
+    ),
+    CommandInfo(
+        "club pair leave",
+        "Coaching",
+        "Leave your pair or the partner list; your partner is told kindly.",
+    ),
+    CommandInfo(
+        "club push start",
+        "Coaching",
+        "Start a shared practice push (20 hours by default) with an end date.",
+        "club push start [hours=20] [ends=14 days]",
+        moderator=True,
+    ),
+    CommandInfo("club push join", "Coaching", "Join the push: your logged practice fills its bar."),
+    CommandInfo("club push status", "Coaching", "The push's shared progress so far."),
+    CommandInfo("club push stop", "Coaching", "End the push now.", moderator=True),
+    CommandInfo(
+        "club streak",
+        "Coaching",
+        "Freeze days that keep a streak through a missed day, and an opt-in DM when your "
+        "streak is at risk.",
+        "club streak [freezes=0-3] [remind=on|off] [time=20:00]",
+    ),
     CommandInfo("mydata export", "Privacy", "A JSON file of everything stored about you."),
     CommandInfo("mydata delete", "Privacy", "Delete everything stored about you (asks first)."),
     CommandInfo(

@@ -15,6 +15,7 @@ from bot.asking import AskService, AskStore
 from bot.care import CareDetector
 from bot.clock import Clock, SystemClock
 from bot.club import ClubRepository, ClubService, CoachingPracticeLog
+from bot.club.social import ClubSocial, build_social
 from bot.coaching import CoachingService, CoachingStore
 from bot.dialogues.service import DialogueService
 from bot.dialogues.wiring import build_dialogues
@@ -72,6 +73,8 @@ class Services:
     scheduler: Scheduler = field(init=False)
     coaching: CoachingService = field(init=False)
     club: ClubService = field(init=False)
+    #: The club's pairs, pushes and forgiving streaks.
+    social: ClubSocial = field(init=False)
     privacy: PrivacyService = field(init=False)
     _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
@@ -113,6 +116,9 @@ class Services:
             self.clock,
             self.guild_config,
             CoachingPracticeLog(coaching_store),
+        )
+        self.social = build_social(
+            self.db, self.outbox, self.clock, self.guild_config, self.coaching
         )
         self.privacy = PrivacyService(self.db, self.clock)
         self.dialogues = build_dialogues(self)

@@ -1,5 +1,6 @@
 """The practice club: monthly (or weekly) check-ins in a shared thread, and a digest
-built only from what members chose to share (no Discord here)."""
+built only from what members chose to share; accountability pairs, a group push and
+forgiving streaks (:mod:`bot.club.social`). No Discord here."""
 
 from bot.club.model import Cadence, CheckIn, CheckInForm, Club, ClubStatus, Digest, Entry
 from bot.club.practice import CoachingPracticeLog

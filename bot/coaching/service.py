@@ -12,7 +12,7 @@ import base64
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -109,6 +109,10 @@ class CoachingService:
     guild_config: GuildConfigService | None = None
     #: The predictions checked each month (answers to the dialogues' "What happened?").
     predictions: PredictionSource | None = None
+    #: A member's monthly freeze days (the practice club's forgiving streaks); 0 if unset.
+    freeze_allowance: Callable[[int], Awaitable[int]] | None = None
+    #: Told of every logged session (user, minutes), e.g. a club push's progress bar.
+    practice_listeners: list[Callable[[int, int], Awaitable[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         kinds = self.outbox.kinds
@@ -572,6 +576,11 @@ class CoachingService:
             )
         )
         total = await self.store.minutes_on(user_id, today)
+        for listener in self.practice_listeners:
+            try:
+                await listener(user_id, minutes)
+            except Exception:  # the log is saved; a listener's failure must not undo that
+                log.exception("practice listener failed")
         streak = await self._streak(user_id, profile)
         milestones = await self._milestones(user_id, name)
         lines = [
@@ -588,6 +597,7 @@ class CoachingService:
             self.today(profile),
             profile.weekdays if profile else EVERY_DAY,
             await self.store.pauses(user_id),
+            await self.freeze_allowance(user_id) if self.freeze_allowance else 0,
         )
 
     async def skill_suggestions(self, user_id: int, current: str) -> list[str]:

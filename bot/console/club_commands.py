@@ -18,7 +18,12 @@ USAGE = (
     "club start [monthly|weekly] TIMEZONE [day=1|mon] [time=19:00] [open=DAYS] | pause | end"
     " | status | questions [Q1; Q2 | reset] | checkin | answer [change=..] [share_hours=yes]"
     " [quote_change=yes] ANSWERS | reply TEXT | remind on|off"
+    " | pair [find] [skill=..] [tz=..] | pair leave"
+    " | push start [hours=20] [ends=14 days] | push join | push status | push stop"
+    " | streak [freezes=0-3] [remind=on|off] [time=20:00]"
 )
+#: The console server's text channel, where a pair's private thread opens.
+PAIR_CHANNEL_ID = 1
 
 
 def _facts(ctx: ConsoleContext) -> MemberFacts:
@@ -88,6 +93,8 @@ async def club(ctx: ConsoleContext, args: list[str]) -> None:
                 ctx.problem("Nothing to reply to: the check-in thread isn't open.")
             else:
                 ctx.say("[reply posted in the check-in thread; it counts as checking in]")
+        elif action in ("pair", "push", "streak"):
+            await _social(ctx, action, words, options)
         elif action == "remind":
             on = _flag(words[0] if words else None)
             if on is None:
@@ -98,6 +105,56 @@ async def club(ctx: ConsoleContext, args: list[str]) -> None:
     except (InputProblem, NotAllowed) as problem:
         ctx.problem(str(problem))
     await run_due(ctx)
+
+
+async def _social(
+    ctx: ConsoleContext, action: str, words: list[str], options: dict[str, str]
+) -> None:
+    """club pair / push / streak: the same domain calls as the Discord commands."""
+    social = ctx.services.social
+    sub = words[0].lower() if words else ""
+    if action == "pair":
+        if sub == "leave":
+            ctx.say(await social.pairs.leave(ctx.guild_id, ctx.user_id))
+        elif sub in ("", "find"):
+            ctx.say(
+                await social.pairs.request(
+                    ctx.guild_id,
+                    ctx.user_id,
+                    channel_id=PAIR_CHANNEL_ID,
+                    skill=options.get("skill", ""),
+                    timezone=options.get("tz"),
+                )
+            )
+        else:
+            raise ConsoleUsageError("club pair [find] [skill=..] [tz=..] | club pair leave")
+    elif action == "push":
+        if sub == "start":
+            hours = options.get("hours", "20")
+            if not hours.isdigit():
+                raise ConsoleUsageError("club push start [hours=20] [ends=14 days]")
+            ends = options.get("ends") or " ".join(words[1:]) or "14 days"
+            ctx.say(await social.push.start(_facts(ctx), hours=int(hours), ends=ends))
+        elif sub == "join":
+            ctx.say(await social.push.join(ctx.guild_id, ctx.user_id))
+        elif sub in ("", "status"):
+            ctx.say(await social.push.status(ctx.guild_id))
+        elif sub == "stop":
+            ctx.say(await social.push.stop(_facts(ctx)))
+        else:
+            raise ConsoleUsageError("club push start|join|status|stop")
+    else:
+        freezes = options.get("freezes")
+        if freezes is not None and not freezes.isdigit():
+            raise ConsoleUsageError("club streak [freezes=0-3] [remind=on|off] [time=20:00]")
+        ctx.say(
+            await social.streaks.settings(
+                ctx.user_id,
+                freezes=int(freezes) if freezes is not None else None,
+                remind=_flag(options.get("remind")),
+                remind_time=options.get("time"),
+            )
+        )
 
 
 async def _questions(ctx: ConsoleContext, words: list[str]) -> None:

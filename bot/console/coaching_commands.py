@@ -46,10 +46,22 @@ class ConsoleDeliverer:
             # stable id from the item, so replies (``club reply``) can find it.
             posted_to = THREAD_IDS + delivery.item_id
             where = f"new thread {message.thread_name!r} in the club channel"
+            if message.private_members:
+                names = " and ".join(
+                    "you" if m == ctx.user_id else name_of(m) for m in message.private_members
+                )
+                where = f"new private thread {message.thread_name!r} for {names}"
+        elif message.edit_message_id is not None:
+            where = "edited in place in the club thread"
         elif message.channel_id and message.channel_id >= THREAD_IDS:
             where = "in the club thread"
         ctx.say(f"[{where}]" + (f" {message.title.upper()}" if message.title else ""))
-        ctx.say_markdown(message.text, _plain)
+        text = re.sub(
+            r"<@(\d+)>",
+            lambda m: "you" if int(m[1]) == ctx.user_id else name_of(int(m[1])),
+            message.text,
+        )
+        ctx.say_markdown(text, _plain)
         folder = ctx.services.settings.data_dir / CONSOLE_FILES
         for attachment in message.attachments:
             folder.mkdir(parents=True, exist_ok=True)

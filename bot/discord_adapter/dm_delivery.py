@@ -105,6 +105,8 @@ class DiscordDeliverer:
         name = (message.thread_name or "Thread")[:100]
         if not isinstance(found, discord.ForumChannel | discord.TextChannel):
             return DeliveryOutcome.failed("not a forum or text channel")
+        if message.private_members:
+            return await self._open_private_thread(found, name, message)
         me = self.client.user
         if uncertain and me is not None:
             for thread in found.threads:  # opened before the cut-off: don't open another
@@ -137,6 +139,36 @@ class DiscordDeliverer:
             view.stop()  # the cogs' persistent DynamicItems handle the clicks
         return DeliveryOutcome.sent(posted_to=thread_id)
 
+    async def _open_private_thread(
+        self, found: discord.ForumChannel | discord.TextChannel, name: str, message: OutgoingMessage
+    ) -> DeliveryOutcome:
+        """A private thread in a text channel with just these members, then the message.
+
+        Not looked up when "uncertain": every pair's thread has the same name, so a
+        match could be another pair's; the outbox key (one per pair) keeps it single,
+        and only a crash mid-send could leave an empty private thread behind.
+        """
+        if not isinstance(found, discord.TextChannel):
+            return DeliveryOutcome.failed("private threads need a text channel")
+        thread = await found.create_thread(
+            name=name, type=discord.ChannelType.private_thread, invitable=False
+        )
+        for user_id in message.private_members:
+            await thread.add_user(discord.Object(id=user_id))
+        await send_outgoing(thread, message)
+        return DeliveryOutcome.sent(posted_to=thread.id)
+
+    async def _edit(self, found: object, message: OutgoingMessage, message_id: int) -> None:
+        if not isinstance(found, discord.abc.Messageable) or not hasattr(
+            found, "get_partial_message"
+        ):
+            raise discord.InvalidData("cannot edit messages there")
+        partial = found.get_partial_message(message_id)
+        if message.title:
+            await partial.edit(content=None, embeds=embeds_for(message.title, message.text)[:10])
+        else:
+            await partial.edit(content=split_text(message.text)[0])
+
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         message = delivery.message
         try:
@@ -147,6 +179,9 @@ class DiscordDeliverer:
                     found = await self.client.fetch_channel(message.channel_id)
                 if message.thread_name:
                     return await self._open_thread(found, message, delivery.uncertain)
+                if message.edit_message_id is not None:
+                    await self._edit(found, message, message.edit_message_id)
+                    return DeliveryOutcome.sent()
                 if not isinstance(found, discord.abc.Messageable):
                     return DeliveryOutcome.failed("not a text channel")
                 channel = found

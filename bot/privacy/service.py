@@ -26,6 +26,9 @@ from bot.storage.database import Database
 ANONYMISE_TO: dict[tuple[str, str], int | None] = {
     ("guild_notes", "author_id"): 0,
     ("config_audit", "actor_id"): 0,
+    # A club or push a moderator started belongs to the server and its members.
+    ("clubs", "started_by"): 0,
+    ("club_pushes", "started_by"): 0,
 }
 
 

@@ -68,6 +68,12 @@ class OutgoingMessage:
     #: Open a thread named so in ``channel_id`` (a forum post in a forum channel) and
     #: post there; the deliverer reports the thread's id as ``DeliveryOutcome.posted_to``.
     thread_name: str | None = None
+    #: With ``thread_name`` in a text channel: a private thread only these people (and
+    #: the bot) can see, e.g. two practice partners.
+    private_members: tuple[int, ...] = ()
+    #: Edit this earlier message in ``channel_id`` instead of posting (a progress bar
+    #: updated in place: one message, never a growing pile).
+    edit_message_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -56,5 +56,8 @@ def start_scheduler(services: Services, deliverer: Deliverer) -> asyncio.Task[No
         club = getattr(services, "club", None)
         if club is not None:
             await club.ensure_schedules()
+        social = getattr(services, "social", None)
+        if social is not None:
+            await social.ensure_schedules()
 
     return services.scheduler.start(deliverer, prelude)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.storage import (
     ask_models,
     club_models,
+    club_social_models,
     coaching_models,
     config_models,
     dialogue_models,
@@ -22,6 +23,7 @@ ALL_USER_COLUMNS: tuple[tuple[str, str], ...] = (
     *limit_models.USER_COLUMNS,
     *ask_models.USER_COLUMNS,
     *club_models.USER_COLUMNS,
+    *club_social_models.USER_COLUMNS,
 )
 
 __all__ = ["ALL_USER_COLUMNS", "Base"]

@@ -82,6 +82,7 @@ class ClubMember(Base):
 
 #: Where a person's club data lives, for /mydata export and delete.
 USER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("clubs", "started_by"),
     ("club_entries", "user_id"),
     ("club_members", "user_id"),
 )

@@ -24,6 +24,20 @@ club answer change="Scales first" share_hours=yes quote_change=yes Steady piano 
 as maya club answer change="Draw daily" Fine month.
 as sam club reply Busy, no practice.
 clock set 2026-04-04T17:30+00:00
+as maya club pair find skill=drawing tz=Asia/Tokyo
+as sam club pair find skill=piano tz=Europe/London
+club pair find skill=piano tz=Europe/Berlin
+clock set 2026-04-11T17:31+00:00
+as sam club pair leave
+club push start hours=1 ends=7d
+as maya club push start hours=5
+club push join
+as maya club push join
+practice log 40 piano
+as maya practice log 30 drawing
+clock advance 10m
+club streak freezes=1 remind=on time=21:00
+clock set 2026-04-12T00:30+00:00
 mydata export
 quit
 """
@@ -51,6 +65,25 @@ def test_a_monthly_club_in_the_console(tmp_path: Path) -> None:
     assert chart.read_bytes().startswith(b"\x89PNG")
     # maya opted in to reminders: one for March (she had not answered), none for April.
     assert out.count("[DM to maya] PRACTICE CLUB CHECK-IN") == 1
-    # The member's check-in is part of their data export.
+    # A pair: maya is too far away (Tokyo); sam and the owner are an hour apart and
+    # share a skill. Their private thread, a weekly prompt, then sam leaves kindly.
+    social = out.split("PRACTICE CLUB DIGEST · 01 APRIL 2026", 1)[1]
+    assert "on the partner list (Asia/Tokyo, drawing)" in social
+    assert "[new private thread 'Practice partners' for sam and you] PRACTICE PARTNERS" in social
+    assert "sam and you: you both asked for a practice partner" in social
+    assert "[in the club thread] WEEK 1 TOGETHER" in social
+    assert "You've left the pair" in social
+    assert "[DM to you] YOUR PRACTICE PAIR" in social and "nothing about you" in social
+    # A club push: members' minutes fill one bar, edited in place; the goal comes once.
+    assert "The club push is on: 1 hour together by Saturday 18 April" in social
+    assert "Only this server's moderators can do that" in social.split("club push is on")[1]
+    assert "[edited in place in the club thread] CLUB PUSH · 1 HOUR BY 18 APRIL" in social
+    assert "1.2 / 1 h · Goal reached!" in social
+    assert social.count("THE CLUB REACHED ITS GOAL") == 1
+    assert "Freeze days: 1 a month, each keeps your streak" in social
+    # The member's club data is part of their data export.
     (export,) = (tmp_path / "console-files").glob("mydata-*.json")
-    assert "Steady piano month." in export.read_text(encoding="utf-8")
+    exported = export.read_text(encoding="utf-8")
+    assert "Steady piano month." in exported
+    for table in ("club_pairs", "club_push_members", "streak_settings"):
+        assert f'"{table}"' in exported

@@ -1,27 +1,35 @@
 """The practice club end to end: the real bot on a simulated clock, a monthly club in
 Europe/Berlin across the switch to summer time, three members checking in three ways
 (form sharing hours, form keeping them private, a reply in the thread), and a digest
-whose numbers, quotes and chart respect each choice."""
+whose numbers, quotes and chart respect each choice; then a pair formed in a private
+thread and left kindly, and a club push whose bar is edited in place until it reaches
+its goal. test_club_shards.py plays the same scenarios with two shard processes."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.state import Channel, Message
+from tests.fakediscord.state import Channel, ChannelType, Message, User
 from tests.fakediscord.world import PracticeClub
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 20.0
 START = "2026-02-27T12:00:00+00:00"
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
-async def move_clock(path: Path, moment: str) -> None:
-    await asyncio.to_thread(path.write_text, moment, encoding="utf-8")
+async def move_clock(paths: list[Path], moment: str | datetime) -> None:
+    """Move every process's simulated clock to ``moment`` together."""
+    text = moment if isinstance(moment, str) else moment.isoformat()
+    for path in paths:
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
     await asyncio.sleep(0.5)
 
 
@@ -49,10 +57,13 @@ def modal_fields(modal: dict[str, object]) -> dict[str, dict[str, object]]:
 async def test_a_monthly_club_across_dst_with_a_digest_that_respects_each_choice(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:
-    fake, club = fake_discord, practice_club
     data_dir = tmp_path / "data"
-    clock = data_dir / "simulated-clock"
     await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
+    await play_monthly_club(fake_discord, practice_club, [data_dir / "simulated-clock"])
+
+
+async def play_monthly_club(fake: FakeDiscord, club: PracticeClub, clock: list[Path]) -> None:
+    """The monthly club across DST; ``clock``: every bot process's clock file."""
     ana, ben, cy = club.member, fake.add_user("ben"), fake.add_user("cy")
     for user in (ben, cy):
         fake.add_member(club.guild, user)
@@ -146,3 +157,149 @@ async def test_a_monthly_club_across_dst_with_a_digest_that_respects_each_choice
     # Exactly one post and one digest per check-in.
     assert len(threads_in(fake, club.help)) == 2
     assert sum(1 for m in fake.messages_in(april) if digest_in(fake, april) is m) == 1
+
+
+def embed_text(message: Message) -> str:
+    return " ".join(
+        f"{e.get('title') or ''} {e.get('description') or ''}" for e in message.embeds
+    ) + (message.content or "")
+
+
+def titled(fake: FakeDiscord, channel: Channel, title: str) -> list[Message]:
+    return [m for m in fake.messages_in(channel) if title in embed_text(m)]
+
+
+async def command(
+    fake: FakeDiscord,
+    club: PracticeClub,
+    user: User,
+    group: str,
+    subcommand: str,
+    options: dict[str, object] | None = None,
+    channel: Channel | None = None,
+) -> str:
+    """Run ``/club GROUP SUBCOMMAND`` and return its private reply."""
+    sent = await fake.send_slash_command(
+        club.guild, channel or club.general, user, "club", options or {},
+        group=group or None, subcommand=subcommand,
+    )  # fmt: skip
+    (reply,) = await sent.wait_for_followups(1, TIMEOUT)
+    assert reply.ephemeral
+    return reply.content or ""
+
+
+async def test_a_pair_formed_and_left_kindly_and_a_club_push_reaching_its_goal(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
+    base = datetime.fromisoformat(START)
+    await play_pairs_and_push(fake_discord, practice_club, [data_dir / "simulated-clock"], base)
+
+
+async def play_pairs_and_push(
+    fake: FakeDiscord, club: PracticeClub, clocks: list[Path], base: datetime
+) -> None:
+    """Pairs and a push, from ``base`` (the clocks' current time) on; ``clocks``: every
+    bot process's clock file."""
+
+    async def move(days: int, minutes: int = 0) -> None:
+        await move_clock(clocks, base + timedelta(days=days, minutes=minutes))
+
+    await move(0)
+
+    ana, ben, cy = club.member, fake.add_user("ben"), fake.add_user("cy")
+    for user in (ben, cy):
+        fake.add_member(club.guild, user)
+    started = await fake.send_slash_command(
+        club.guild, club.general, club.manager, "club",
+        {"timezone": "Europe/Berlin", "channel": club.help}, subcommand="start",
+    )  # fmt: skip
+    await started.wait_for_followups(1, TIMEOUT)
+
+    # --- a pair: Cy is too far away; Ana and Ben are close and both practise piano -----
+    far = await command(fake, club, cy, "pair", "find", {"timezone": "America/New_York"})
+    assert "on the partner list" in far
+    waiting = await command(
+        fake, club, ana, "pair", "find", {"skill": "piano", "timezone": "Europe/Berlin"}
+    )
+    assert "on the partner list (Europe/Berlin, piano)" in waiting
+    matched = await command(
+        fake, club, ben, "pair", "find", {"skill": "Piano", "timezone": "Europe/London"}
+    )
+    assert "You have a practice partner" in matched
+    await move(0, 1)
+    thread = await fake.wait_for(
+        lambda: next(
+            (c for c in fake.world.channels.values()
+             if c.parent_id == club.general.id and c.name == "Practice partners"),
+            None,
+        ),
+        TIMEOUT, "the pair's private thread",
+    )  # fmt: skip
+    assert thread.type == ChannelType.PRIVATE_THREAD and not thread.invitable
+    assert {ana.id, ben.id} <= set(
+        thread.thread_member_ids
+    ) and cy.id not in thread.thread_member_ids
+    await fake.wait_for(lambda: titled(fake, thread, "Practice partners"), TIMEOUT, "intro")
+    # A week later, the weekly prompt in their thread.
+    for day in (2, 4, 6, 7):
+        await move(day, 2)
+    await fake.wait_for(lambda: titled(fake, thread, "Week 1 together"), TIMEOUT, "week 1")
+
+    # Ben leaves: Ana is told kindly by DM, without a word about who or why.
+    left = await command(fake, club, ben, "pair", "leave")
+    assert "You've left the pair" in left
+    await move(7, 3)
+    note = await fake.wait_for(
+        lambda: next(
+            (m for m in fake.dm_messages_to(ana) if "stepped away" in embed_text(m)), None
+        ),
+        TIMEOUT, "the kind note",
+    )  # fmt: skip
+    assert "ben" not in embed_text(note).lower() and "nothing about you" in embed_text(note)
+
+    # --- a club push: members' minutes fill one bar, edited in place ---------------------
+    refused = await command(fake, club, ana, "push", "start", {"hours": 1})
+    assert "moderators" in refused
+    on = await command(fake, club, club.manager, "push", "start", {"hours": 1, "ends": "7 days"})
+    last_day = (base + timedelta(days=14)).astimezone(BERLIN).date()
+    assert f"1 hour together by {last_day:%A %d %B}" in on
+    await move(7, 4)
+    push_thread = await fake.wait_for(
+        lambda: next((c for c in threads_in(fake, club.help) if "push" in (c.name or "")), None),
+        TIMEOUT, "the push's forum post",
+    )  # fmt: skip
+    for user in (ana, ben, cy):
+        assert "You're in" in await command(fake, club, user, "push", "join")
+    for user, minutes in ((ana, 30), (ben, 20), (cy, 25)):
+        logged = await fake.send_slash_command(
+            club.guild, club.general, user, "practice",
+            {"minutes": minutes, "skill": "piano"}, subcommand="log",
+        )  # fmt: skip
+        await logged.wait_for_followups(1, TIMEOUT)
+    await move(7, 11)
+    goal = await fake.wait_for(
+        lambda: titled(fake, push_thread, "The club reached its goal"), TIMEOUT, "the goal"
+    )
+    assert "1.2 hours of practice together, from 3 members" in embed_text(goal[0])
+    (bar,) = [m for m in fake.messages_in(push_thread) if m.id == push_thread.id]
+    assert "Goal reached!" in embed_text(bar) and bar.edited_at is not None
+    edits = fake.requests_matching("PATCH", "/channels/{channel_id}/messages/{message_id}")
+    assert len([r for r in edits if str(push_thread.id) in r.path]) == 1  # one burst, one edit
+    for name in ("ana", "ben", "cy", "<@"):
+        assert name not in embed_text(bar).lower() and name not in embed_text(goal[0]).lower()
+
+    # The end: the final word and a reflection built from the push note's steps.
+    for day in (9, 11, 13, 14):
+        await move(day)
+    ends_at = datetime.combine(last_day + timedelta(days=1), time(0), BERLIN)
+    await move_clock(clocks, ends_at + timedelta(seconds=30))
+    (end,) = await fake.wait_for(
+        lambda: titled(fake, push_thread, "the end, and a reflection"), TIMEOUT, "the end"
+    )
+    assert "Define a before/after test" in embed_text(end)
+    # Nothing was posted twice.
+    assert len(titled(fake, push_thread, "The club reached its goal")) == 1
+    assert len(titled(fake, thread, "Week 1 together")) == 1
+    assert len([m for m in fake.dm_messages_to(ana) if "stepped away" in embed_text(m)]) == 1

@@ -11,10 +11,13 @@ from bot.advice_flow import DraftStore
 from bot.advice_flow.model import PostContext
 from bot.asking import AskStore, FeedbackAction
 from bot.clock import SimulatedClock
+from bot.club import ClubRepository, ClubService, CoachingPracticeLog
+from bot.club.social import build_social
 from bot.coaching import CoachingService, CoachingStore
 from bot.guild_config import GuildConfigService
 from bot.limits import limits_from_settings
 from bot.limits.policy import ASK
+from bot.permissions import MemberFacts
 from bot.privacy import PrivacyService
 from bot.scheduling import Outbox, Scheduler
 from bot.settings import load_settings
@@ -50,6 +53,26 @@ async def fill(db: Database, clock: SimulatedClock) -> None:
     for user in (ME, OTHER):
         await limits.check(user, ASK)
     await ask_and_press(db)
+    await join_the_club(db, clock, outbox, coaching)
+
+
+async def join_the_club(
+    db: Database, clock: SimulatedClock, outbox: Outbox, coaching: CoachingService
+) -> None:
+    """ME starts a club and a push as a moderator; both pair up, join, set streaks."""
+    config = GuildConfigService(db)
+    club = ClubService(
+        ClubRepository(db), outbox, clock, config, CoachingPracticeLog(coaching.store)
+    )
+    social = build_social(db, outbox, clock, config, coaching)
+    moderator = MemberFacts(ME, 3, ME, 0, frozenset())
+    await club.start(moderator, channel_id=5, in_forum=True, timezone="UTC")
+    for user in (ME, OTHER):
+        await social.pairs.request(3, user, channel_id=4, skill="writing", timezone="UTC")
+    await social.push.start(moderator, hours=20)
+    for user in (ME, OTHER):
+        await social.push.join(3, user)
+        await social.streaks.settings(user, freezes=1, remind=True)
 
 
 MY_QUESTION = "I keep putting off my thesis chapter"
@@ -103,6 +126,8 @@ async def test_export_holds_every_kind_of_data_about_the_person(database: Databa
     export = json.loads(await PrivacyService(database, clock).export_json(ME))
     tables = export["tables"]
     assert tables["coaching_profiles"][0]["timezone"] == "Europe/Berlin"
+    club_tables = {"clubs", "club_pushes", "club_pairs", "club_push_members", "streak_settings"}
+    assert club_tables <= set(tables)
     assert tables["orient_answers"][0]["text"] == "My private answer"
     assert tables["practice_logs"][0]["noticed"] == "slow start"
     assert {row["draft_text"] for row in tables["advice_drafts"]} == {"mine", "theirs"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 import discord
@@ -92,8 +93,22 @@ class Club(commands.Cog):
         name="club", description="The practice club: monthly check-ins and a digest."
     )
 
+    pair = app_commands.Group(
+        name="pair", description="An accountability partner (opt-in).", parent=club
+    )
+    push = app_commands.Group(
+        name="push", description="The club's shared practice push.", parent=club
+    )
+
     def __init__(self, services: Services) -> None:
         self.services = services
+
+    async def _reply(self, interaction: discord.Interaction, call: Awaitable[str]) -> None:
+        """Defer privately, run the domain call, answer with its text (or its problem)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await attempt(interaction, call)
+        if text is not None:
+            await respond(interaction, text, ephemeral=True)
 
     @club.command(name="start", description="Start (or change, or resume) the practice club.")
     @app_commands.guild_only()
@@ -203,6 +218,99 @@ class Club(commands.Cog):
             )
         )
         await interaction.response.send_modal(modal)
+
+    # --- pairs, pushes, streaks ---------------------------------------------------------
+
+    @pair.command(name="find", description="Find a practice partner near your time zone.")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        skill="What you practise (a partner with the same skill is preferred)",
+        timezone="Your time zone, if not the one from /coach start",
+    )
+    async def pair_find(
+        self, interaction: discord.Interaction, skill: str = "", timezone: str | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        if not isinstance(interaction.channel, discord.TextChannel):
+            await interaction.response.send_message(
+                "Run this in a text channel: your pair's private thread opens there.",
+                ephemeral=True,
+            )
+            return
+        await self._reply(
+            interaction,
+            self.services.social.pairs.request(
+                interaction.guild_id,
+                interaction.user.id,
+                channel_id=interaction.channel.id,
+                skill=skill,
+                timezone=timezone,
+            ),
+        )
+
+    @pair.command(name="leave", description="Leave your pair (or the list); no reason needed.")
+    @app_commands.guild_only()
+    async def pair_leave(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await self._reply(
+            interaction,
+            self.services.social.pairs.leave(interaction.guild_id, interaction.user.id),
+        )
+
+    @push.command(name="start", description="Start a shared practice push (moderators).")
+    @app_commands.guild_only()
+    @app_commands.describe(hours="The shared goal (default 20)", ends="e.g. 14 days or 2026-05-01")
+    async def push_start(
+        self,
+        interaction: discord.Interaction,
+        hours: app_commands.Range[int, 1, 200] = 20,
+        ends: str = "14 days",
+    ) -> None:
+        await self._reply(
+            interaction,
+            self.services.social.push.start(member_facts(interaction), hours=hours, ends=ends),
+        )
+
+    @push.command(name="join", description="Join the push: your logged practice counts.")
+    @app_commands.guild_only()
+    async def push_join(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await self._reply(
+            interaction,
+            self.services.social.push.join(interaction.guild_id, interaction.user.id),
+        )
+
+    @push.command(name="status", description="The push's progress so far.")
+    @app_commands.guild_only()
+    async def push_status(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await self._reply(interaction, self.services.social.push.status(interaction.guild_id))
+
+    @push.command(name="stop", description="End the push now (moderators).")
+    @app_commands.guild_only()
+    async def push_stop(self, interaction: discord.Interaction) -> None:
+        await self._reply(interaction, self.services.social.push.stop(member_facts(interaction)))
+
+    @club.command(name="streak", description="Freeze days and a streak-at-risk reminder.")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        freezes="Freeze days a month that keep a streak through a missed day (0-3)",
+        remind="A DM when your streak is at risk (once a day, opt-in)",
+        time="When that DM may come, e.g. 20:30",
+    )
+    async def streak(
+        self,
+        interaction: discord.Interaction,
+        freezes: app_commands.Range[int, 0, 3] | None = None,
+        remind: bool | None = None,
+        time: str | None = None,
+    ) -> None:
+        await self._reply(
+            interaction,
+            self.services.social.streaks.settings(
+                interaction.user.id, freezes=freezes, remind=remind, remind_time=time
+            ),
+        )
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
