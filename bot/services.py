@@ -117,10 +117,10 @@ class Services:
             self.guild_config,
             CoachingPracticeLog(coaching_store),
         )
-        self.social = build_social(
-            self.db, self.outbox, self.clock, self.guild_config, self.coaching
-        )
         self.privacy = PrivacyService(self.db, self.clock)
+        self.social = build_social(
+            self.db, self.outbox, self.clock, self.guild_config, self.coaching, self.privacy
+        )
         self.dialogues = build_dialogues(self)
         self.coaching.predictions = self.dialogues.prediction_tally
         observe_services(self)

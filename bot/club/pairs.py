@@ -125,19 +125,32 @@ class PairService:
             if await self.store.drop_request(club.id, user_id):
                 return "You're off the partner list."
             raise InputProblem("You have no practice partner and aren't on the list.")
+        await self._end(pair, user_id)
+        return (
+            "You've left the pair; your partner will get a kind note (no reasons given). "
+            "/club pair find looks for a new partner whenever you like."
+        )
+
+    async def member_erased(self, user_id: int) -> None:
+        """Before ``/mydata delete`` erases a member, each pair they are in ends exactly
+        as if they had left: erasure deletes the pair's row, and without this the partner
+        would lose their pair without a word."""
+        for pair in await self.store.active_pairs_of(user_id):
+            await self._end(pair, user_id)
+
+    async def _end(self, pair: Pair, leaving: int) -> None:
+        """End the pair and schedule the kind note to the other partner. Only the call
+        that ended it schedules (a second leave, or an erasure racing a leave, adds
+        nothing), and the key is the pair's, so the note comes once."""
         if await self.store.end_pair(pair.id, self.clock.now()):
             await self.outbox.schedule(
-                pair.other(user_id),
+                pair.other(leaving),
                 LEFT,
                 self.clock.now(),
                 {"pair": pair.id},
                 key=f"{LEFT}:{pair.id}",
                 unsolicited=False,
             )
-        return (
-            "You've left the pair; your partner will get a kind note (no reasons given). "
-            "/club pair find looks for a new partner whenever you like."
-        )
 
     async def ensure_schedules(self) -> int:
         """Every active pair has its introduction and next weekly prompt (idempotent)."""
@@ -223,9 +236,9 @@ class PairService:
             await self._schedule_week(pair)
 
     async def _render_left(self, item: OutboxItem) -> OutgoingMessage | None:
-        pair = await self.store.pair(int(item.payload["pair"]))
-        if pair is None:
-            return None
+        """The note names no one and needs nothing from the pair's row, which is gone
+        when the partner left by erasing their data. (Should the recipient erase theirs
+        too, erasure deletes this item along with their other outbox rows.)"""
         return OutgoingMessage(
             title="Your practice pair",
             text=(

@@ -14,6 +14,7 @@ from bot.club.store import ClubRepository
 from bot.club.streaks import StreakCare
 from bot.coaching import CoachingService
 from bot.guild_config import GuildConfigService
+from bot.privacy import PrivacyService
 from bot.scheduling import Outbox
 from bot.storage.database import Database
 
@@ -32,6 +33,10 @@ class ClubSocial:
             + await self.streaks.ensure_schedules()
         )
 
+    async def member_erased(self, user_id: int) -> None:
+        """``/mydata delete`` ends the member's pairs the way leaving does."""
+        await self.pairs.member_erased(user_id)
+
 
 def build_social(
     db: Database,
@@ -39,6 +44,7 @@ def build_social(
     clock: Clock,
     guild_config: GuildConfigService,
     coaching: CoachingService,
+    privacy: PrivacyService,
 ) -> ClubSocial:
     clubs, store = ClubRepository(db), SocialStore(db)
 
@@ -55,4 +61,5 @@ def build_social(
     )
     coaching.freeze_allowance = social.streaks.allowance
     coaching.practice_listeners.append(social.push.practice_logged)
+    privacy.before_erase.append(social.member_erased)
     return social

@@ -168,6 +168,17 @@ class SocialStore:
             )
             return None if row is None else _pair(row)
 
+    async def active_pairs_of(self, user_id: int) -> list[Pair]:
+        """Every club's active pair this member is in (erasure ends them all)."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(ClubPair).where(
+                    ClubPair.status == PairStatus.ACTIVE.value,
+                    or_(ClubPair.first_user_id == user_id, ClubPair.second_user_id == user_id),
+                )
+            )
+            return [_pair(row) for row in rows]
+
     async def active_pairs(self) -> list[Pair]:
         async with self.db.session() as session:
             rows = await session.scalars(

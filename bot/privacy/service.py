@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +31,9 @@ ANONYMISE_TO: dict[tuple[str, str], int | None] = {
     ("clubs", "started_by"): 0,
     ("club_pushes", "started_by"): 0,
 }
+
+#: Winds down what a person shares with others before their rows go (given their id).
+ErasureHook = Callable[[int], Awaitable[None]]
 
 
 def _plain(value: Any) -> Any:
@@ -95,6 +99,11 @@ def _count_of(number: int, table: str) -> str:
 class PrivacyService:
     db: Database
     clock: Clock
+    #: Features whose rows bind this person to someone else register a hook here (an
+    #: accountability pair ends as if they had left, so the partner is told). Each runs
+    #: before the erasure, outside its transaction, so it can use the outbox; each must
+    #: be safe to run twice (a retried delete, two processes).
+    before_erase: list[ErasureHook] = field(default_factory=list)
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Every stored row that names this person, table by table."""
@@ -120,6 +129,8 @@ class PrivacyService:
     async def delete_everything(self, user_id: int) -> DeletionReport:
         """Erase every row naming this person (one transaction), keeping only
         server-owned records, anonymised."""
+        for hook in self.before_erase:
+            await hook(user_id)
         columns = _columns_by_table()
         deleted: dict[str, int] = {}
         anonymised: dict[str, int] = {}

@@ -46,10 +46,10 @@ def build(db: Database, clock: SimulatedClock, worker: str = "w1") -> World:
     coaching = CoachingService(store, outbox, clock)
     config = GuildConfigService(db)
     club = ClubService(ClubRepository(db), outbox, clock, config, CoachingPracticeLog(store))
-    social = build_social(db, outbox, clock, config, coaching)
+    privacy = PrivacyService(db, clock)
+    social = build_social(db, outbox, clock, config, coaching, privacy)
     scheduler = Scheduler(outbox, clock, SchedulerPolicy(daily_unsolicited_cap=8), worker=worker)
-    return World(clock, club, social, coaching, scheduler, ThreadDeliverer(),
-                 PrivacyService(db, clock))  # fmt: skip
+    return World(clock, club, social, coaching, scheduler, ThreadDeliverer(), privacy)
 
 
 async def run(world: World, minutes: int = 1) -> None:
@@ -121,6 +121,33 @@ async def test_a_pair_is_introduced_asked_weekly_and_left_kindly(database: Datab
     # Ana can ask again, and Ben (waiting) can step off the list.
     assert "on the partner list" in await pairs.request(GUILD, ANA, channel_id=TEXT_CHANNEL)
     assert "off the partner list" in await pairs.leave(GUILD, BEN)
+
+
+async def test_erasing_ones_data_ends_the_pair_and_the_partner_is_told_once(
+    database: Database,
+) -> None:
+    """/mydata delete is a way of leaving: the partner gets the same kind note, naming no
+    one, once, and the pair's weekly prompts stop."""
+    world = await started(database)
+    pairs = world.social.pairs
+    for user, zone in ((ANA, "Europe/Berlin"), (CY, "Europe/London")):
+        await pairs.request(GUILD, user, channel_id=TEXT_CHANNEL, timezone=zone)
+    await run(world)
+    assert len(world.deliverer.of_kind("club.pair.intro")) == 1
+
+    await world.privacy.delete_everything(CY)
+    await world.privacy.delete_everything(CY)  # a second press changes nothing
+    await run(world)
+    (left,) = world.deliverer.of_kind("club.pair.left")
+    assert left.user_id == ANA and left.message.title == "Your practice pair"
+    assert "stepped away" in left.message.text and "nothing about you" in left.message.text
+    assert str(CY) not in left.message.text
+    for _ in range(3):
+        await world.social.ensure_schedules()
+        await run(world, 8 * 24 * 60)
+    assert world.deliverer.of_kind("club.pair.week") == []
+    assert len(world.deliverer.of_kind("club.pair.left")) == 1
+    assert await pairs.store.active_pair_of(1, ANA) is None
 
 
 async def test_a_push_fills_its_bar_in_place_and_ends_with_a_reflection(

@@ -64,7 +64,7 @@ async def join_the_club(
     club = ClubService(
         ClubRepository(db), outbox, clock, config, CoachingPracticeLog(coaching.store)
     )
-    social = build_social(db, outbox, clock, config, coaching)
+    social = build_social(db, outbox, clock, config, coaching, PrivacyService(db, clock))
     moderator = MemberFacts(ME, 3, ME, 0, frozenset())
     await club.start(moderator, channel_id=5, in_forum=True, timezone="UTC")
     for user in (ME, OTHER):
