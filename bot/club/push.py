@@ -7,6 +7,8 @@ session schedules the edit for the end of the current window under a key naming 
 window (``club.push.bar:7:NNN``), so a burst of logs (in any process) is one edit,
 within Discord's rate limits. The goal's announcement, the end and its reflection
 prompt (built from the extended-practice-push note's steps) are each keyed once.
+An end that every process missed (down past the outbox's grace window) still comes,
+late, once: see :meth:`PushService._after_end`.
 The bar and every post count people, never name them.
 """
 
@@ -25,7 +27,7 @@ from bot.coaching import prompts as prompt_tools
 from bot.coaching.timeparse import InputProblem, local_date, local_moment, parse_date
 from bot.guild_config import GuildConfigService
 from bot.permissions import MemberFacts, Privilege, require
-from bot.scheduling import Outbox, OutboxItem, OutgoingMessage
+from bot.scheduling import DeliveryResult, ItemStatus, Outbox, OutboxItem, OutgoingMessage
 from bot.wording import plural
 
 OPEN = "club.push.open"
@@ -42,6 +44,8 @@ UPDATE_EVERY = timedelta(minutes=5)
 BAR_WIDTH = 20
 #: Past its end by this much, a push still marked running is over (its end was missed).
 STALE_AFTER = timedelta(days=1)
+#: How the end item of a push finished when it posted nothing and ended nothing.
+MISSED = (ItemStatus.SKIPPED, ItemStatus.FAILED, ItemStatus.CANCELLED)
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -70,7 +74,7 @@ class PushService:
         kinds.register(OPEN, self._render_open, posted=self._opened)
         kinds.register(BAR, self._render_bar)
         kinds.register(GOAL, self._render_goal)
-        kinds.register(END, self._render_end)
+        kinds.register(END, self._render_end, self._after_end)
 
     async def _club(self, guild_id: int) -> Club:
         club = await self.clubs.club(guild_id)
@@ -159,21 +163,49 @@ class PushService:
         return self._bar_text(push, await self.progress(push))
 
     async def ensure_schedules(self) -> int:
+        """Every running push has its end scheduled; one whose end item finished without
+        ending it (a crash before :meth:`_after_end` ran) gets its late end."""
         pushes = await self.store.running_pushes()
         for push in pushes:
             await self._schedule_end(push)
+            await self._if_end_missed(push)
         return len(pushes)
 
     # --- scheduling -------------------------------------------------------------------
 
     async def _current(self, club_id: int) -> Push | None:
-        """The running push; one whose end went by unposted (every process was down past
-        the outbox's grace window) is ended here, so it never blocks the next push."""
+        """The running push. One still running a day after its end (no scheduler
+        handled its end item) is ended here, so it never blocks the next push, and its
+        end post still comes, late: the end item is cancelled first so that only the
+        late one can post it. One whose end item is being sent right now is left to it."""
         push = await self.store.running_push(club_id)
-        if push is not None and self.clock.now() > push.ends_at + STALE_AFTER:
-            await self.store.end_push(push.id)
-            return None
-        return push
+        if push is None or self.clock.now() <= push.ends_at + STALE_AFTER:
+            return push
+        await self.outbox.cancel(f"{END}:{push.id}")
+        if not await self._if_end_missed(push):
+            return push
+        await self.store.end_push(push.id)
+        return None
+
+    async def _if_end_missed(self, push: Push) -> bool:
+        """Schedule the late end if the push's end item is finished and the push still
+        runs: that item then posted nothing (its render ends the push before it posts)
+        and never will, so the late one is the only end post. True if it was missed."""
+        found = await self.outbox.get(f"{END}:{push.id}")
+        if found is None or found[1] not in MISSED:
+            return False
+        fresh = await self.store.push(push.id)  # read after the item's status: see above
+        if fresh is None or fresh.status is not PushStatus.ACTIVE:
+            return False
+        await self.outbox.schedule(
+            CHANNEL_POST,
+            END,
+            self.clock.now(),
+            {"push": push.id, "late": True},
+            key=f"{END}:{push.id}:late",
+            unsolicited=False,
+        )
+        return True
 
     async def _fresh(self, push_id: int) -> Push:
         push = await self.store.push(push_id)
@@ -276,9 +308,22 @@ class PushService:
             channel_id=push.thread_id,
         )
 
-    async def _render_end(self, item: OutboxItem) -> OutgoingMessage | None:
+    async def _after_end(self, item: OutboxItem, result: DeliveryResult | None) -> None:
+        """An end item skipped because every process was down past the outbox's grace
+        window leaves the push running: post the end late rather than never."""
+        if item.payload.get("late"):
+            return
         push = await self._item_push(item)
-        if push is None or push.status is not PushStatus.ACTIVE:
+        if push is not None:
+            await self._if_end_missed(push)
+
+    async def _render_end(self, item: OutboxItem) -> OutgoingMessage | None:
+        """The end post. The late one renders even if the push has ended meanwhile (a
+        command found it a day overdue): it is only scheduled once the on-time item can
+        no longer post, and its own key keeps it single."""
+        push = await self._item_push(item)
+        late = bool(item.payload.get("late"))
+        if push is None or (push.status is not PushStatus.ACTIVE and not late):
             return None
         await self.store.end_push(push.id)
         progress = await self.progress(push)
@@ -291,6 +336,11 @@ class PushService:
             else f"Together: {progress.minutes / 60:.1f} of {push.goal_minutes // 60} hours. "
             "Every hour of it is practice that happened."
         )
+        if late:
+            outcome = (
+                f"(A little late: the push ran to {push.last_day:%A %d %B}, and Touchstone "
+                f"was offline when it ended.) {outcome}"
+            )
         return OutgoingMessage(
             title="Club push · the end, and a reflection",
             text=(

@@ -197,6 +197,37 @@ async def test_a_push_fills_its_bar_in_place_and_ends_with_a_reflection(
     assert "5 hours together" in await push.start(owner(), hours=5, ends="3 days")
 
 
+@pytest.mark.parametrize("back_by", ["restart", "command"])
+async def test_an_end_missed_while_every_process_was_down_still_comes_late_once(
+    database: Database, back_by: str
+) -> None:
+    """Down from before the push's end until days after it: the end and its reflection
+    still come, late and once, whether the restart's schedules or a moderator's next
+    /club push start notices first."""
+    world = await started(database)
+    push = world.social.push
+    await push.start(owner(), hours=1, ends="2 days")
+    await run(world)
+    (opened,) = world.deliverer.of_kind("club.push.open")
+    await push.join(GUILD, ANA)
+    await world.coaching.log_practice(ANA, 30, "piano")
+    await run(world, 5)
+
+    world.clock.advance(timedelta(days=4))  # every process down past the end
+    if back_by == "restart":
+        await world.social.ensure_schedules()
+    else:
+        assert "5 hours together" in await push.start(owner(), hours=5, ends="3 days")
+    for _ in range(3):
+        await run(world, 60)
+        await world.social.ensure_schedules()
+    (end,) = world.deliverer.of_kind("club.push.end")
+    assert end.message.text.startswith("(A little late: the push ran to Wednesday 08 April")
+    assert "0.5 of 1 hours" in end.message.text and "At the end, rerun the test" in end.message.text
+    ended = await push.store.push(int(opened.key.rsplit(":", 1)[1]))
+    assert ended is not None and end.message.channel_id == ended.thread_id  # as on time
+
+
 async def test_two_workers_edit_the_bar_and_announce_the_goal_once(database: Database) -> None:
     clock = SimulatedClock(START)
     first, second = build(database, clock, "w1"), build(database, clock, "w2")
