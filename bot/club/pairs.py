@@ -4,7 +4,9 @@ and skill, introduced in a private thread, and asked each week what they practis
 Opt-in on both sides, and either side can leave at any time: the other is told kindly
 by DM and may ask for a new partner. Every post goes through the outbox under a key
 derived from the pair (``club.pair.intro:7``, ``club.pair.week:7:3``,
-``club.pair.left:7``), so shard processes and restarts post each one once.
+``club.pair.left:7``), so shard processes and restarts post each one once; the private
+thread's id is recorded the moment it opens, so a retried introduction never opens a
+second one.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ def hours_apart(first: str, second: str, at: datetime) -> float:
     a = at.astimezone(ZoneInfo(first)).utcoffset() or timedelta()
     b = at.astimezone(ZoneInfo(second)).utcoffset() or timedelta()
     return abs((a - b).total_seconds()) / 3600
+
+
+def thread_name(pair: Pair) -> str:
+    """Unique to the pair, so a retried introduction that must look for the thread it
+    may have opened before a crash can never take another pair's for its own."""
+    return f"Practice partners · pair {pair.id}"
 
 
 def best_partner(me: PairRequest, waiting: list[PairRequest], at: datetime) -> PairRequest | None:
@@ -204,11 +212,14 @@ class PairService:
                 "/club pair leave; no explanation needed."
             ),
             channel_id=pair.channel_id,
-            thread_name="Practice partners",
+            thread_name=thread_name(pair),
             private_members=(pair.first_user_id, pair.second_user_id),
+            existing_thread_id=pair.thread_id,
         )
 
     async def _intro_posted(self, item: OutboxItem, thread_id: int) -> None:
+        """Called as soon as the thread exists (before its members or the introduction)
+        and again once sent: a retry of a cut-off introduction reuses the thread."""
         await self.store.set_pair_thread(int(item.payload["pair"]), thread_id)
 
     async def _after_intro(self, item: OutboxItem, result: DeliveryResult | None) -> None:

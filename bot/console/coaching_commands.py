@@ -44,9 +44,11 @@ class ConsoleDeliverer:
         if message.thread_name:
             # The console's server has one channel per feature; a new thread gets a
             # stable id from the item, so replies (``club reply``) can find it.
-            posted_to = THREAD_IDS + delivery.item_id
+            posted_to = message.existing_thread_id or THREAD_IDS + delivery.item_id
             where = f"new thread {message.thread_name!r} in the club channel"
-            if message.private_members:
+            if message.existing_thread_id is not None:  # opened by a cut-off attempt
+                where = f"in the thread {message.thread_name!r}"
+            elif message.private_members:
                 names = " and ".join(
                     "you" if m == ctx.user_id else name_of(m) for m in message.private_members
                 )

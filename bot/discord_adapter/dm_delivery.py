@@ -98,15 +98,14 @@ class DiscordDeliverer:
                 return True
         return False
 
-    async def _open_thread(
-        self, found: object, message: OutgoingMessage, uncertain: bool
-    ) -> DeliveryOutcome:
+    async def _open_thread(self, found: object, delivery: Delivery) -> DeliveryOutcome:
         """A forum post in a forum, or a message and its thread in a text channel."""
+        message, uncertain = delivery.message, delivery.uncertain
         name = (message.thread_name or "Thread")[:100]
         if not isinstance(found, discord.ForumChannel | discord.TextChannel):
             return DeliveryOutcome.failed("not a forum or text channel")
         if message.private_members:
-            return await self._open_private_thread(found, name, message)
+            return await self._open_private_thread(found, name, message, delivery)
         me = self.client.user
         if uncertain and me is not None:
             for thread in found.threads:  # opened before the cut-off: don't open another
@@ -140,23 +139,64 @@ class DiscordDeliverer:
         return DeliveryOutcome.sent(posted_to=thread_id)
 
     async def _open_private_thread(
-        self, found: discord.ForumChannel | discord.TextChannel, name: str, message: OutgoingMessage
+        self,
+        found: discord.ForumChannel | discord.TextChannel,
+        name: str,
+        message: OutgoingMessage,
+        delivery: Delivery,
     ) -> DeliveryOutcome:
         """A private thread in a text channel with just these members, then the message.
 
-        Not looked up when "uncertain": every pair's thread has the same name, so a
-        match could be another pair's; the outbox key (one per pair) keeps it single,
-        and only a crash mid-send could leave an empty private thread behind.
+        Opening it takes several calls, and a process may die between them. So the new
+        thread's id goes to ``delivery.opened`` before anyone is added or anything is
+        posted, and a retry gets it back as ``existing_thread_id``. If the process died
+        before even that, the retry ("uncertain") looks for a thread of ours with this
+        name, which the kind makes unique (the pair's id), so it is never another's.
+        In a thread found either way, the message is posted only if it is not there yet.
         """
         if not isinstance(found, discord.TextChannel):
             return DeliveryOutcome.failed("private threads need a text channel")
-        thread = await found.create_thread(
-            name=name, type=discord.ChannelType.private_thread, invitable=False
-        )
+        thread = await self._earlier_thread(found, name, message, delivery)
+        reused = thread is not None
+        if thread is None:
+            thread = await found.create_thread(
+                name=name, type=discord.ChannelType.private_thread, invitable=False
+            )
+        if thread.id != message.existing_thread_id and delivery.opened is not None:
+            await delivery.opened(thread.id)
         for user_id in message.private_members:
             await thread.add_user(discord.Object(id=user_id))
+        if reused and await self._arrived(thread, message):
+            log.info("outbox item %s was already in its thread; not resent", delivery.key)
+            return DeliveryOutcome.sent(posted_to=thread.id)
         await send_outgoing(thread, message)
         return DeliveryOutcome.sent(posted_to=thread.id)
+
+    async def _earlier_thread(
+        self, found: discord.TextChannel, name: str, message: OutgoingMessage, delivery: Delivery
+    ) -> discord.Thread | None:
+        """The thread an earlier attempt of this delivery opened, if any is left."""
+        if message.existing_thread_id is not None:
+            known = found.guild.get_thread(message.existing_thread_id)
+            if known is not None:
+                return known
+            try:
+                fetched = await self.client.fetch_channel(message.existing_thread_id)
+            except discord.NotFound:
+                return None  # deleted since (by a moderator): open a new one
+            return fetched if isinstance(fetched, discord.Thread) else None
+        me = self.client.user
+        if not delivery.uncertain or me is None:
+            return None
+
+        def ours(thread: discord.Thread) -> bool:
+            return thread.parent_id == found.id and thread.name == name and thread.owner_id == me.id
+
+        for thread in found.threads:  # this process saw it open
+            if ours(thread):
+                return thread
+        # A new process: the bot is in its own private threads, so Discord lists them.
+        return next((t for t in await found.guild.active_threads() if ours(t)), None)
 
     async def _edit(self, found: object, message: OutgoingMessage, message_id: int) -> None:
         if not isinstance(found, discord.abc.Messageable) or not hasattr(
@@ -178,7 +218,7 @@ class DiscordDeliverer:
                 if found is None:
                     found = await self.client.fetch_channel(message.channel_id)
                 if message.thread_name:
-                    return await self._open_thread(found, message, delivery.uncertain)
+                    return await self._open_thread(found, delivery)
                 if message.edit_message_id is not None:
                     await self._edit(found, message, message.edit_message_id)
                     return DeliveryOutcome.sent()

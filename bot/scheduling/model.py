@@ -7,6 +7,7 @@ No Discord types here: the Discord adapter and the console each turn an
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -71,6 +72,10 @@ class OutgoingMessage:
     #: With ``thread_name`` in a text channel: a private thread only these people (and
     #: the bot) can see, e.g. two practice partners.
     private_members: tuple[int, ...] = ()
+    #: With ``thread_name``: the thread an earlier, cut-off attempt already opened (its id
+    #: came through ``Delivery.opened``). The deliverer posts there, after checking that
+    #: the message did not arrive before the cut-off, instead of opening another.
+    existing_thread_id: int | None = None
     #: Edit this earlier message in ``channel_id`` instead of posting (a progress bar
     #: updated in place: one message, never a growing pile).
     edit_message_id: int | None = None
@@ -88,6 +93,11 @@ class Delivery:
     #: An earlier send was cut off: the deliverer checks whether it arrived first, and
     #: reports it sent without sending it again if it did.
     uncertain: bool = False
+    #: Called with a new thread's id the moment it exists, when opening it takes more
+    #: steps (a private thread, then its members, then the message): a crash in between
+    #: then leaves the thread recorded by its kind, and the retry reuses it rather than
+    #: opening a second, empty one.
+    opened: Callable[[int], Awaitable[None]] | None = field(default=None, compare=False)
 
 
 class DeliveryResult(StrEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -134,6 +135,7 @@ class Scheduler:
                             item.user_id,
                             message,
                             uncertain=item.uncertain,
+                            opened=functools.partial(self.outbox.kinds.posted, item),
                         ),
                     )
                     result = outcome.result

@@ -69,7 +69,10 @@ def test_a_monthly_club_in_the_console(tmp_path: Path) -> None:
     # share a skill. Their private thread, a weekly prompt, then sam leaves kindly.
     social = out.split("PRACTICE CLUB DIGEST · 01 APRIL 2026", 1)[1]
     assert "on the partner list (Asia/Tokyo, drawing)" in social
-    assert "[new private thread 'Practice partners' for sam and you] PRACTICE PARTNERS" in social
+    assert (
+        "[new private thread 'Practice partners · pair 1' for sam and you] PRACTICE PARTNERS"
+        in social
+    )
     assert "sam and you: you both asked for a practice partner" in social
     assert "[in the club thread] WEEK 1 TOGETHER" in social
     assert "You've left the pair" in social

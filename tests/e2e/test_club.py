@@ -232,7 +232,8 @@ async def play_pairs_and_push(
     thread = await fake.wait_for(
         lambda: next(
             (c for c in fake.world.channels.values()
-             if c.parent_id == club.general.id and c.name == "Practice partners"),
+             if c.parent_id == club.general.id
+             and (c.name or "").startswith("Practice partners")),
             None,
         ),
         TIMEOUT, "the pair's private thread",
