@@ -140,6 +140,7 @@ class Services:
             clock=clock or clock_from_settings(settings),
         )
         await services.liveness.start()
+        await services.limits.open()
         return services
 
     def knowledge_ready(self) -> asyncio.Task[IngestReport]:
@@ -189,4 +190,5 @@ class Services:
             self._knowledge_ready.cancel()
         self.knowledge.close()
         await self.liveness.stop()
+        await self.limits.close()
         await self.db.dispose()

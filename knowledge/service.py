@@ -447,6 +447,8 @@ class KnowledgeBase:
         """
         self.embeddings.warm_up()
         shared_static_vectors()
+        if self._loaded:
+            self._current_corpus()  # BM25, spelling and phrasing matrix, built once now
         release_freed_memory()  # the table is decompressed and converted through copies
 
     async def check(self) -> bool:

@@ -10,6 +10,7 @@ import discord
 
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.endpoints import apply_endpoint_overrides
+from bot.ops.worker_threads import use_background_workers
 from bot.services import Services
 from bot.settings import Settings
 
@@ -23,9 +24,11 @@ class DiscordStartError(Exception):
 async def run_discord(settings: Settings) -> None:
     assert settings.token is not None
     apply_endpoint_overrides(settings)
+    loop = asyncio.get_running_loop()
+    # Before anything starts a worker thread (the model loads in one).
+    use_background_workers(loop)
     services = await Services.start(settings)
     bot = TouchstoneBot(services)
-    loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     try:

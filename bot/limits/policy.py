@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.limits.limiter import DatabaseLimiter, Decision, LimitKey, Rate
+from bot.limits.written_behind import WrittenBehindLimiter
 from bot.storage.database import Database, StorageUnavailable
 from bot.wording import plural
 
@@ -81,11 +82,34 @@ class UsageLimits:
     #: interaction not acknowledged within 3 s, and the check runs before the command
     #: can acknowledge anything.
     check_deadline: float = 1.0
-    _limiter: DatabaseLimiter = field(init=False)
+    _limiter: DatabaseLimiter | WrittenBehindLimiter = field(init=False)
     _late: set[asyncio.Task[Decision]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
-        self._limiter = DatabaseLimiter(self.db, self.clock)
+        # SQLite means one process: memory decides and the database keeps a copy.
+        self._limiter = (
+            WrittenBehindLimiter(self.db, self.clock)
+            if self.db.is_sqlite
+            else DatabaseLimiter(self.db, self.clock)
+        )
+
+    async def open(self) -> None:
+        """Read stored cooldowns now (SQLite), not at the first command of a burst.
+
+        Read lazily, the first check waited behind every write of the burst for a
+        connection, and every check behind it.
+        """
+        if isinstance(self._limiter, WrittenBehindLimiter):
+            await self._limiter.load()
+
+    async def close(self) -> None:
+        """Write any use not yet stored, so the next start sees every cooldown."""
+        if isinstance(self._limiter, WrittenBehindLimiter):
+            await self._limiter.flush()
+
+    async def prune(self) -> int:
+        """Delete the uses that no longer count; returns how many stored rows went."""
+        return await self._limiter.prune()
 
     async def check(self, user_id: int, action: str) -> None:
         """Count one use of ``action`` by ``user_id``; raise :class:`LimitExceeded` if over.
@@ -98,6 +122,11 @@ class UsageLimits:
         """
         rate = self.rates.get(action)
         if rate is None:
+            return
+        if isinstance(self._limiter, WrittenBehindLimiter) and self._limiter.ready:
+            decision = self._limiter.hit_now(LimitKey("user", user_id, action), rate)
+            if not decision.allowed:
+                raise LimitExceeded(action, rate, decision.retry_after)
             return
         counting = asyncio.create_task(self._limiter.hit(LimitKey("user", user_id, action), rate))
         try:
