@@ -297,3 +297,28 @@ def _check_value_range(
             "SELECT_COMPONENT_MIN_VALUES_TOO_HIGH",
             "min_values must be less than or equal to max_values",
         )
+
+
+def texts(components: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every text display's content in a component tree, in reading order (for tests
+    that read what a V2 message says the way they read an embed's description)."""
+    found: list[str] = []
+    for c in components:
+        if c.get("type") == TEXT_DISPLAY and isinstance(c.get("content"), str):
+            found.append(c["content"])
+        found += texts(c.get("components") or [])
+    return found
+
+
+def custom_ids(components: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every interactive component's custom id, rows, containers and accessories included."""
+    found: list[str] = []
+    for c in components:
+        if isinstance(c.get("custom_id"), str):
+            found.append(c["custom_id"])
+        found += custom_ids(c.get("components") or [])
+        for key in ("accessory", "component"):
+            child = c.get(key)
+            if isinstance(child, Mapping):
+                found += custom_ids([child])
+    return found

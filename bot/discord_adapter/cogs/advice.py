@@ -32,7 +32,7 @@ from bot.advice_flow import (
     parse_message_link,
 )
 from bot.advice_flow.reach import needs_pasted_post, post_link
-from bot.advice_flow.text import quote, report_body
+from bot.advice_flow.text import quote
 from bot.discord_adapter.advice_views import (
     MODAL_ID,
     MODAL_PREFIX,
@@ -41,12 +41,11 @@ from bot.discord_adapter.advice_views import (
     AdviceButton,
     DraftForm,
     attributed_embed,
-    cancelled_embeds,
+    cancelled_layout,
     edit_modal_id,
     new_modal_id,
-    posted_embeds,
-    report_embeds,
-    report_view,
+    posted_layout,
+    report_layout,
     submitted_reply,
 )
 from bot.discord_adapter.interaction_facts import bot_present
@@ -89,6 +88,16 @@ async def send_dm(services: Services, user: discord.User | discord.Member, **kwa
         log.warning("DM to user %s failed: HTTP %s", user.id, exc.status)
         return False
     return True
+
+
+async def show_card(interaction: discord.Interaction, card: discord.ui.LayoutView) -> None:
+    """Replace the interaction's message with a V2 card. A message can opt into
+    Components V2 on edit only with its content and embeds cleared, which matters for
+    reports sent as embeds before V2:
+    https://docs.discord.com/developers/components/reference"""
+    await interaction.edit_original_response(
+        content=None, embeds=[], view=card, allowed_mentions=NO_MENTIONS
+    )
 
 
 def thread_facts(channel: object) -> tuple[int | None, tuple[str, ...]]:
@@ -296,9 +305,7 @@ class Advice(commands.Cog):
         context = context_for(post, post.content or seen or "")
         draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
-        await interaction.edit_original_response(
-            embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
-        )
+        await show_card(interaction, report_layout(draft))
         await self._improve_in_place(interaction, draft)
 
     async def _submit_away(
@@ -327,9 +334,7 @@ class Advice(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
-        await interaction.edit_original_response(
-            embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
-        )
+        await show_card(interaction, report_layout(draft))
         await self._improve_in_place(interaction, draft)
 
     async def _submit_edit(
@@ -341,9 +346,7 @@ class Advice(commands.Cog):
         else:
             await interaction.response.defer(ephemeral=True, thinking=True)
         draft = await self.flow.revise(draft_id, interaction.user.id, text)
-        await interaction.edit_original_response(
-            embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
-        )
+        await show_card(interaction, report_layout(draft))
         await self._improve_in_place(interaction, draft)
 
     async def _improve_in_place(self, interaction: discord.Interaction, draft: Draft) -> None:
@@ -352,9 +355,7 @@ class Advice(commands.Cog):
         if improved is None:
             return
         try:
-            await interaction.edit_original_response(
-                embeds=report_embeds(improved), view=report_view(improved)
-            )
+            await show_card(interaction, report_layout(improved))
         except discord.HTTPException:
             log.info("could not show the model's version of draft %s", draft.id)
 
@@ -405,12 +406,11 @@ class Advice(commands.Cog):
             await send_dm(
                 self.services,
                 await self._writer(received.author_id),
-                embeds=report_embeds(
+                view=report_layout(
                     draft,
                     "Touchstone restarted while checking your reply, so here is its report. "
                     "To post it, use Reply with care on the post again.",
                 ),
-                view=report_view(draft),
             )
             return
         try:
@@ -441,9 +441,7 @@ class Advice(commands.Cog):
             f"Touchstone restarted while checking your reply to {post.jump_url}, so here is "
             "its report. The buttons work as usual."
         )
-        await send_dm(
-            self.services, writer, embeds=report_embeds(draft, note), view=report_view(draft)
-        )
+        await send_dm(self.services, writer, view=report_layout(draft, note))
 
     async def _reconcile(self, draft: Draft) -> None:
         """Was the reply posted before the process stopped? Look, then settle the draft."""
@@ -473,15 +471,13 @@ class Advice(commands.Cog):
         log.info("draft %s: left posting, %s", draft.id, "was posted" if found else "open again")
         writer = await self._writer(draft.author_id)
         if found is not None:
-            await send_dm(self.services, writer, embeds=posted_embeds(draft.id, found.jump_url))
+            await send_dm(self.services, writer, view=posted_layout(draft.id, found.jump_url))
             return
         note = (
             "Touchstone restarted while posting this reply, and it did not reach the "
             "channel. Nothing was posted; the buttons work again."
         )
-        await send_dm(
-            self.services, writer, embeds=report_embeds(fresh, note), view=report_view(fresh)
-        )
+        await send_dm(self.services, writer, view=report_layout(fresh, note))
 
     async def _reconcile_away(self, draft: Draft) -> None:
         """The bot can't read a channel of a server it isn't in: open the draft again and
@@ -494,8 +490,7 @@ class Advice(commands.Cog):
         await send_dm(
             self.services,
             await self._writer(draft.author_id),
-            embeds=report_embeds(fresh, note),
-            view=report_view(fresh),
+            view=report_layout(fresh, note),
         )
 
     # --- the buttons ---------------------------------------------------------------
@@ -522,9 +517,7 @@ class Advice(commands.Cog):
             elif action is Action.CANCEL:
                 await interaction.response.defer()
                 draft = await self.flow.cancel(draft_id, interaction.user.id)
-                await interaction.edit_original_response(
-                    embeds=cancelled_embeds(draft), view=report_view(draft)
-                )
+                await show_card(interaction, cancelled_layout(draft))
             else:
                 await interaction.response.defer()
                 version = Version.GENTLER if action is Action.GENTLE else Version.AS_WRITTEN
@@ -558,9 +551,7 @@ class Advice(commands.Cog):
             await self.flow.post_failed(plan)
             raise
         await self.flow.posted(plan, sent.id)
-        await interaction.edit_original_response(
-            embeds=posted_embeds(draft_id, sent.jump_url), view=None
-        )
+        await show_card(interaction, posted_layout(draft_id, sent.jump_url))
 
     async def _respond_in_channel(
         self, interaction: discord.Interaction, plan: PostPlan
@@ -665,10 +656,8 @@ class Advice(commands.Cog):
             "pile of advice for someone who didn't ask for it. It's still posted, nothing "
             "happened to it; if you agree, you could edit it along these lines."
         )
-        embeds = embeds_for("A gentle nudge", intro + "\n\n" + report_body(draft))
-        await send_dm(
-            self.services, message.author, embeds=embeds, view=report_view(draft, watched=True)
-        )
+        layout = report_layout(draft, intro=intro, title="A gentle nudge", watched=True)
+        await send_dm(self.services, message.author, view=layout)
 
     async def _hold(self, message: discord.Message, plan: WatchPlan) -> None:
         """DM the full text first; remove the reply only if that DM arrived."""
@@ -697,8 +686,7 @@ class Advice(commands.Cog):
             await send_dm(
                 self.services,
                 message.author,
-                embeds=embeds_for("What to do with it", explain + report_body(fresh)),
-                view=report_view(fresh),
+                view=report_layout(fresh, intro=explain.strip(), title="What to do with it"),
             )
         elif delivered:
             await send_dm(
