@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.test_config import Moderator
+from tests.fakediscord.components_v2 import texts, walk
 from tests.fakediscord.interactions import FakeInteraction, InteractionResponse
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import ChannelType
@@ -32,17 +33,13 @@ CRISIS = "i can't cope anymore and i want to kill myself"
 def text_of(response: InteractionResponse) -> str:
     parts = [response.content or ""]
     parts += [f"{e.get('title', '')}\n{e.get('description', '')}" for e in response.embeds]
+    parts += texts(response.components)
     return "\n".join(parts)
 
 
 def buttons(response: InteractionResponse) -> dict[str, str]:
-    """Label -> custom id of every button on a message."""
-    return {
-        c["label"]: c["custom_id"]
-        for row in response.components
-        for c in row.get("components", [])
-        if c.get("type") == 2
-    }
+    """Label -> custom id of every button on a message (rows, containers, sections)."""
+    return {c["label"]: c["custom_id"] for c in walk(response.components) if c.get("type") == 2}
 
 
 def sources(text: str) -> list[str]:
@@ -80,7 +77,7 @@ async def test_another_note_and_didnt_help_work_and_survive_a_restart(
     bot = await start_bot(data_dir=data_dir)
 
     answer = await ask(fake, club, QUESTION)
-    assert set(buttons(answer)) == {"Show another note", "That didn't help"}
+    assert set(buttons(answer)) == {"Show another note", "That didn't help", "Open note"}
     shown = sources(text_of(answer))
     assert shown
 
@@ -88,7 +85,7 @@ async def test_another_note_and_didnt_help_work_and_survive_a_restart(
     (first_more,) = sources(text_of(more))
     assert first_more not in shown and "[1]" in text_of(more)
     assert QUESTION in text_of(more), "the follow-up says which question it answers"
-    assert set(buttons(more)) == {"Show another note", "That didn't help"}
+    assert set(buttons(more)) == {"Show another note", "That didn't help", "Open note"}
 
     # A new process: the same buttons on the same old message still work.
     await bot.stop()

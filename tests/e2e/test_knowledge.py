@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import InteractionResponse
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import ChannelType
@@ -34,8 +35,10 @@ KILN_QUESTION = (
 
 
 def answer_text(response: InteractionResponse) -> str:
+    """An answer's words: embed titles and descriptions, or its V2 text displays."""
     embeds = response.embeds
-    return "\n".join(str(e.get("title", "")) + "\n" + str(e.get("description", "")) for e in embeds)
+    shown = [str(e.get("title", "")) + "\n" + str(e.get("description", "")) for e in embeds]
+    return "\n".join(shown + texts(response.components))
 
 
 async def ask(
@@ -44,7 +47,8 @@ async def ask(
     interaction = await fake.send_slash_command(guild, channel, user, "ask", {"question": question})
     first = await interaction.first_response(timeout=3)
     assert interaction.rejections == []
-    responses = [first] if first.embeds else await interaction.wait_for_followups(1, timeout=30)
+    shown = first.embeds or first.components
+    responses = [first] if shown else await interaction.wait_for_followups(1, timeout=30)
     return answer_text(responses[-1])
 
 

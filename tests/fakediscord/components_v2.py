@@ -322,3 +322,16 @@ def custom_ids(components: Sequence[Mapping[str, Any]]) -> list[str]:
             if isinstance(child, Mapping):
                 found += custom_ids([child])
     return found
+
+
+def walk(components: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Every component of a tree, depth first: rows, containers, sections, accessories."""
+    found: list[Mapping[str, Any]] = []
+    for c in components:
+        found.append(c)
+        found += walk(c.get("components") or [])
+        for key in ("accessory", "component"):
+            child = c.get(key)
+            if isinstance(child, Mapping):
+                found += walk([child])
+    return found

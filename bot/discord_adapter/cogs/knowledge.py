@@ -12,14 +12,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_adapter.ask_views import AskButton, answer_embeds, answer_view, where_of
+from bot.discord_adapter.ask_views import (
+    AskButton,
+    OpenNoteButton,
+    answer_layout,
+    note_embeds,
+    reply_buttons,
+    where_of,
+)
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
 from bot.discord_adapter.reach import everywhere, server_only_contexts
 from bot.guild_knowledge import note_from_form
-from bot.note_text import note_line, note_markdown
+from bot.note_text import note_line
 from bot.services import Services
 from knowledge.note import MAX_NOTE_BYTES, NOTE_KINDS, Note
 
@@ -28,10 +35,6 @@ NOTE_PICKER_ID = "ts:note:open"
 MAX_QUESTION = 500
 #: Seconds /ask may spend judging distress before it must acknowledge (Discord allows 3).
 CARE_BUDGET = 1.0
-
-
-def note_embeds(note: Note) -> list[discord.Embed]:
-    return embeds_for(note.title, note_markdown(note), footer=f"note {note.id}")
 
 
 def note_choices(notes: list[Note], current: str) -> list[app_commands.Choice[str]]:
@@ -220,12 +223,10 @@ class Knowledge(commands.Cog):
             where=where_of(interaction),
             assessment=assessment,
         )
-        await respond(
-            interaction,
-            embeds=answer_embeds(reply.title, reply.text, reply.used_model),
-            view=answer_view(reply),
-            ephemeral=private,
+        card = answer_layout(
+            reply.title, reply.text, reply.used_model, reply.citations, reply_buttons(reply)
         )
+        await respond(interaction, view=card, ephemeral=private)
 
     @everywhere()
     @app_commands.command(name="note", description="Show one note from the library.")
@@ -362,5 +363,5 @@ class Knowledge(commands.Cog):
 async def setup(bot: commands.Bot) -> None:
     services: Services = bot.services  # type: ignore[attr-defined]
     bot.add_view(NotePicker(services))
-    bot.add_dynamic_items(AskButton)
+    bot.add_dynamic_items(AskButton, OpenNoteButton)
     await bot.add_cog(Knowledge(services))
