@@ -1,0 +1,74 @@
+"""Forms with real inputs (issue 17): checkboxes, a list of zones, a file inside the form.
+
+Each form goes through the fake Discord, which checks the modal against Discord's
+rules and submits it the way Discord's client does (checkbox groups answer with
+``values``, a file upload with attachment ids resolved in ``data.resolved``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import StartBot
+from tests.fakediscord.components_v2 import CHECKBOX_GROUP, STRING_SELECT, walk
+from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.world import PracticeClub
+
+pytestmark = pytest.mark.e2e
+TIMEOUT = 30.0
+
+
+async def test_coach_start_takes_its_days_from_checkboxes_and_its_zone_from_a_list(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    await start_bot(data_dir=tmp_path / "data")
+    opened = await fake.send_slash_command(
+        club.guild, club.general, club.member, "coach", subcommand="start"
+    )
+    await opened.first_response(timeout=3)
+    assert opened.modal is not None and opened.rejections == []
+    inputs = {c.get("custom_id"): c for c in walk(opened.modal["components"])}
+    assert inputs["days"]["type"] == CHECKBOX_GROUP
+    assert [o["value"] for o in inputs["days"]["options"]][:3] == ["mon", "tue", "wed"]
+    assert inputs["zone"]["type"] == STRING_SELECT
+    assert {"Europe/Berlin", "other"} <= {o["value"] for o in inputs["zone"]["options"]}
+
+    with pytest.raises(ValueError, match="offers no option"):
+        await fake.send_modal_submit(opened.modal["custom_id"], {"days": ["someday"]})
+    submitted = await fake.send_modal_submit(
+        opened.modal["custom_id"],
+        {"days": ["mon", "wed", "fri"], "zone": ["Europe/Berlin"], "time": "07:00"},
+    )
+    await submitted.first_response(timeout=3)
+    (started,) = await submitted.wait_for_followups(1, TIMEOUT)
+    assert started.ephemeral
+    assert "Mon, Wed, Fri at 07:00" in (started.content or "")
+    assert "Europe/Berlin" in (started.content or "")
+    await fake.wait_for(lambda: fake.dm_messages_to(club.member), TIMEOUT, "the welcome DM")
+
+
+async def test_coach_start_reads_a_typed_zone_under_other(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    await start_bot(data_dir=tmp_path / "data")
+    opened = await fake.send_slash_command(
+        club.guild, club.general, club.member, "coach", subcommand="start"
+    )
+    await opened.first_response(timeout=3)
+    assert opened.modal is not None
+    missing = await fake.send_modal_submit(
+        opened.modal["custom_id"], {"days": ["sat"], "zone": ["other"]}
+    )
+    refused = await missing.first_response(timeout=3)
+    assert refused.ephemeral and "choose Other and type it" in (refused.content or "")
+
+    typed = await fake.send_modal_submit(
+        opened.modal["custom_id"], {"days": ["sat"], "zone": ["other"], "other_zone": "toronto"}
+    )
+    await typed.first_response(timeout=3)
+    (started,) = await typed.wait_for_followups(1, TIMEOUT)
+    assert "America/Toronto" in (started.content or "") and "Sat" in (started.content or "")
