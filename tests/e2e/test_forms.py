@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartBot
-from tests.fakediscord.components_v2 import CHECKBOX_GROUP, STRING_SELECT, walk
+from tests.e2e.test_knowledge import KILN_QUESTION, SERVER_NOTE, ask
+from tests.fakediscord.components_v2 import (
+    CHECKBOX_GROUP,
+    FILE_UPLOAD,
+    LABEL,
+    STRING_SELECT,
+    walk,
+)
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
 
@@ -72,3 +79,40 @@ async def test_coach_start_reads_a_typed_zone_under_other(
     await typed.first_response(timeout=3)
     (started,) = await typed.wait_for_followups(1, TIMEOUT)
     assert "America/Toronto" in (started.content or "") and "Sat" in (started.content or "")
+
+
+async def test_a_note_uploaded_in_the_knowledge_add_form_is_used_in_that_server(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    await start_bot(data_dir=tmp_path / "data")
+    opened = await fake.send_slash_command(
+        club.guild, club.general, club.manager, "knowledge", {"upload": True}, subcommand="add"
+    )
+    await opened.first_response(timeout=3)
+    assert opened.modal is not None and opened.rejections == []
+    (label,) = opened.modal["components"]
+    assert label["type"] == LABEL and label["component"]["type"] == FILE_UPLOAD
+
+    submitted = await fake.send_modal_submit(
+        opened.modal["custom_id"], {"note_file": ("kiln-logbook.md", SERVER_NOTE.encode())}
+    )
+    await submitted.first_response(timeout=3)
+    (confirmation,) = await submitted.wait_for_followups(1, TIMEOUT)
+    assert confirmation.ephemeral and "The Kiln Logbook" in (confirmation.content or "")
+    assert "kiln-logbook" in (confirmation.content or "")
+    assert "The Kiln Logbook" in await ask(
+        fake, club.guild, club.general, club.member, KILN_QUESTION
+    )
+
+    wrong = await fake.send_slash_command(
+        club.guild, club.general, club.manager, "knowledge", {"upload": True}, subcommand="add"
+    )
+    await wrong.first_response(timeout=3)
+    assert wrong.modal is not None
+    refused = await fake.send_modal_submit(
+        wrong.modal["custom_id"], {"note_file": ("notes.txt", b"just text")}
+    )
+    await refused.first_response(timeout=3)
+    (problem,) = await refused.wait_for_followups(1, TIMEOUT)
+    assert "attach a Markdown (.md) note" in (problem.content or "")
