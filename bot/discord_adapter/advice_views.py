@@ -16,6 +16,7 @@ from typing import Any
 import discord
 
 from bot.advice_flow import Draft, DraftStatus
+from bot.advice_flow.links import STATED_INTENTS
 from bot.advice_flow.model import MAX_DRAFT_CHARS
 from bot.advice_flow.text import (
     ATTRIBUTION,
@@ -31,6 +32,7 @@ BUTTON_PREFIX = "ts:adv"
 MODAL_PREFIX = "ts:advm"
 REPLY_FIELD = "reply"
 POST_FIELD = "post"
+INTENT_FIELD = "intent"
 FLAGGED_COLOUR = discord.Colour.from_rgb(214, 160, 60)
 
 
@@ -200,6 +202,7 @@ class DraftForm(discord.ui.Modal):
         default: str | None = None,
         *,
         ask_for_post: bool = False,
+        ask_intent: bool = False,
     ) -> None:
         super().__init__(title=title, custom_id=custom_id, timeout=900)
         if default:
@@ -217,6 +220,19 @@ class DraftForm(discord.ui.Modal):
                 )
             )
             self.add_item(self.reply)
+        if ask_intent:
+            # The writer knows what the poster asked for; the check uses it unless a
+            # forum tag a moderator mapped says otherwise. Optional: "not sure" or no
+            # answer lets the check read the post.
+            said: discord.ui.RadioGroup[DraftForm] = discord.ui.RadioGroup(
+                custom_id=INTENT_FIELD,
+                options=[
+                    discord.RadioGroupOption(label=label, value=value)
+                    for value, label in STATED_INTENTS
+                ],
+                required=False,
+            )
+            self.add_item(discord.ui.Label(text="What did they ask for?", component=said))
 
     async def on_submit(self, interaction: discord.Interaction[discord.Client]) -> None:
         """Handled by ``Advice.on_interaction``, which also works after a restart."""

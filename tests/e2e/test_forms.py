@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.test_advice import ALICE, BOB, embed_text
 from tests.e2e.test_knowledge import KILN_QUESTION, SERVER_NOTE, ask
 from tests.fakediscord.components_v2 import (
     CHECKBOX_GROUP,
     FILE_UPLOAD,
     LABEL,
+    RADIO_GROUP,
     STRING_SELECT,
     walk,
 )
@@ -116,3 +118,30 @@ async def test_a_note_uploaded_in_the_knowledge_add_form_is_used_in_that_server(
     await refused.first_response(timeout=3)
     (problem,) = await refused.wait_for_followups(1, TIMEOUT)
     assert "attach a Markdown (.md) note" in (problem.content or "")
+
+
+async def test_the_writer_says_what_the_poster_asked_for_with_a_radio_group(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    await start_bot(data_dir=tmp_path / "data")
+    post = await fake.send_message(club.general, club.member, ALICE)
+    opened = await fake.send_message_command(club.moderator, "Reply with care", post)
+    await opened.first_response(timeout=3)
+    assert opened.modal is not None and opened.rejections == []
+    (radio,) = [c for c in walk(opened.modal["components"]) if c.get("custom_id") == "intent"]
+    assert radio["type"] == RADIO_GROUP
+    assert [o["label"] for o in radio["options"]] == [
+        "Just sharing",
+        "Asked for details",
+        "Not sure",
+    ]
+    submitted = await fake.send_modal_submit(
+        opened.modal["custom_id"], {"reply": BOB, "intent": "details"}
+    )
+    await submitted.first_response(timeout=3)
+    await submitted.wait_for_edit(1, timeout=10)
+    report = fake.world.message(submitted.original_message_id or 0)
+    shown = embed_text(report)
+    assert "The poster said they want details" in shown, "the writer's choice was used"
+    assert "looks good" in shown and "pile of advice" not in shown, "details were asked for"

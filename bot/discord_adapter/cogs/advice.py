@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -31,9 +32,11 @@ from bot.advice_flow import (
     WatchPlan,
     parse_message_link,
 )
+from bot.advice_flow.links import stated_intent
 from bot.advice_flow.reach import needs_pasted_post, post_link
 from bot.advice_flow.text import quote
 from bot.discord_adapter.advice_views import (
+    INTENT_FIELD,
     MODAL_ID,
     MODAL_PREFIX,
     POST_FIELD,
@@ -48,6 +51,7 @@ from bot.discord_adapter.advice_views import (
     report_layout,
     submitted_reply,
 )
+from bot.discord_adapter.forms import form_choices
 from bot.discord_adapter.interaction_facts import bot_present
 from bot.discord_adapter.messages import (
     MAX_EMBED_DESCRIPTION,
@@ -158,7 +162,12 @@ class Advice(commands.Cog):
         # asked for where the bot can't fetch the post and it brought no text.
         ask = needs_pasted_post(bot_present(interaction), message.content)
         await interaction.response.send_modal(
-            DraftForm(new_modal_id(message.channel.id, message.id), FORM_TITLE, ask_for_post=ask)
+            DraftForm(
+                new_modal_id(message.channel.id, message.id),
+                FORM_TITLE,
+                ask_for_post=ask,
+                ask_intent=True,
+            )
         )
 
     @everywhere()
@@ -198,7 +207,7 @@ class Advice(commands.Cog):
         if message is not None:
             self._remember_post(interaction.user.id, message)
         await interaction.response.send_modal(
-            DraftForm(new_modal_id(link.channel_id, link.message_id), FORM_TITLE)
+            DraftForm(new_modal_id(link.channel_id, link.message_id), FORM_TITLE, ask_intent=True)
         )
 
     def _remember_post(self, user_id: int, message: discord.Message) -> None:
@@ -226,6 +235,7 @@ class Advice(commands.Cog):
         match = MODAL_ID.fullmatch(custom_id)
         text = submitted_reply(interaction.data) or ""
         pasted = submitted_reply(interaction.data, POST_FIELD)
+        said = (form_choices(interaction.data).get(INTENT_FIELD) or [""])[0]
         if match is None:
             return
         try:
@@ -233,7 +243,12 @@ class Advice(commands.Cog):
                 await self._submit_edit(interaction, int(match["draft"]), text)
             else:
                 await self._submit_new(
-                    interaction, int(match["channel"]), int(match["message"]), text, pasted
+                    interaction,
+                    int(match["channel"]),
+                    int(match["message"]),
+                    text,
+                    pasted,
+                    stated_intent(said),
                 )
         except FlowRefused as exc:
             await self._give_back(interaction, str(exc), text)
@@ -278,6 +293,7 @@ class Advice(commands.Cog):
         message_id: int,
         text: str,
         pasted: str | None = None,
+        stated: str = "",
     ) -> None:
         # Store, then acknowledge, then call out: the typed text (and what is known of
         # the post) is saved before the acknowledgement and before the post is fetched,
@@ -285,13 +301,16 @@ class Advice(commands.Cog):
         # recovery loop finishes the check and sends the report.
         seen = self._seen_posts.get((interaction.user.id, message_id))
         if not bot_present(interaction):
-            await self._submit_away(interaction, channel_id, message_id, text, pasted or seen)
+            await self._submit_away(
+                interaction, channel_id, message_id, text, pasted or seen, stated
+            )
             return
         known = PostContext(
             post_text=seen or "",
             guild_id=interaction.guild_id,
             channel_id=channel_id,
             post_message_id=message_id,
+            stated_intent=stated,
         )
         draft_id = await self.flow.receive(interaction.user.id, known, text)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -302,7 +321,7 @@ class Advice(commands.Cog):
         if post is None:
             await self.flow.abandon(draft_id)
             raise FlowRefused("The message you were answering is gone, so I can't post a reply.")
-        context = context_for(post, post.content or seen or "")
+        context = replace(context_for(post, post.content or seen or ""), stated_intent=stated)
         draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
         await show_card(interaction, report_layout(draft))
@@ -315,6 +334,7 @@ class Advice(commands.Cog):
         message_id: int,
         text: str,
         post_text: str | None,
+        stated: str = "",
     ) -> None:
         """A server the bot isn't in: the post is what the interaction brought (or the
         writer pasted); nothing is fetched, and the report stays private."""
@@ -329,6 +349,7 @@ class Advice(commands.Cog):
             channel_id=channel_id,
             post_message_id=message_id,
             bot_present=False,
+            stated_intent=stated,
         )
         draft_id = await self.flow.receive(interaction.user.id, context, text)
         await interaction.response.defer(ephemeral=True, thinking=True)
