@@ -189,6 +189,7 @@ class Advice(commands.Cog):
                     new_modal_id(link.channel_id, link.message_id),
                     FORM_TITLE,
                     ask_for_post=needs_pasted_post(False, None),
+                    ask_intent=True,
                 )
             )
             return
