@@ -20,7 +20,6 @@ from bot.discord_adapter.messages import EMBED_COLOUR, truncate
 
 TEXT_BUDGET = 4000
 """Characters Discord allows across all text displays of one message."""
-COMPONENTS_MAX = 40
 BUTTONS_PER_ROW = 5
 SHORTENED = "\n-# (shortened here to fit Discord)"
 
@@ -54,9 +53,10 @@ def fit(texts: Sequence[str], budget: int) -> list[str]:
         excess = sum(len(t) for t in fitted) - budget
         longest = max(range(len(fitted)), key=lambda i: len(fitted[i]))
         keep = max(len(fitted[longest]) - excess - len(SHORTENED), 1)
-        if keep <= 1 and len(fitted[longest]) <= 1:
-            break
-        fitted[longest] = truncate(fitted[longest], keep) + SHORTENED
+        shorter = truncate(fitted[longest], keep) + SHORTENED
+        if len(shorter) >= len(fitted[longest]):
+            break  # nothing left to cut: a budget this small is the caller's mistake
+        fitted[longest] = shorter
     return fitted
 
 
@@ -84,10 +84,3 @@ def card_view(card: Card) -> discord.ui.LayoutView:
     view = discord.ui.LayoutView(timeout=None)
     view.add_item(container)
     return view
-
-
-def card_text(view: discord.ui.LayoutView) -> str:
-    """Every text display of a layout, in order (what a reader sees, for logs and checks)."""
-    return "\n".join(
-        item.content for item in view.walk_children() if isinstance(item, discord.ui.TextDisplay)
-    )
