@@ -10,7 +10,7 @@ from tests.e2e.conftest import StartBot
 from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import InteractionResponse
 from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.state import ChannelType
+from tests.fakediscord.state import Channel, ChannelType, Guild, User
 from tests.fakediscord.world import PracticeClub
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +42,7 @@ def answer_text(response: InteractionResponse) -> str:
 
 
 async def ask(
-    fake: FakeDiscord, guild: object, channel: object, user: object, question: str
+    fake: FakeDiscord, guild: Guild | int, channel: Channel | int, user: User | int, question: str
 ) -> str:
     interaction = await fake.send_slash_command(guild, channel, user, "ask", {"question": question})
     first = await interaction.first_response(timeout=3)
