@@ -304,3 +304,17 @@ async def test_a_submitted_survey_carries_checkboxes_radio_and_the_uploaded_file
             "files": [("note.md", b"# A note\n")],
         }
     ]
+
+
+async def test_a_message_becomes_v2_on_edit_only_with_its_content_cleared(
+    fake_discord: FakeDiscord, practice_club: PracticeClub, bot: LayoutBot
+) -> None:
+    channel = bot.get_channel(practice_club.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send("plain text first")
+    with pytest.raises(discord.HTTPException) as info:
+        await sent.edit(view=Card(bot.clicks))
+    assert info.value.code == 50035 and "content" in info.value.text
+    await sent.edit(content=None, view=Card(bot.clicks))
+    stored = fake_discord.world.message(sent.id)
+    assert stored.flags & V2 and stored.content == "" and stored.components[0]["type"] == 17
