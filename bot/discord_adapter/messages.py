@@ -72,8 +72,12 @@ async def respond(
     message: Discord refuses content or embeds beside it.
     """
     if isinstance(view, discord.ui.LayoutView):
-        if content or embeds:
-            raise ValueError("a Components V2 card carries its own text: no content or embeds")
+        if content or embeds or file is not None:
+            # Discord refuses content and embeds beside V2, and shows a file only when a
+            # component references it: the card must carry everything itself.
+            raise ValueError(
+                "a Components V2 card carries its own text: no content, embeds or file"
+            )
         await _send_card(interaction, view, ephemeral=ephemeral)
         return
     missing = discord.utils.MISSING
