@@ -53,3 +53,16 @@ def intent_from_tags(
     if applied & {t.strip().casefold() for t in sharing_tags}:
         return Intent.SHARING
     return Intent.UNKNOWN
+
+
+#: The draft form's answers to "what did the poster ask for?", in order.
+STATED_INTENTS: tuple[tuple[str, str], ...] = (
+    ("sharing", "Just sharing"),
+    ("details", "Asked for details"),
+    ("unsure", "Not sure"),
+)
+
+
+def stated_intent(value: str | None) -> str:
+    """The form's answer as a context value: "sharing", "details", or "" (not sure)."""
+    return value if value in (Intent.SHARING.value, Intent.DETAILS.value) else ""

@@ -53,6 +53,7 @@ class PostContext:
     """The post being answered, as the adapter found it.
 
     ``tags`` are the forum tags on the post's thread (names), if it lives in a forum.
+    ``stated_intent`` is the writer's own answer to "what did they ask for?".
     ``bot_present`` is False where the bot is not a member of the server (a user
     install): see :mod:`bot.advice_flow.reach` for what changes there.
     """
@@ -65,6 +66,9 @@ class PostContext:
     post_author_id: int | None = None
     tags: tuple[str, ...] = ()
     bot_present: bool = True
+    #: What the writer said the poster wanted in the draft form ("sharing", "details"),
+    #: or "" (not sure, or not asked). Forum tags a moderator mapped still win.
+    stated_intent: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from bot.advice import AdviceChecker, AdviceReport
+from bot.advice import AdviceChecker, AdviceReport, Intent
 from bot.advice_flow.calibration import Calibration
 from bot.advice_flow.gentler_model import gentler_from_model
 from bot.advice_flow.links import intent_from_tags
@@ -83,6 +83,8 @@ class AdviceFlowService:
         """
         config = await self.advice_config(config_guild(context))
         intent = intent_from_tags(context.tags, config.sharing_tags, config.details_tags)
+        if intent is Intent.UNKNOWN and context.stated_intent:
+            intent = Intent(context.stated_intent)  # the writer's answer in the form
         checker = AdviceChecker(config.sensitivity)
         report = await asyncio.to_thread(checker.check, context.post_text, text, intent)
         opinion = await second_opinion(

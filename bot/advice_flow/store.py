@@ -33,6 +33,8 @@ def _context_extras(context: PostContext) -> dict[str, Any]:
     extras: dict[str, Any] = {"tags": list(context.tags), "parent_id": context.parent_id}
     if not context.bot_present:
         extras["bot_present"] = False
+    if context.stated_intent:
+        extras["stated_intent"] = context.stated_intent
     return extras
 
 
@@ -47,6 +49,7 @@ def _context(row: AdviceDraft, body: dict[str, Any]) -> PostContext:
         post_author_id=row.post_author_id,
         tags=tuple(body.get("tags") or ()),
         bot_present=bool(body.get("bot_present", True)),
+        stated_intent=str(body.get("stated_intent") or ""),
     )
 
 

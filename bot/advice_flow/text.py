@@ -6,6 +6,8 @@ interpreted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.advice_flow.model import Draft, DraftStatus
 
 REPORT_TITLE_FLAGGED = "Before you post: this may land as a pile of advice"
@@ -36,28 +38,59 @@ def report_title(draft: Draft) -> str:
     return REPORT_TITLE_FLAGGED if draft.flagged else REPORT_TITLE_FINE
 
 
-def report_body(draft: Draft, *, max_excerpts: int = 3) -> str:
-    """Reasons with the sentences behind them, then the gentler version."""
+@dataclass(frozen=True)
+class ReportPart:
+    """One block of a report: an optional bold heading over Markdown text.
+
+    Discord lays each part out as its own text display and the console prints them in
+    order, so both show the same words in the same order."""
+
+    heading: str
+    text: str
+
+    @property
+    def markdown(self) -> str:
+        return f"**{self.heading}**\n{self.text}" if self.heading else self.text
+
+
+def report_parts(draft: Draft, *, max_excerpts: int = 3) -> list[ReportPart]:
+    """Reasons with the sentences behind them, then the gentler version, as parts."""
     report = draft.report
     if not report.checked:
-        return "\n".join(r.message for r in report.reasons)
+        return [ReportPart("", "\n".join(r.message for r in report.reasons))]
     if not report.flagged:
         lines = ["Nothing here looks like unrequested advice piling up."]
         phrase = intent_phrase(draft)
         if phrase:
             lines.append(phrase)
-        return "\n".join(lines)
-    lines = [intent_phrase(draft), "", "**Why**"]
+        return [ReportPart("", "\n".join(lines))]
+    parts: list[ReportPart] = []
+    phrase = intent_phrase(draft)
+    if phrase:
+        parts.append(ReportPart("", phrase))
+    why: list[str] = []
     for reason in report.reasons:
-        lines.append(f"- {reason.message}")
-        lines.extend(f"  > {excerpt.strip()[:300]}" for excerpt in reason.excerpts[:max_excerpts])
+        why.append(f"- {reason.message}")
+        why.extend(f"  > {excerpt.strip()[:300]}" for excerpt in reason.excerpts[:max_excerpts])
+    parts.append(ReportPart("Why", "\n".join(why)))
     if draft.offers_gentler:
         by = " (written with a language model)" if draft.gentle_source == "model" else ""
-        lines += ["", f"**A gentler version{by}**", quote(draft.gentle_text)]
+        parts.append(ReportPart(f"A gentler version{by}", quote(draft.gentle_text)))
     if report.kept_aside and draft.gentle_source == "checker":
-        lines += ["", "**Kept aside for later, if they ask**"]
-        lines.extend(f"- {point.strip()[:300]}" for point in report.kept_aside[:8])
-    return "\n".join(lines).strip()
+        kept = "\n".join(f"- {point.strip()[:300]}" for point in report.kept_aside[:8])
+        parts.append(ReportPart("Kept aside for later, if they ask", kept))
+    return parts
+
+
+def report_body(draft: Draft, *, max_excerpts: int = 3) -> str:
+    """The parts as one Markdown text (the console, and anywhere text is one block)."""
+    parts = report_parts(draft, max_excerpts=max_excerpts)
+    return "\n\n".join(part.markdown for part in parts).strip()
+
+
+def report_footer(draft: Draft) -> str:
+    """Which draft this is and how it scored, small print under a report."""
+    return f"draft {draft.id} · score {draft.report.score:.2f} / {draft.report.threshold:.2f}"
 
 
 def status_note(draft: Draft) -> str:

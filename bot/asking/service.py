@@ -33,7 +33,7 @@ from bot.guild_config import GuildConfigService
 from bot.guild_config.render import Style
 from bot.storage import StorageUnavailable
 from bot.wording import plural
-from knowledge.answer import Answer, Decision, compose_answer, first_sentences
+from knowledge.answer import Answer, Citation, Decision, compose_answer, first_sentences
 from knowledge.note import Note
 from knowledge.retrieval import SearchResult
 
@@ -59,6 +59,8 @@ class AskReply:
     care: CareAssessment
     #: The kind reply offers to post the question in the server's help channel.
     can_share: bool = False
+    #: The notes the answer cites, in order (none for a kind reply).
+    citations: tuple[Citation, ...] = ()
 
     @property
     def offers_feedback(self) -> bool:
@@ -72,6 +74,7 @@ class AnotherReply:
     used_model: bool = False
     #: None when every note that fits was already shown.
     note_id: str | None = None
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,14 @@ class AskService:
         )
         shown = [c.note_id for c in guidance.answer.citations]
         answer_id = await self._save(user_id, guild_id, channel_id, question, shown, care=False)
-        return AskReply(answer_id, question, guidance.text, guidance.used_model, assessment)
+        return AskReply(
+            answer_id,
+            question,
+            guidance.text,
+            guidance.used_model,
+            assessment,
+            citations=tuple(guidance.answer.citations),
+        )
 
     async def _gentle_note(
         self, question: str, guild_id: int | None, assessment: CareAssessment
@@ -267,7 +277,13 @@ class AskService:
         guidance = await self.guidance.word(
             answer.question, offline, guild_id=answer.guild_id, where=where
         )
-        return AnotherReply(answer.question, guidance.text, guidance.used_model, note_id)
+        return AnotherReply(
+            answer.question,
+            guidance.text,
+            guidance.used_model,
+            note_id,
+            tuple(guidance.answer.citations),
+        )
 
     async def unhelpful(self, answer_id: int, user_id: int) -> str:
         """Record that the answer did not help this person; the acknowledgement."""

@@ -1,6 +1,8 @@
-"""What the advice flow looks like in Discord: report embeds, buttons, the draft form.
+"""What the advice flow looks like in Discord: report cards, buttons, the draft form.
 
-Buttons are :class:`discord.ui.DynamicItem` with the draft id in the custom id, so a
+A report is a Components V2 card (``layouts``) with its buttons inside; the reply
+published in the channel stays an embed, because only an embed author line shows the
+writer's name and avatar above words that aren't the bot's. Buttons are :class:`discord.ui.DynamicItem` with the draft id in the custom id, so a
 report keeps working after a restart; the form's submissions are handled by custom id
 in the cog for the same reason (a modal object does not survive a restart).
 """
@@ -14,14 +16,23 @@ from typing import Any
 import discord
 
 from bot.advice_flow import Draft, DraftStatus
+from bot.advice_flow.links import STATED_INTENTS
 from bot.advice_flow.model import MAX_DRAFT_CHARS
-from bot.advice_flow.text import ATTRIBUTION, quote, report_body, report_title
-from bot.discord_adapter.messages import EMBED_COLOUR, embeds_for, truncate
+from bot.advice_flow.text import (
+    ATTRIBUTION,
+    quote,
+    report_footer,
+    report_parts,
+    report_title,
+)
+from bot.discord_adapter.layouts import Block, Card, card_view
+from bot.discord_adapter.messages import EMBED_COLOUR, truncate
 
 BUTTON_PREFIX = "ts:adv"
 MODAL_PREFIX = "ts:advm"
 REPLY_FIELD = "reply"
 POST_FIELD = "post"
+INTENT_FIELD = "intent"
 FLAGGED_COLOUR = discord.Colour.from_rgb(214, 160, 60)
 
 
@@ -76,7 +87,7 @@ class AdviceButton(
             await cog.on_button(interaction, self.draft_id, self.action)
 
 
-def report_view(draft: Draft, *, watched: bool = False) -> discord.ui.View | None:
+def report_buttons(draft: Draft, *, watched: bool = False) -> list[discord.ui.Item[Any]]:
     """The buttons that make sense for a draft in its current state."""
     actions: list[tuple[Action, str | None]] = []
     if draft.status is DraftStatus.WATCHED:
@@ -94,37 +105,55 @@ def report_view(draft: Draft, *, watched: bool = False) -> discord.ui.View | Non
             actions.append((Action.CANCEL, None))
         if draft.flagged:
             actions.append((Action.MISTAKE, None))
-    if not actions:
-        return None
-    view = discord.ui.View(timeout=None)
-    for action, label in actions:
-        view.add_item(AdviceButton(draft.id, action, label))
-    return view
+    return [AdviceButton(draft.id, action, label) for action, label in actions]
 
 
-def report_embeds(draft: Draft, note: str = "") -> list[discord.Embed]:
-    body = report_body(draft)
+def report_layout(
+    draft: Draft,
+    note: str = "",
+    *,
+    watched: bool = False,
+    intro: str = "",
+    title: str | None = None,
+) -> discord.ui.LayoutView:
+    """The report as one V2 container: title, the report's parts (quoted sentences and
+    reasons, the gentler version), an optional intro and closing note, the draft's
+    small print and its buttons. The words come from ``report_parts``, as in the console.
+    """
+    blocks = [Block(intro)] if intro else []
+    blocks += [Block(part.markdown) for part in report_parts(draft)]
     if note:
-        body = f"{body}\n\n{note}"
-    footer = f"draft {draft.id} · score {draft.report.score:.2f} / {draft.report.threshold:.2f}"
-    embeds = embeds_for(report_title(draft), body, footer=footer)
-    if draft.flagged:
-        for embed in embeds:
-            embed.colour = FLAGGED_COLOUR
-    return embeds
+        blocks.append(Block(note))
+    card = Card(
+        title=title or report_title(draft),
+        blocks=blocks,
+        footer=report_footer(draft),
+        buttons=report_buttons(draft, watched=watched),
+        colour=FLAGGED_COLOUR if draft.flagged else EMBED_COLOUR,
+    )
+    return card_view(card)
 
 
-def cancelled_embeds(draft: Draft) -> list[discord.Embed]:
-    return embeds_for(
-        "Cancelled: nothing was posted",
-        "Your draft is kept, here it is:\n" + quote(draft.text),
-        footer=f"draft {draft.id} · Edit again to reopen it",
+def cancelled_layout(draft: Draft) -> discord.ui.LayoutView:
+    return card_view(
+        Card(
+            title="Cancelled: nothing was posted",
+            blocks=[Block("Your draft is kept, here it is:\n" + quote(draft.text))],
+            footer=f"draft {draft.id} · Edit again to reopen it",
+            buttons=report_buttons(draft),
+        )
     )
 
 
-def posted_embeds(draft_id: int, jump_url: str | None) -> list[discord.Embed]:
+def posted_layout(draft_id: int, jump_url: str | None) -> discord.ui.LayoutView:
     where = f" [See it in the channel]({jump_url})" if jump_url else ""
-    return embeds_for("Posted", f"Your reply is in the channel.{where}", footer=f"draft {draft_id}")
+    return card_view(
+        Card(
+            title="Posted",
+            blocks=[Block(f"Your reply is in the channel.{where}")],
+            footer=f"draft {draft_id}",
+        )
+    )
 
 
 def attributed_embed(
@@ -173,6 +202,7 @@ class DraftForm(discord.ui.Modal):
         default: str | None = None,
         *,
         ask_for_post: bool = False,
+        ask_intent: bool = False,
     ) -> None:
         super().__init__(title=title, custom_id=custom_id, timeout=900)
         if default:
@@ -190,6 +220,19 @@ class DraftForm(discord.ui.Modal):
                 )
             )
             self.add_item(self.reply)
+        if ask_intent:
+            # The writer knows what the poster asked for; the check uses it unless a
+            # forum tag a moderator mapped says otherwise. Optional: "not sure" or no
+            # answer lets the check read the post.
+            said: discord.ui.RadioGroup[DraftForm] = discord.ui.RadioGroup(
+                custom_id=INTENT_FIELD,
+                options=[
+                    discord.RadioGroupOption(label=label, value=value)
+                    for value, label in STATED_INTENTS
+                ],
+                required=False,
+            )
+            self.add_item(discord.ui.Label(text="What did they ask for?", component=said))
 
     async def on_submit(self, interaction: discord.Interaction[discord.Client]) -> None:
         """Handled by ``Advice.on_interaction``, which also works after a restart."""

@@ -1,4 +1,7 @@
-"""The buttons under an /ask answer, and what pressing them does in Discord.
+"""The /ask answer card and its buttons, and what pressing them does in Discord.
+
+The answer is a Components V2 card: one section per cited note with an "Open note"
+button beside it, and the feedback buttons under it.
 
 Each button is a :class:`discord.ui.DynamicItem` whose custom id carries only the
 stored answer's id (``ts:ask:<id>:<action>``): the question itself is read back from
@@ -12,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
 import discord
 
 from bot.asking import AskRefused, AskReply, SharePlan
+from bot.asking.citations import SOURCES_HEADING, split_sources
 from bot.asking.text import (
     ANOTHER_LABEL,
     SHARE_FAILED,
@@ -28,6 +32,7 @@ from bot.asking.text import (
     shared_done,
 )
 from bot.discord_adapter.errors import message_for
+from bot.discord_adapter.layouts import Block, Card, card_view
 from bot.discord_adapter.messages import (
     EMBED_COLOUR,
     embeds_for,
@@ -36,11 +41,19 @@ from bot.discord_adapter.messages import (
     truncate,
 )
 from bot.guidance import Where
+from bot.note_text import note_markdown
 from bot.services import Services
+from knowledge.answer import Citation
+from knowledge.note import Note
 
 log = logging.getLogger(__name__)
 
 MODEL_FOOTER = "Answer written with a language model from these notes"
+OPEN_NOTE_PREFIX = "ts:asknote"
+OPEN_NOTE_LABEL = "Open note"
+#: Cited notes shown as sections with a button (3 components each); the rest as text,
+#: keeping a card well within Discord's 40 components.
+MAX_NOTE_SECTIONS = 8
 
 
 class AskAction(StrEnum):
@@ -85,24 +98,90 @@ class AskButton(
         await on_press(services, interaction, self.answer_id, self.action)
 
 
-def feedback_view(answer_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(AskButton(answer_id, AskAction.ANOTHER))
-    view.add_item(AskButton(answer_id, AskAction.UNHELPFUL))
-    return view
+class OpenNoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"ts:asknote:(?P<note>[^:]{1,89})",
+):
+    """ "Open note" beside a cited note: shows the whole note, privately. The custom id
+    carries the note's id, so it opens after a restart too; the note is looked up in
+    the library of the server the button is pressed in, never trusted from the id."""
+
+    def __init__(self, note_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=OPEN_NOTE_LABEL,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"{OPEN_NOTE_PREFIX}:{note_id}",
+            )
+        )
+        self.note_id = note_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[discord.Client],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> OpenNoteButton:
+        return cls(match["note"])
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await services.knowledge_ready()
+        note = services.knowledge.get_note(self.note_id, guild_id=interaction.guild_id)
+        if note is None:
+            await respond(interaction, "That note is no longer available.", ephemeral=True)
+            return
+        await respond(interaction, embeds=note_embeds(note), ephemeral=True)
 
 
-def answer_view(reply: AskReply) -> discord.ui.View | None:
+def note_embeds(note: Note) -> list[discord.Embed]:
+    """A whole note stays in embeds: up to 6,000 characters across ten of them, where
+    a V2 message holds 4,000."""
+    return embeds_for(note.title, note_markdown(note), footer=f"note {note.id}")
+
+
+def feedback_buttons(answer_id: int) -> list[discord.ui.Item[Any]]:
+    return [AskButton(answer_id, AskAction.ANOTHER), AskButton(answer_id, AskAction.UNHELPFUL)]
+
+
+def reply_buttons(reply: AskReply) -> list[discord.ui.Item[Any]]:
     """Feedback under a note answer; under a kind reply, the offer to post (if any)."""
     if reply.answer_id is None:
-        return None
+        return []
     if reply.offers_feedback:
-        return feedback_view(reply.answer_id)
+        return feedback_buttons(reply.answer_id)
     if reply.can_share:
-        view = discord.ui.View(timeout=None)
-        view.add_item(AskButton(reply.answer_id, AskAction.SHARE))
-        return view
-    return None
+        return [AskButton(reply.answer_id, AskAction.SHARE)]
+    return []
+
+
+def answer_layout(
+    title: str,
+    text: str,
+    used_model: bool,
+    citations: Sequence[Citation] = (),
+    buttons: Sequence[discord.ui.Item[Any]] = (),
+) -> discord.ui.LayoutView:
+    """The answer as one V2 card: what it says, then one section per cited note with
+    an "Open note" button beside it, then the answer's own buttons. The source lines
+    are the answer's own (``split_sources``), as the console prints them."""
+    body, cited = split_sources(text, citations)
+    blocks = [Block(body)]
+    if cited:
+        blocks.append(Block(SOURCES_HEADING))
+    for index, source in enumerate(cited):
+        fits = index < MAX_NOTE_SECTIONS and len(source.note_id) <= 89 and ":" not in source.note_id
+        blocks.append(Block(source.line, OpenNoteButton(source.note_id) if fits else None))
+    card = Card(
+        title=truncate(title, 200),
+        blocks=blocks,
+        footer=MODEL_FOOTER if used_model else "",
+        buttons=list(buttons),
+    )
+    return card_view(card)
 
 
 def where_of(interaction: discord.Interaction[Any]) -> Where:
@@ -112,10 +191,6 @@ def where_of(interaction: discord.Interaction[Any]) -> Where:
         server_name=interaction.guild.name if interaction.guild else "",
         topic=topic if isinstance(topic, str) else None,
     )
-
-
-def answer_embeds(title: str, text: str, used_model: bool) -> list[discord.Embed]:
-    return embeds_for(truncate(title, 200), text, MODEL_FOOTER if used_model else None)
 
 
 async def on_press(
@@ -150,12 +225,10 @@ async def _another(
     if more.note_id is None:
         await respond(interaction, more.text, ephemeral=True)
         return
-    await respond(
-        interaction,
-        embeds=answer_embeds(more.question, more.text, more.used_model),
-        view=feedback_view(answer_id),
-        ephemeral=True,
+    card = answer_layout(
+        more.question, more.text, more.used_model, more.citations, feedback_buttons(answer_id)
     )
+    await respond(interaction, view=card, ephemeral=True)
 
 
 async def _unhelpful(

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 FORM_PREFIX = "ts:form:"
+#: Discord's radio group component type; it answers with ``value``, not ``values``.
+RADIO_GROUP = 21
 
 
 def form_custom_id(interaction_data: object) -> str:
@@ -31,6 +33,43 @@ def form_values(data: object) -> dict[str, str]:
         if isinstance(item, dict):
             if isinstance(item.get("custom_id"), str) and isinstance(item.get("value"), str):
                 found[item["custom_id"]] = item["value"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def form_choices(data: object) -> dict[str, list[str]]:
+    """``{field custom id: chosen values}`` for the inputs that answer with a list
+    (selects, checkbox groups, file uploads' attachment ids) and radio groups (a single
+    value, or none)."""
+    found: dict[str, list[str]] = {}
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            custom_id = item.get("custom_id")
+            if isinstance(custom_id, str) and isinstance(item.get("values"), list):
+                found[custom_id] = [str(v) for v in item["values"]]
+            elif isinstance(custom_id, str) and item.get("type") == RADIO_GROUP:
+                value = item.get("value")
+                found[custom_id] = [str(value)] if value else []
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def form_checks(data: object) -> dict[str, bool]:
+    """``{field custom id: ticked}`` for single checkboxes."""
+    found: dict[str, bool] = {}
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            custom_id = item.get("custom_id")
+            if isinstance(custom_id, str) and isinstance(item.get("value"), bool):
+                found[custom_id] = bool(item["value"])
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)

@@ -61,15 +61,25 @@ async def respond(
     *,
     embeds: list[discord.Embed] | None = None,
     ephemeral: bool = False,
-    view: discord.ui.View | None = None,
+    view: discord.ui.View | discord.ui.LayoutView | None = None,
     file: discord.File | None = None,
 ) -> None:
     """Answer an interaction whether or not it was already acknowledged.
 
     The first piece goes out as the response (or as a follow-up after a defer);
     long content continues in follow-ups, the view rides on the last piece, and
-    mentions are never parsed.
+    mentions are never parsed. A Components V2 card (``LayoutView``) is the whole
+    message: Discord refuses content or embeds beside it.
     """
+    if isinstance(view, discord.ui.LayoutView):
+        if content or embeds or file is not None:
+            # Discord refuses content and embeds beside V2, and shows a file only when a
+            # component references it: the card must carry everything itself.
+            raise ValueError(
+                "a Components V2 card carries its own text: no content, embeds or file"
+            )
+        await _send_card(interaction, view, ephemeral=ephemeral)
+        return
     missing = discord.utils.MISSING
     pieces = split_text(content) if content else [""]
     last = len(pieces) - 1
@@ -95,6 +105,19 @@ async def respond(
                 file=piece_file,
                 allowed_mentions=NO_MENTIONS,
             )
+
+
+async def _send_card(
+    interaction: discord.Interaction, card: discord.ui.LayoutView, *, ephemeral: bool
+) -> None:
+    if not interaction.response.is_done():
+        await interaction.response.send_message(
+            view=card, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await interaction.followup.send(
+            view=card, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
 
 
 def mentions_for(role_id: int | None) -> discord.AllowedMentions:

@@ -12,6 +12,7 @@ from bot.guild_config.model import AdvicePolicy, GuildConfig
 from bot.storage import Database
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.fakediscord.components_v2 import custom_ids, texts
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import ChannelType, Message
@@ -53,7 +54,7 @@ async def start_configured(
 
 
 def button_ids(message: Message) -> list[str]:
-    return [c["custom_id"] for row in message.components for c in row.get("components", [])]
+    return custom_ids(message.components)
 
 
 def button(message: Message, action: str) -> str:
@@ -83,9 +84,9 @@ def is_published_reply(fake: FakeDiscord) -> Callable[[Message], bool]:
 
 
 def embed_text(message: Message) -> str:
-    return "\n".join(
-        str(e.get("title", "")) + "\n" + str(e.get("description", "")) for e in message.embeds
-    )
+    """What a message shows: its embeds' titles and descriptions, or its V2 text displays."""
+    embedded = [f"{e.get('title', '')}\n{e.get('description', '')}" for e in message.embeds]
+    return "\n".join(embedded + texts(message.components))
 
 
 async def test_reply_with_care_posts_the_gentler_version_attributed_to_its_writer(
@@ -110,7 +111,7 @@ async def test_reply_with_care_posts_the_gentler_version_attributed_to_its_write
     assert posted.request.get("allowed_mentions") == NO_PARSE
     await click.wait_for_edit(1, timeout=5)
     assert "Posted" in embed_text(fake_discord.world.message(report.id))
-    assert fake_discord.world.message(report.id).components == []
+    assert button_ids(fake_discord.world.message(report.id)) == []
     bot_posts = [
         m
         for m in fake_discord.messages_in(club.general, include_ephemeral=False)

@@ -17,9 +17,10 @@ import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.test_config import Moderator
+from tests.fakediscord.components_v2 import texts, walk
 from tests.fakediscord.interactions import FakeInteraction, InteractionResponse
 from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.state import ChannelType
+from tests.fakediscord.state import ChannelType, User
 from tests.fakediscord.world import PracticeClub
 
 pytestmark = pytest.mark.e2e
@@ -32,17 +33,13 @@ CRISIS = "i can't cope anymore and i want to kill myself"
 def text_of(response: InteractionResponse) -> str:
     parts = [response.content or ""]
     parts += [f"{e.get('title', '')}\n{e.get('description', '')}" for e in response.embeds]
+    parts += texts(response.components)
     return "\n".join(parts)
 
 
 def buttons(response: InteractionResponse) -> dict[str, str]:
-    """Label -> custom id of every button on a message."""
-    return {
-        c["label"]: c["custom_id"]
-        for row in response.components
-        for c in row.get("components", [])
-        if c.get("type") == 2
-    }
+    """Label -> custom id of every button on a message (rows, containers, sections)."""
+    return {c["label"]: c["custom_id"] for c in walk(response.components) if c.get("type") == 2}
 
 
 def sources(text: str) -> list[str]:
@@ -61,7 +58,7 @@ async def ask(fake: FakeDiscord, club: PracticeClub, question: str) -> Interacti
 
 
 async def press(
-    fake: FakeDiscord, message: InteractionResponse, label: str, user: object
+    fake: FakeDiscord, message: InteractionResponse, label: str, user: User | int
 ) -> tuple[FakeInteraction, InteractionResponse]:
     assert message.message_id is not None
     click = await fake.send_component(message.message_id, buttons(message)[label], user_id=user)
@@ -80,7 +77,7 @@ async def test_another_note_and_didnt_help_work_and_survive_a_restart(
     bot = await start_bot(data_dir=data_dir)
 
     answer = await ask(fake, club, QUESTION)
-    assert set(buttons(answer)) == {"Show another note", "That didn't help"}
+    assert set(buttons(answer)) == {"Show another note", "That didn't help", "Open note"}
     shown = sources(text_of(answer))
     assert shown
 
@@ -88,7 +85,7 @@ async def test_another_note_and_didnt_help_work_and_survive_a_restart(
     (first_more,) = sources(text_of(more))
     assert first_more not in shown and "[1]" in text_of(more)
     assert QUESTION in text_of(more), "the follow-up says which question it answers"
-    assert set(buttons(more)) == {"Show another note", "That didn't help"}
+    assert set(buttons(more)) == {"Show another note", "That didn't help", "Open note"}
 
     # A new process: the same buttons on the same old message still work.
     await bot.stop()
@@ -195,7 +192,7 @@ async def test_a_help_forum_gets_a_post_that_notifies_nobody_unless_asked_to(
     _, done = await press(fake, answer, "Post my question for support", club.member)
     assert "Posted in" in text_of(done)
     (thread,) = [t for t in fake.world.guild_threads(club.guild.id) if t.parent_id == club.help.id]
-    assert "Pat Member" in thread.name
+    assert "Pat Member" in (thread.name or "")
     (posted,) = fake.messages_in(thread)
     assert posted.embeds[0]["description"] == HURTING
     assert posted.mention_roles == [] and posted.mentions == [], "pinging was not turned on"

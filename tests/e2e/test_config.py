@@ -8,6 +8,7 @@ import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import CallbackType, FakeInteraction, InteractionResponse
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.e2e
 def text_of(response: InteractionResponse) -> str:
     parts = [response.content or ""]
     parts += [str(embed.get("description", "")) for embed in response.embeds]
+    parts += texts(response.components)
     return "\n".join(parts)
 
 

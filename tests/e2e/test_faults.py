@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from tests.databases import postgres_database
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import User
@@ -45,6 +46,7 @@ def said(interaction: FakeInteraction) -> str:
             parts.append(str(embed.get("title") or ""))
             parts.append(str(embed.get("description") or ""))
             parts.append(str((embed.get("footer") or {}).get("text") or ""))
+        parts += texts(response.components)
     return "\n".join(p for p in parts if p)
 
 
@@ -91,8 +93,10 @@ def bot_messages(fake: FakeDiscord) -> Counter[tuple[int, str]]:
             and request.method == "POST"
         ):
             body = request.json
-            text = str(body.get("content") or "") + "".join(
-                str(e.get("description") or "") for e in body.get("embeds") or []
+            text = (
+                str(body.get("content") or "")
+                + "".join(str(e.get("description") or "") for e in body.get("embeds") or [])
+                + "".join(texts(body.get("components") or []))
             )
             seen[(hash(request.path), text)] += 1
     return seen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import InteractionResponse
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
@@ -22,6 +23,7 @@ LONG_DRAFT = "\n".join(f"{n % 10}" for n in range(2000))  # 3,999 characters, 2,
 def said(response: InteractionResponse) -> str:
     parts = [response.content or ""]
     parts += [f"{e.get('title', '')}\n{e.get('description', '')}" for e in response.embeds]
+    parts += texts(response.components)
     return "\n".join(parts)
 
 

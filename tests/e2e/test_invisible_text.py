@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
@@ -42,10 +43,12 @@ def everything_said(interaction: FakeInteraction, fake: FakeDiscord) -> str:
             continue
         parts.append(response.content or "")
         parts += [f"{e.get('title', '')}\n{e.get('description', '')}" for e in response.embeds]
+        parts += texts(response.components)
     if interaction.original_message_id is not None:
         original = fake.world.message(interaction.original_message_id)
         parts.append(original.content)
         parts += [f"{e.get('title', '')}\n{e.get('description', '')}" for e in original.embeds]
+        parts += texts(original.components)
     return "\n".join(parts)
 
 

@@ -7,9 +7,10 @@ import re
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import InteractionResponse
 from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.state import ChannelType
+from tests.fakediscord.state import Channel, ChannelType, Guild, User
 from tests.fakediscord.world import PracticeClub
 
 pytestmark = pytest.mark.e2e
@@ -34,17 +35,20 @@ KILN_QUESTION = (
 
 
 def answer_text(response: InteractionResponse) -> str:
+    """An answer's words: embed titles and descriptions, or its V2 text displays."""
     embeds = response.embeds
-    return "\n".join(str(e.get("title", "")) + "\n" + str(e.get("description", "")) for e in embeds)
+    shown = [str(e.get("title", "")) + "\n" + str(e.get("description", "")) for e in embeds]
+    return "\n".join(shown + texts(response.components))
 
 
 async def ask(
-    fake: FakeDiscord, guild: object, channel: object, user: object, question: str
+    fake: FakeDiscord, guild: Guild | int, channel: Channel | int, user: User | int, question: str
 ) -> str:
     interaction = await fake.send_slash_command(guild, channel, user, "ask", {"question": question})
     first = await interaction.first_response(timeout=3)
     assert interaction.rejections == []
-    responses = [first] if first.embeds else await interaction.wait_for_followups(1, timeout=30)
+    shown = first.embeds or first.components
+    responses = [first] if shown else await interaction.wait_for_followups(1, timeout=30)
     return answer_text(responses[-1])
 
 

@@ -14,6 +14,7 @@ import pytest
 from tests.e2e.harness import BotProcess
 from tests.e2e.test_advice import ALICE, BOB, button, embed_text
 from tests.e2e.test_ask_feedback import QUESTION, TIMEOUT, sources, text_of
+from tests.fakediscord.components_v2 import walk
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Channel, ChannelType, Guild, Message
 from tests.fakediscord.world import PracticeClub
@@ -46,8 +47,9 @@ async def test_reply_with_care_from_draft_to_posted_reply_where_the_bot_is_not_a
     opened = await fake.send_message_command(pat, "Reply with care", post)
     await opened.first_response(timeout=3)
     assert opened.user_install_only and opened.modal is not None
-    fields = [c["custom_id"] for row in opened.modal["components"] for c in row["components"]]
-    assert fields == ["reply"]  # the post's text came with the command: nothing to paste
+    fields = [c["custom_id"] for c in walk(opened.modal["components"]) if "custom_id" in c]
+    # The post's text came with the command: nothing to paste; the poster's intent is asked.
+    assert fields == ["reply", "intent"]
 
     submitted = await fake.send_modal_submit(opened.modal["custom_id"], {"reply": BOB})
     await submitted.first_response(timeout=3)
@@ -87,8 +89,8 @@ async def test_advise_by_link_asks_for_the_post_where_the_bot_cannot_read_it(
     opened = await fake.send_slash_command(guild, beginners, pat, "advise", {"message_link": link})
     await opened.first_response(timeout=3)
     assert opened.modal is not None
-    fields = [c["custom_id"] for row in opened.modal["components"] for c in row["components"]]
-    assert fields == ["post", "reply"]
+    fields = [c["custom_id"] for c in walk(opened.modal["components"]) if "custom_id" in c]
+    assert fields == ["post", "reply", "intent"]
     submitted = await fake.send_modal_submit(
         opened.modal["custom_id"], {"post": ALICE, "reply": BOB}
     )

@@ -12,6 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import components_v2 as v2
+from .form_body import ErrorTree, InvalidFormBody
+
+__all__ = ["ErrorTree", "InvalidFormBody"]  # re-exported: callers use limits.ErrorTree
+
 JSON = dict[str, Any]
 
 # Messages and embeds
@@ -34,11 +39,11 @@ BUTTON_LABEL_MAX = 80
 SELECT_OPTIONS_MAX = 25
 SELECT_OPTION_TEXT_MAX = 100
 SELECT_PLACEHOLDER_MAX = 150
-COMPONENTS_V2_TOTAL_MAX = 40
+COMPONENTS_V2_TOTAL_MAX = v2.TOTAL_COMPONENTS_MAX
 
 # Modals
 MODAL_TITLE_MAX = 45
-MODAL_COMPONENTS_MAX = 5
+MODAL_COMPONENTS_MAX = v2.MODAL_COMPONENTS_MAX
 TEXT_INPUT_LABEL_MAX = 45
 TEXT_INPUT_VALUE_MAX = 4000
 TEXT_INPUT_PLACEHOLDER_MAX = 100
@@ -63,47 +68,6 @@ COMPONENT_LABEL = 18
 _SLASH_NAME = re.compile(r"^[-_'\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$")
 
 
-class InvalidFormBody(Exception):
-    """A 400 / 50035 response waiting to be sent. ``errors`` is Discord's error tree."""
-
-    def __init__(self, errors: JSON) -> None:
-        super().__init__(f"Invalid Form Body: {errors}")
-        self.errors = errors
-
-
-class ErrorTree:
-    """Collects field errors into Discord's nested ``{"_errors": [...]}`` shape."""
-
-    def __init__(self) -> None:
-        self.tree: JSON = {}
-
-    def add(self, path: Sequence[str | int], code: str, message: str) -> None:
-        """Record an error at ``path`` (keys and list indexes, outermost first)."""
-        node = self.tree
-        for part in path:
-            node = node.setdefault(str(part), {})
-        node.setdefault("_errors", []).append({"code": code, "message": message})
-
-    def too_long(self, path: Sequence[str | int], value: Any, limit: int) -> None:
-        """Record a max-length error when ``value`` is a string longer than ``limit``."""
-        if isinstance(value, str) and len(value) > limit:
-            self.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
-
-    def too_many(self, path: Sequence[str | int], items: Sequence[Any], limit: int) -> None:
-        """Record a max-items error when ``items`` has more than ``limit`` entries."""
-        if len(items) > limit:
-            self.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
-
-    def raise_if_any(self, *, prefix: Sequence[str] = ()) -> None:
-        """Raise :class:`InvalidFormBody` (nested under ``prefix``) if anything was recorded."""
-        if not self.tree:
-            return
-        tree = self.tree
-        for part in reversed(prefix):
-            tree = {part: tree}
-        raise InvalidFormBody(tree)
-
-
 def _len(value: Any) -> int:
     return len(value) if isinstance(value, str) else 0
 
@@ -122,9 +86,10 @@ def check_message(
     embeds = body.get("embeds") or []
     check_embeds(errors, embeds, path=p)
     flags = int(body.get("flags") or 0)
-    check_components(
-        errors, body.get("components") or [], components_v2=bool(flags & (1 << 15)), path=p
-    )
+    is_v2 = bool(flags & v2.MESSAGE_FLAG_IS_COMPONENTS_V2)
+    if is_v2:
+        v2.check_legacy_fields(errors, body, p)
+    check_components(errors, body.get("components") or [], components_v2=is_v2, path=p)
     if require_body and not any(
         (
             body.get("content"),
@@ -188,10 +153,7 @@ def check_components(
     """Action rows, buttons and selects of a (classic or v2) message."""
     p = [*path, "components"]
     if components_v2:
-        if _count_components(components) > COMPONENTS_V2_TOTAL_MAX:
-            errors.add(
-                p, "BASE_TYPE_MAX_LENGTH", f"Must be {COMPONENTS_V2_TOTAL_MAX} or fewer in length."
-            )
+        v2.check_layout(errors, components, p)
         _check_interactive(errors, components, p)
         return
     errors.too_many(p, components, ACTION_ROWS_MAX)
@@ -213,19 +175,8 @@ def check_components(
                 "A select must be alone in its row",
             )
         errors.too_many([*rp, "components"], children, BUTTONS_PER_ROW_MAX)
+        v2.check_message_row(errors, row, rp)
         _check_interactive(errors, children, [*rp, "components"])
-
-
-def _count_components(components: Sequence[Mapping[str, Any]]) -> int:
-    count = 0
-    for c in components:
-        count += 1
-        count += _count_components(c.get("components") or [])
-        if isinstance(c.get("accessory"), Mapping):
-            count += 1
-        if isinstance(c.get("component"), Mapping):
-            count += 1
-    return count
 
 
 def _check_interactive(
@@ -281,14 +232,12 @@ def check_modal(
     errors.too_many([*p, "components"], rows, MODAL_COMPONENTS_MAX)
     for i, row in enumerate(rows):
         rp = [*p, "components", i]
+        labelled = v2.check_modal_top_level(errors, row, rp)
         if row.get("type") == COMPONENT_ACTION_ROW:
             for j, child in enumerate(row.get("components") or []):
                 _check_modal_input(errors, child, [*rp, "components", j])
-        elif row.get("type") == COMPONENT_LABEL:
-            errors.too_long([*rp, "label"], row.get("label"), TEXT_INPUT_LABEL_MAX)
-            child = row.get("component")
-            if isinstance(child, Mapping):
-                _check_modal_input(errors, child, [*rp, "component"])
+        elif labelled is not None:
+            _check_modal_input(errors, labelled, [*rp, "component"])
 
 
 def _check_modal_input(errors: ErrorTree, c: Mapping[str, Any], path: list[str | int]) -> None:

@@ -29,7 +29,8 @@ def message_payload(request: RecordedRequest) -> dict[str, Any] | None:
         data = body.get("data")
         return data if isinstance(data, dict) and "content" in data else None
     if request.route == "/channels/{channel_id}/threads" and isinstance(body.get("message"), dict):
-        return body["message"]  # a forum post's first message
+        first: dict[str, Any] = body["message"]  # a forum post's first message
+        return first
     return body
 
 

@@ -41,6 +41,7 @@ from .interactions import (
     InteractionContext,
     InteractionType,
 )
+from .modal_submit import modal_submission
 from .recording import (
     FailureRule,
     GatewayReceived,
@@ -913,7 +914,7 @@ class FakeDiscord:
     async def send_modal_submit(
         self,
         custom_id: str,
-        values: Mapping[str, str | Sequence[str]],
+        values: Mapping[str, Any],
         *,
         guild_id: Guild | int | None = None,
         channel_id: Channel | int | None = None,
@@ -944,18 +945,20 @@ class FakeDiscord:
         cid = _id(channel_id) if channel_id is not None else origin.channel_id if origin else 0
         uid = _id(user_id) if user_id is not None else origin.user_id if origin else 0
         modal_rows = list(origin.modal.get("components") or []) if origin and origin.modal else []
-        components = (
-            _modal_submission(modal_rows, values)
-            if modal_rows
-            else [
+        resolved: JSON = {}
+        if modal_rows:
+            components, resolved = modal_submission(modal_rows, values, self._upload)
+        else:
+            components = [
                 {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
                 for k, v in values.items()
             ]
-        )
         message = (
             self.world.messages.get(origin.message_id) if origin and origin.message_id else None
         )
         data: JSON = {"custom_id": custom_id, "components": components}
+        if resolved:
+            data["resolved"] = resolved
         return await self._dispatch_interaction(
             InteractionType.MODAL_SUBMIT,
             gid,
@@ -966,6 +969,14 @@ class FakeDiscord:
             locale=locale,
             owners=origin.authorizing_integration_owners if origin else None,
         )
+
+    def _upload(self, spec: Any) -> JSON:
+        """A file a user picked in a modal's file upload: stored on the CDN, as the
+        attachment payload ``data.resolved.attachments`` lists."""
+        attachment = spec if isinstance(spec, Attachment) else None
+        if attachment is None:
+            attachment = self._attachments({}, [_as_file(0, spec)], ephemeral=True)[0]
+        return payloads.attachment(attachment, self.base_url, 0)
 
     def _origin_owners(self, interaction_id: int | None) -> dict[str, str] | None:
         """A component on an interaction's message acts for whoever authorized that one."""
@@ -1483,54 +1494,6 @@ def _find_component(components: Sequence[JSON], custom_id: str) -> JSON | None:
                 if found is not None:
                     return found
     return None
-
-
-def _modal_submission(
-    rows: Sequence[JSON], values: Mapping[str, str | Sequence[str]]
-) -> list[JSON]:
-    """Mirror the modal's layout with the user's values, checking them like Discord's client."""
-    known: set[str] = set()
-    submitted: list[JSON] = []
-
-    def field(component: JSON) -> JSON:
-        cid = str(component.get("custom_id"))
-        known.add(cid)
-        if component.get("type") == limits.COMPONENT_TEXT_INPUT:
-            value = values.get(cid, component.get("value") or "")
-            if not isinstance(value, str):
-                raise ValueError(f"text input {cid!r} takes a string")
-            required = component.get("required", True)
-            if required and not value:
-                raise ValueError(f"text input {cid!r} is required")
-            max_length = component.get("max_length") or limits.TEXT_INPUT_VALUE_MAX
-            min_length = component.get("min_length") or 0
-            if len(value) > max_length or (value and len(value) < min_length):
-                raise ValueError(
-                    f"text input {cid!r} must be {min_length}-{max_length} characters, got {len(value)}"
-                )
-            return {"type": 4, "id": component.get("id"), "custom_id": cid, "value": value}
-        chosen = values.get(cid, [])
-        picked = [chosen] if isinstance(chosen, str) else list(chosen)
-        return {
-            "type": component.get("type"),
-            "id": component.get("id"),
-            "custom_id": cid,
-            "values": picked,
-        }
-
-    for row in rows:
-        if row.get("type") == limits.COMPONENT_ACTION_ROW:
-            submitted.append(
-                {"type": 1, "components": [field(c) for c in row.get("components") or []]}
-            )
-        elif row.get("type") == limits.COMPONENT_LABEL and isinstance(row.get("component"), dict):
-            submitted.append(
-                {"type": 18, "id": row.get("id"), "component": field(row["component"])}
-            )
-    unknown = set(values) - known
-    if unknown:
-        raise ValueError(f"the modal has no field(s) {sorted(unknown)}")
-    return submitted
 
 
 _EXTERNAL_APP_PERMISSIONS = (

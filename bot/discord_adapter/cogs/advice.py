@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -31,9 +32,11 @@ from bot.advice_flow import (
     WatchPlan,
     parse_message_link,
 )
+from bot.advice_flow.links import stated_intent
 from bot.advice_flow.reach import needs_pasted_post, post_link
-from bot.advice_flow.text import quote, report_body
+from bot.advice_flow.text import quote
 from bot.discord_adapter.advice_views import (
+    INTENT_FIELD,
     MODAL_ID,
     MODAL_PREFIX,
     POST_FIELD,
@@ -41,14 +44,14 @@ from bot.discord_adapter.advice_views import (
     AdviceButton,
     DraftForm,
     attributed_embed,
-    cancelled_embeds,
+    cancelled_layout,
     edit_modal_id,
     new_modal_id,
-    posted_embeds,
-    report_embeds,
-    report_view,
+    posted_layout,
+    report_layout,
     submitted_reply,
 )
+from bot.discord_adapter.forms import form_choices
 from bot.discord_adapter.interaction_facts import bot_present
 from bot.discord_adapter.messages import (
     MAX_EMBED_DESCRIPTION,
@@ -89,6 +92,16 @@ async def send_dm(services: Services, user: discord.User | discord.Member, **kwa
         log.warning("DM to user %s failed: HTTP %s", user.id, exc.status)
         return False
     return True
+
+
+async def show_card(interaction: discord.Interaction, card: discord.ui.LayoutView) -> None:
+    """Replace the interaction's message with a V2 card. A message can opt into
+    Components V2 on edit only with its content and embeds cleared, which matters for
+    reports sent as embeds before V2:
+    https://docs.discord.com/developers/components/reference"""
+    await interaction.edit_original_response(
+        content=None, embeds=[], view=card, allowed_mentions=NO_MENTIONS
+    )
 
 
 def thread_facts(channel: object) -> tuple[int | None, tuple[str, ...]]:
@@ -149,7 +162,12 @@ class Advice(commands.Cog):
         # asked for where the bot can't fetch the post and it brought no text.
         ask = needs_pasted_post(bot_present(interaction), message.content)
         await interaction.response.send_modal(
-            DraftForm(new_modal_id(message.channel.id, message.id), FORM_TITLE, ask_for_post=ask)
+            DraftForm(
+                new_modal_id(message.channel.id, message.id),
+                FORM_TITLE,
+                ask_for_post=ask,
+                ask_intent=True,
+            )
         )
 
     @everywhere()
@@ -171,6 +189,7 @@ class Advice(commands.Cog):
                     new_modal_id(link.channel_id, link.message_id),
                     FORM_TITLE,
                     ask_for_post=needs_pasted_post(False, None),
+                    ask_intent=True,
                 )
             )
             return
@@ -189,7 +208,7 @@ class Advice(commands.Cog):
         if message is not None:
             self._remember_post(interaction.user.id, message)
         await interaction.response.send_modal(
-            DraftForm(new_modal_id(link.channel_id, link.message_id), FORM_TITLE)
+            DraftForm(new_modal_id(link.channel_id, link.message_id), FORM_TITLE, ask_intent=True)
         )
 
     def _remember_post(self, user_id: int, message: discord.Message) -> None:
@@ -217,6 +236,7 @@ class Advice(commands.Cog):
         match = MODAL_ID.fullmatch(custom_id)
         text = submitted_reply(interaction.data) or ""
         pasted = submitted_reply(interaction.data, POST_FIELD)
+        said = (form_choices(interaction.data).get(INTENT_FIELD) or [""])[0]
         if match is None:
             return
         try:
@@ -224,7 +244,12 @@ class Advice(commands.Cog):
                 await self._submit_edit(interaction, int(match["draft"]), text)
             else:
                 await self._submit_new(
-                    interaction, int(match["channel"]), int(match["message"]), text, pasted
+                    interaction,
+                    int(match["channel"]),
+                    int(match["message"]),
+                    text,
+                    pasted,
+                    stated_intent(said),
                 )
         except FlowRefused as exc:
             await self._give_back(interaction, str(exc), text)
@@ -269,6 +294,7 @@ class Advice(commands.Cog):
         message_id: int,
         text: str,
         pasted: str | None = None,
+        stated: str = "",
     ) -> None:
         # Store, then acknowledge, then call out: the typed text (and what is known of
         # the post) is saved before the acknowledgement and before the post is fetched,
@@ -276,13 +302,16 @@ class Advice(commands.Cog):
         # recovery loop finishes the check and sends the report.
         seen = self._seen_posts.get((interaction.user.id, message_id))
         if not bot_present(interaction):
-            await self._submit_away(interaction, channel_id, message_id, text, pasted or seen)
+            await self._submit_away(
+                interaction, channel_id, message_id, text, pasted or seen, stated
+            )
             return
         known = PostContext(
             post_text=seen or "",
             guild_id=interaction.guild_id,
             channel_id=channel_id,
             post_message_id=message_id,
+            stated_intent=stated,
         )
         draft_id = await self.flow.receive(interaction.user.id, known, text)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -293,12 +322,10 @@ class Advice(commands.Cog):
         if post is None:
             await self.flow.abandon(draft_id)
             raise FlowRefused("The message you were answering is gone, so I can't post a reply.")
-        context = context_for(post, post.content or seen or "")
+        context = replace(context_for(post, post.content or seen or ""), stated_intent=stated)
         draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
-        await interaction.edit_original_response(
-            embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
-        )
+        await show_card(interaction, report_layout(draft))
         await self._improve_in_place(interaction, draft)
 
     async def _submit_away(
@@ -308,6 +335,7 @@ class Advice(commands.Cog):
         message_id: int,
         text: str,
         post_text: str | None,
+        stated: str = "",
     ) -> None:
         """A server the bot isn't in: the post is what the interaction brought (or the
         writer pasted); nothing is fetched, and the report stays private."""
@@ -322,14 +350,13 @@ class Advice(commands.Cog):
             channel_id=channel_id,
             post_message_id=message_id,
             bot_present=False,
+            stated_intent=stated,
         )
         draft_id = await self.flow.receive(interaction.user.id, context, text)
         await interaction.response.defer(ephemeral=True, thinking=True)
         draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
-        await interaction.edit_original_response(
-            embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
-        )
+        await show_card(interaction, report_layout(draft))
         await self._improve_in_place(interaction, draft)
 
     async def _submit_edit(
@@ -341,9 +368,7 @@ class Advice(commands.Cog):
         else:
             await interaction.response.defer(ephemeral=True, thinking=True)
         draft = await self.flow.revise(draft_id, interaction.user.id, text)
-        await interaction.edit_original_response(
-            embeds=report_embeds(draft), view=report_view(draft), allowed_mentions=NO_MENTIONS
-        )
+        await show_card(interaction, report_layout(draft))
         await self._improve_in_place(interaction, draft)
 
     async def _improve_in_place(self, interaction: discord.Interaction, draft: Draft) -> None:
@@ -352,9 +377,7 @@ class Advice(commands.Cog):
         if improved is None:
             return
         try:
-            await interaction.edit_original_response(
-                embeds=report_embeds(improved), view=report_view(improved)
-            )
+            await show_card(interaction, report_layout(improved))
         except discord.HTTPException:
             log.info("could not show the model's version of draft %s", draft.id)
 
@@ -405,12 +428,11 @@ class Advice(commands.Cog):
             await send_dm(
                 self.services,
                 await self._writer(received.author_id),
-                embeds=report_embeds(
+                view=report_layout(
                     draft,
                     "Touchstone restarted while checking your reply, so here is its report. "
                     "To post it, use Reply with care on the post again.",
                 ),
-                view=report_view(draft),
             )
             return
         try:
@@ -441,9 +463,7 @@ class Advice(commands.Cog):
             f"Touchstone restarted while checking your reply to {post.jump_url}, so here is "
             "its report. The buttons work as usual."
         )
-        await send_dm(
-            self.services, writer, embeds=report_embeds(draft, note), view=report_view(draft)
-        )
+        await send_dm(self.services, writer, view=report_layout(draft, note))
 
     async def _reconcile(self, draft: Draft) -> None:
         """Was the reply posted before the process stopped? Look, then settle the draft."""
@@ -473,15 +493,13 @@ class Advice(commands.Cog):
         log.info("draft %s: left posting, %s", draft.id, "was posted" if found else "open again")
         writer = await self._writer(draft.author_id)
         if found is not None:
-            await send_dm(self.services, writer, embeds=posted_embeds(draft.id, found.jump_url))
+            await send_dm(self.services, writer, view=posted_layout(draft.id, found.jump_url))
             return
         note = (
             "Touchstone restarted while posting this reply, and it did not reach the "
             "channel. Nothing was posted; the buttons work again."
         )
-        await send_dm(
-            self.services, writer, embeds=report_embeds(fresh, note), view=report_view(fresh)
-        )
+        await send_dm(self.services, writer, view=report_layout(fresh, note))
 
     async def _reconcile_away(self, draft: Draft) -> None:
         """The bot can't read a channel of a server it isn't in: open the draft again and
@@ -494,8 +512,7 @@ class Advice(commands.Cog):
         await send_dm(
             self.services,
             await self._writer(draft.author_id),
-            embeds=report_embeds(fresh, note),
-            view=report_view(fresh),
+            view=report_layout(fresh, note),
         )
 
     # --- the buttons ---------------------------------------------------------------
@@ -522,9 +539,7 @@ class Advice(commands.Cog):
             elif action is Action.CANCEL:
                 await interaction.response.defer()
                 draft = await self.flow.cancel(draft_id, interaction.user.id)
-                await interaction.edit_original_response(
-                    embeds=cancelled_embeds(draft), view=report_view(draft)
-                )
+                await show_card(interaction, cancelled_layout(draft))
             else:
                 await interaction.response.defer()
                 version = Version.GENTLER if action is Action.GENTLE else Version.AS_WRITTEN
@@ -558,9 +573,7 @@ class Advice(commands.Cog):
             await self.flow.post_failed(plan)
             raise
         await self.flow.posted(plan, sent.id)
-        await interaction.edit_original_response(
-            embeds=posted_embeds(draft_id, sent.jump_url), view=None
-        )
+        await show_card(interaction, posted_layout(draft_id, sent.jump_url))
 
     async def _respond_in_channel(
         self, interaction: discord.Interaction, plan: PostPlan
@@ -665,10 +678,8 @@ class Advice(commands.Cog):
             "pile of advice for someone who didn't ask for it. It's still posted, nothing "
             "happened to it; if you agree, you could edit it along these lines."
         )
-        embeds = embeds_for("A gentle nudge", intro + "\n\n" + report_body(draft))
-        await send_dm(
-            self.services, message.author, embeds=embeds, view=report_view(draft, watched=True)
-        )
+        layout = report_layout(draft, intro=intro, title="A gentle nudge", watched=True)
+        await send_dm(self.services, message.author, view=layout)
 
     async def _hold(self, message: discord.Message, plan: WatchPlan) -> None:
         """DM the full text first; remove the reply only if that DM arrived."""
@@ -697,8 +708,7 @@ class Advice(commands.Cog):
             await send_dm(
                 self.services,
                 message.author,
-                embeds=embeds_for("What to do with it", explain + report_body(fresh)),
-                view=report_view(fresh),
+                view=report_layout(fresh, intro=explain.strip(), title="What to do with it"),
             )
         elif delivered:
             await send_dm(

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.coaching import InputProblem, match_timezones
 from bot.dialogues import DialogueError
+from bot.discord_adapter.coach_form import START_FORM_ID, CoachStartForm, start_answers
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
@@ -128,7 +129,7 @@ class Coaching(commands.Cog):
 
     @coach.command(name="start", description="Start daily coaching: morning prompts in your DMs.")
     @app_commands.describe(
-        timezone="Your time zone, e.g. Europe/Berlin (type a city)",
+        timezone="Your time zone, e.g. Europe/Berlin (leave out to choose in a form)",
         time="Time of day for the morning prompts, e.g. 07:30 (default: the server's)",
         days="Which days: every day, weekdays, or e.g. mon,wed,fri (default: the server's)",
         nudge="A reminder in the evening if you haven't logged practice",
@@ -136,11 +137,25 @@ class Coaching(commands.Cog):
     async def coach_start(
         self,
         interaction: discord.Interaction,
-        timezone: str,
+        timezone: str | None = None,
         time: str | None = None,
         days: str | None = None,
         nudge: bool = False,
     ) -> None:
+        if timezone is None:
+            await interaction.response.send_modal(CoachStartForm())
+            return
+        await self._start(interaction, timezone, time, days, nudge)
+
+    async def _start(
+        self,
+        interaction: discord.Interaction,
+        timezone: str,
+        time: str | None,
+        days: str | None,
+        nudge: bool,
+    ) -> None:
+        """Start coaching from the command's options or the submitted form."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.services.users.mark_dms_open(interaction.user.id)
         view = await attempt(
@@ -240,6 +255,9 @@ class Coaching(commands.Cog):
         """A prompts form submitted, also one opened before a restart."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
+        if form_custom_id(interaction.data) == START_FORM_ID:
+            await self._start_from_form(interaction)
+            return
         match = PROMPTS_FORM.fullmatch(form_custom_id(interaction.data))
         if match is None:
             return
@@ -256,6 +274,15 @@ class Coaching(commands.Cog):
                 await respond(interaction, problem + keep, ephemeral=True)
             except discord.HTTPException:
                 log.warning("could not give the prompts back to user %s", interaction.user.id)
+
+    async def _start_from_form(self, interaction: discord.Interaction) -> None:
+        answers = start_answers(interaction.data)
+        try:
+            timezone, days = answers.timezone(), answers.days_text()
+        except InputProblem as exc:
+            await respond(interaction, str(exc), ephemeral=True)
+            return
+        await self._start(interaction, timezone, answers.time or None, days, answers.nudge)
 
     async def _save_prompts(
         self, interaction: discord.Interaction, guild_id: int | None, text: str

@@ -6,20 +6,28 @@ The buttons under an /ask answer live in :mod:`bot.discord_adapter.ask_views`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_adapter.ask_views import AskButton, answer_embeds, answer_view, where_of
+from bot.discord_adapter.ask_views import (
+    AskButton,
+    OpenNoteButton,
+    answer_layout,
+    note_embeds,
+    reply_buttons,
+    where_of,
+)
 from bot.discord_adapter.errors import message_for
-from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
+from bot.discord_adapter.forms import FORM_PREFIX, form_choices, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
 from bot.discord_adapter.reach import everywhere, server_only_contexts
 from bot.guild_knowledge import note_from_form
-from bot.note_text import note_line, note_markdown
+from bot.note_text import note_line
 from bot.services import Services
 from knowledge.note import MAX_NOTE_BYTES, NOTE_KINDS, Note
 
@@ -28,10 +36,6 @@ NOTE_PICKER_ID = "ts:note:open"
 MAX_QUESTION = 500
 #: Seconds /ask may spend judging distress before it must acknowledge (Discord allows 3).
 CARE_BUDGET = 1.0
-
-
-def note_embeds(note: Note) -> list[discord.Embed]:
-    return embeds_for(note.title, note_markdown(note), footer=f"note {note.id}")
 
 
 def note_choices(notes: list[Note], current: str) -> list[app_commands.Choice[str]]:
@@ -111,6 +115,49 @@ class NoteForm(discord.ui.Modal, title="Add a note to this server's library"):
 
 #: The note form's custom id: its submission is handled by id, even after a restart.
 NOTE_FORM_ID = f"{FORM_PREFIX}note"
+#: The upload form: a Markdown note picked inside the form (Discord's file upload input).
+NOTE_UPLOAD_FORM_ID = f"{FORM_PREFIX}noteupload"
+NOTE_FILE_FIELD = "note_file"
+
+
+class NoteUploadForm(discord.ui.Modal):
+    """One file upload in a label: the .md note, checked like an attached one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            title="Upload a note to this server's library",
+            custom_id=NOTE_UPLOAD_FORM_ID,
+            timeout=None,
+        )
+        upload: discord.ui.FileUpload[NoteUploadForm] = discord.ui.FileUpload(
+            custom_id=NOTE_FILE_FIELD, min_values=1, max_values=1
+        )
+        self.add_item(
+            discord.ui.Label(
+                text="Your note (.md)",
+                description="A Markdown note with front matter, as in the notes library",
+                component=upload,
+            )
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        return  # handled by Knowledge.on_interaction, which also works after a restart
+
+
+def uploaded_file(data: object) -> tuple[str, int, str] | None:
+    """(filename, size, CDN url) of the file picked in the upload form, from the
+    submission's ``resolved.attachments`` (where Discord lists uploaded files)."""
+    chosen = form_choices(data).get(NOTE_FILE_FIELD) or []
+    resolved = data.get("resolved") if isinstance(data, dict) else None
+    attachments = resolved.get("attachments") if isinstance(resolved, dict) else None
+    if not chosen or not isinstance(attachments, dict):
+        return None
+    found = attachments.get(chosen[0])
+    if not isinstance(found, dict):
+        return None
+    return str(found.get("filename", "")), int(found.get("size") or 0), str(found.get("url", ""))
+
+
 NOTE_FIELDS = ("note_title", "summary", "five_minute", "steps", "body")
 NOTE_LABELS = ("Title", "Summary", "Five-minute version", "Steps", "Explanation")
 
@@ -177,6 +224,15 @@ class Knowledge(commands.Cog):
         """The note form submitted, also one opened before a restart."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
+        if form_custom_id(interaction.data) == NOTE_UPLOAD_FORM_ID:
+            try:
+                await self._add_uploaded(interaction)
+            except Exception as exc:
+                problem, worth_logging = message_for(exc)
+                if worth_logging:
+                    log.error("note upload form failed", exc_info=exc)
+                await respond(interaction, problem, ephemeral=True)
+            return
         if form_custom_id(interaction.data) != NOTE_FORM_ID:
             return
         values = form_values(interaction.data)
@@ -220,12 +276,10 @@ class Knowledge(commands.Cog):
             where=where_of(interaction),
             assessment=assessment,
         )
-        await respond(
-            interaction,
-            embeds=answer_embeds(reply.title, reply.text, reply.used_model),
-            view=answer_view(reply),
-            ephemeral=private,
+        card = answer_layout(
+            reply.title, reply.text, reply.used_model, reply.citations, reply_buttons(reply)
         )
+        await respond(interaction, view=card, ephemeral=private)
 
     @everywhere()
     @app_commands.command(name="note", description="Show one note from the library.")
@@ -302,32 +356,58 @@ class Knowledge(commands.Cog):
         return [app_commands.Choice(name=t, value=t) for t in tags if current.lower() in t][:25]
 
     @knowledge.command(name="add", description="Add a note: attach a .md file, or fill in a form.")
+    @app_commands.describe(
+        file="A Markdown (.md) note", upload="Pick the .md file in a form instead of typing a note"
+    )
     async def knowledge_add(
-        self, interaction: discord.Interaction, file: discord.Attachment | None = None
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        upload: bool = False,
     ) -> None:
         await require_moderator(interaction, self.services)
         if file is None:
-            await interaction.response.send_modal(NoteForm())
+            form = NoteUploadForm() if upload else NoteForm()
+            await interaction.response.send_modal(form)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if not file.filename.lower().endswith(".md"):
+        await self._add_file(interaction, file.filename, file.size, file.read)
+
+    async def _add_file(
+        self,
+        interaction: discord.Interaction,
+        filename: str,
+        size: int,
+        read: Callable[[], Awaitable[bytes]],
+    ) -> None:
+        """A Markdown note file, attached to the command or uploaded in the form."""
+        if not filename.lower().endswith(".md"):
+            await respond(interaction, f"{filename}: attach a Markdown (.md) note.", ephemeral=True)
+            return
+        if size > MAX_NOTE_BYTES:
             await respond(
-                interaction, f"{file.filename}: attach a Markdown (.md) note.", ephemeral=True
+                interaction, f"{filename}: larger than {MAX_NOTE_BYTES} bytes.", ephemeral=True
             )
             return
-        if file.size > MAX_NOTE_BYTES:
-            await respond(
-                interaction, f"{file.filename}: larger than {MAX_NOTE_BYTES} bytes.", ephemeral=True
-            )
-            return
-        raw = await file.read()
+        raw = await read()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            await respond(interaction, f"{file.filename}: not UTF-8 text.", ephemeral=True)
+            await respond(interaction, f"{filename}: not UTF-8 text.", ephemeral=True)
             return
         await self.services.knowledge_ready()
-        await add_note(self.services, interaction, text, file.filename)
+        await add_note(self.services, interaction, text, filename)
+
+    async def _add_uploaded(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction, self.services)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        found = uploaded_file(interaction.data)
+        if found is None:
+            await respond(interaction, "No file arrived with the form; try again.", ephemeral=True)
+            return
+        filename, size, url = found
+        http = interaction.client.http
+        await self._add_file(interaction, filename, size, lambda: http.get_from_cdn(url))
 
     @knowledge.command(name="list", description="List this server's own notes.")
     async def knowledge_list(self, interaction: discord.Interaction) -> None:
@@ -362,5 +442,5 @@ class Knowledge(commands.Cog):
 async def setup(bot: commands.Bot) -> None:
     services: Services = bot.services  # type: ignore[attr-defined]
     bot.add_view(NotePicker(services))
-    bot.add_dynamic_items(AskButton)
+    bot.add_dynamic_items(AskButton, OpenNoteButton)
     await bot.add_cog(Knowledge(services))
