@@ -6,7 +6,8 @@ by DM and may ask for a new partner. Every post goes through the outbox under a 
 derived from the pair (``club.pair.intro:7``, ``club.pair.week:7:3``,
 ``club.pair.left:7``), so shard processes and restarts post each one once; the private
 thread's id is recorded the moment it opens, so a retried introduction never opens a
-second one.
+second one. Those keys are only the pair's own because a pair's row, and so its id, is
+never deleted: erasing a partner's data replaces their id in it with ERASED.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ INTRO = "club.pair.intro"
 WEEKLY = "club.pair.week"
 LEFT = "club.pair.left"
 CHANNEL_POST = 0
+#: A partner's id in the pair's row once they erased their data (bot.privacy).
+ERASED = 0
 #: Partners further apart than this rarely share a waking hour to practise or reply.
 MAX_HOURS_APART = 3
 WEEK = timedelta(days=7)
@@ -141,16 +144,17 @@ class PairService:
 
     async def member_erased(self, user_id: int) -> None:
         """Before ``/mydata delete`` erases a member, each pair they are in ends exactly
-        as if they had left: erasure deletes the pair's row, and without this the partner
-        would lose their pair without a word."""
+        as if they had left, so the partner is told. (A pair formed after this ran and
+        before the erasure is ended by its first outbox item: see :meth:`_active`.)"""
         for pair in await self.store.active_pairs_of(user_id):
             await self._end(pair, user_id)
 
     async def _end(self, pair: Pair, leaving: int) -> None:
         """End the pair and schedule the kind note to the other partner. Only the call
         that ended it schedules (a second leave, or an erasure racing a leave, adds
-        nothing), and the key is the pair's, so the note comes once."""
-        if await self.store.end_pair(pair.id, self.clock.now()):
+        nothing), and the key is the pair's, so the note comes once. Nobody is told
+        when the other side was erased too."""
+        if await self.store.end_pair(pair.id, self.clock.now()) and pair.other(leaving) != ERASED:
             await self.outbox.schedule(
                 pair.other(leaving),
                 LEFT,
@@ -193,8 +197,16 @@ class PairService:
         )
 
     async def _active(self, item: OutboxItem) -> Pair | None:
+        """The item's pair while it stands. One still active with an erased member
+        formed while that member was being erased, after :meth:`member_erased` ran: it
+        ends here, and the partner gets the kind note instead of a post to nobody."""
         pair = await self.store.pair(int(item.payload["pair"]))
-        return pair if pair is not None and pair.status is PairStatus.ACTIVE else None
+        if pair is None or pair.status is not PairStatus.ACTIVE:
+            return None
+        if ERASED in (pair.first_user_id, pair.second_user_id):
+            await self._end(pair, ERASED)
+            return None
+        return pair
 
     async def _render_intro(self, item: OutboxItem) -> OutgoingMessage | None:
         pair = await self._active(item)
@@ -247,9 +259,10 @@ class PairService:
             await self._schedule_week(pair)
 
     async def _render_left(self, item: OutboxItem) -> OutgoingMessage | None:
-        """The note names no one and needs nothing from the pair's row, which is gone
-        when the partner left by erasing their data. (Should the recipient erase theirs
-        too, erasure deletes this item along with their other outbox rows.)"""
+        """The note names no one and needs nothing from the pair's row, which no longer
+        says who the partner was when they left by erasing their data. (Should the
+        recipient erase theirs too, erasure deletes this item with their other outbox
+        rows.)"""
         return OutgoingMessage(
             title="Your practice pair",
             text=(

@@ -7,8 +7,9 @@ session schedules the edit for the end of the current window under a key naming 
 window (``club.push.bar:7:NNN``), so a burst of logs (in any process) is one edit,
 within Discord's rate limits. The goal's announcement, the end and its reflection
 prompt (built from the extended-practice-push note's steps) are each keyed once.
-An end that every process missed (down past the outbox's grace window) still comes,
-late, once: see :meth:`PushService._after_end`.
+The push ends once its end post is recorded as sent, so a send that failed for a moment
+is retried and still posts; an end that every process missed (down past the outbox's
+grace window) still comes, late, once: see :meth:`PushService._wind_up`.
 The bar and every post count people, never name them.
 """
 
@@ -44,7 +45,8 @@ UPDATE_EVERY = timedelta(minutes=5)
 BAR_WIDTH = 20
 #: Past its end by this much, a push still marked running is over (its end was missed).
 STALE_AFTER = timedelta(days=1)
-#: How the end item of a push finished when it posted nothing and ended nothing.
+#: How an end item finished without posting, unless a send was attempted (it may then
+#: have arrived, or failed for good: either way it is not posted again).
 MISSED = (ItemStatus.SKIPPED, ItemStatus.FAILED, ItemStatus.CANCELLED)
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -163,40 +165,51 @@ class PushService:
         return self._bar_text(push, await self.progress(push))
 
     async def ensure_schedules(self) -> int:
-        """Every running push has its end scheduled; one whose end item finished without
-        ending it (a crash before :meth:`_after_end` ran) gets its late end."""
+        """Every running push has its end scheduled; one whose end item finished while
+        it kept running (a crash before :meth:`_after_end` ran) is wound up."""
         pushes = await self.store.running_pushes()
         for push in pushes:
             await self._schedule_end(push)
-            await self._if_end_missed(push)
+            await self._wind_up(push)
         return len(pushes)
 
     # --- scheduling -------------------------------------------------------------------
 
     async def _current(self, club_id: int) -> Push | None:
-        """The running push. One still running a day after its end (no scheduler
-        handled its end item) is ended here, so it never blocks the next push, and its
-        end post still comes, late: the end item is cancelled first so that only the
-        late one can post it. One whose end item is being sent right now is left to it."""
+        """The running push. One past its end whose end item finished is wound up
+        here, so it never blocks the next push. One still running a day after its end
+        (no scheduler handled its end item) has that item cancelled first, so that only
+        the late one can post it. One whose end item is pending, or being sent right
+        now, is left to it."""
         push = await self.store.running_push(club_id)
-        if push is None or self.clock.now() <= push.ends_at + STALE_AFTER:
+        now = self.clock.now()
+        if push is None or now < push.ends_at:
             return push
-        await self.outbox.cancel(f"{END}:{push.id}")
-        if not await self._if_end_missed(push):
+        if now > push.ends_at + STALE_AFTER:
+            await self.outbox.cancel(f"{END}:{push.id}")
+        if not await self._wind_up(push):
             return push
         await self.store.end_push(push.id)
         return None
 
-    async def _if_end_missed(self, push: Push) -> bool:
-        """Schedule the late end if the push's end item is finished and the push still
-        runs: that item then posted nothing (its render ends the push before it posts)
-        and never will, so the late one is the only end post. True if it was missed."""
+    async def _wind_up(self, push: Push) -> bool:
+        """Settle a push whose on-time end item is finished: False while that item may
+        still post. Sent: the post is out and only the step marking the push ended was
+        lost (a crash before :meth:`_after_end`), so it ends now. Finished after a send
+        was attempted: it may have arrived (or failed for good), so it ends without
+        another post, as an outbox item is sent at most once. Finished without any
+        attempt (missed past the grace window, cancelled, or its render failed): it
+        never posted and never will, so the late end, scheduled here, is the only one."""
         found = await self.outbox.get(f"{END}:{push.id}")
-        if found is None or found[1] not in MISSED:
+        if found is None or found[1] not in (ItemStatus.SENT, *MISSED):
             return False
-        fresh = await self.store.push(push.id)  # read after the item's status: see above
+        item, status = found
+        if status == ItemStatus.SENT or item.uncertain:
+            await self.store.end_push(push.id)
+            return True
+        fresh = await self.store.push(push.id)
         if fresh is None or fresh.status is not PushStatus.ACTIVE:
-            return False
+            return True  # ended already, and only ever after its late end was scheduled
         await self.outbox.schedule(
             CHANNEL_POST,
             END,
@@ -309,23 +322,29 @@ class PushService:
         )
 
     async def _after_end(self, item: OutboxItem, result: DeliveryResult | None) -> None:
-        """An end item skipped because every process was down past the outbox's grace
-        window leaves the push running: post the end late rather than never."""
+        """The on-time end item's attempt is recorded: once sent, the push ends; if it
+        was skipped because every process was down past the outbox's grace window, the
+        end comes late rather than never. One released for a retry is left to it."""
         if item.payload.get("late"):
             return
         push = await self._item_push(item)
         if push is not None:
-            await self._if_end_missed(push)
+            await self._wind_up(push)
 
     async def _render_end(self, item: OutboxItem) -> OutgoingMessage | None:
-        """The end post. The late one renders even if the push has ended meanwhile (a
-        command found it a day overdue): it is only scheduled once the on-time item can
+        """The end post. The on-time one leaves the push running until it is recorded
+        as sent (:meth:`_after_end`): ending it here would turn a retry after a failed
+        send into "nothing to send". It renders only while the push runs, since a push
+        ended otherwise had its end posted (or its late end scheduled) already. The
+        late one renders even if the push has ended meanwhile (a command found it a day
+        overdue), and ends it at once: it is only scheduled once the on-time item can
         no longer post, and its own key keeps it single."""
         push = await self._item_push(item)
         late = bool(item.payload.get("late"))
         if push is None or (push.status is not PushStatus.ACTIVE and not late):
             return None
-        await self.store.end_push(push.id)
+        if late:
+            await self.store.end_push(push.id)
         progress = await self.progress(push)
         steps = await prompt_tools.note_steps(PUSH_NOTE_ID)
         questions = reflection_questions(steps)

@@ -30,6 +30,11 @@ ANONYMISE_TO: dict[tuple[str, str], int | None] = {
     # A club or push a moderator started belongs to the server and its members.
     ("clubs", "started_by"): 0,
     ("club_pushes", "started_by"): 0,
+    # An accountability pair's row outlives either partner's erasure, so that its id is
+    # never handed to a new pair (SQLite reuses the highest id once its row is gone):
+    # outbox keys and thread names made from a pair's id must stay the pair's alone.
+    ("club_pairs", "first_user_id"): 0,
+    ("club_pairs", "second_user_id"): 0,
 }
 
 #: Winds down what a person shares with others before their rows go (given their id).
@@ -71,10 +76,15 @@ class DeletionReport:
         parts = [_count_of(n, table) for table, n in self.deleted.items() if n]
         text = "Deleted everything Touchstone stored about you"
         text += " (" + ", ".join(parts) + ")." if parts else "."
-        if any(n for table, n in self.anonymised.items() if table != "dialogues"):
+        if any(n for t, n in self.anonymised.items() if t not in ("dialogues", "club_pairs")):
             text += (
                 " Server notes and settings changes you made as a moderator stay with the "
                 "server, no longer linked to you."
+            )
+        if self.anonymised.get("club_pairs"):
+            text += (
+                " Practice pairs you were in stay on record for your partner, no longer "
+                "linked to you."
             )
         if self.anonymised.get("dialogues"):
             text += (

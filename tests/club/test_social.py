@@ -5,7 +5,7 @@ reflection come once (also with two workers), and streaks that forgive."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from bot.clock import SimulatedClock
 from bot.club import ClubRepository, ClubService, CoachingPracticeLog
 from bot.club.pairs import best_partner
+from bot.club.push import END
 from bot.club.social import ClubSocial, build_social
 from bot.club.social_model import PairRequest
 from bot.coaching import CoachingService, CoachingStore, InputProblem
@@ -20,7 +21,15 @@ from bot.coaching.streaks import current_streak, streak_run
 from bot.guild_config import GuildConfigService
 from bot.permissions import NotAllowed
 from bot.privacy import PrivacyService
-from bot.scheduling import Outbox, Scheduler, SchedulerPolicy
+from bot.scheduling import (
+    Delivery,
+    DeliveryOutcome,
+    DeliveryResult,
+    Outbox,
+    OutboxItem,
+    Scheduler,
+    SchedulerPolicy,
+)
 from bot.storage import Database
 from tests.club.test_club import FORUM, GUILD, ThreadDeliverer, member, owner
 
@@ -38,6 +47,20 @@ class World:
     scheduler: Scheduler
     deliverer: ThreadDeliverer
     privacy: PrivacyService
+
+
+@dataclass
+class FlakyDeliverer(ThreadDeliverer):
+    """The first delivery of each kind in ``failing`` fails as a temporary outage would
+    (Discord answered 503), so the scheduler retries it a minute later."""
+
+    failing: set[str] = field(default_factory=set)
+
+    async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
+        if delivery.kind in self.failing:
+            self.failing.discard(delivery.kind)
+            return DeliveryOutcome.failed("503 Service Unavailable", retry=True)
+        return await super().deliver(delivery)
 
 
 def build(db: Database, clock: SimulatedClock, worker: str = "w1") -> World:
@@ -150,6 +173,52 @@ async def test_erasing_ones_data_ends_the_pair_and_the_partner_is_told_once(
     assert await pairs.store.active_pair_of(1, ANA) is None
 
 
+async def test_a_pair_formed_after_an_erasure_is_introduced_and_told_when_left(
+    database: Database,
+) -> None:
+    """The erased member's pair keeps its row (and its id): SQLite hands the highest id
+    out again once its row is deleted, and a new pair on that id would find the old
+    pair's introduction and kind note already sent under its keys, and get neither."""
+    world = await started(database)
+    pairs = world.social.pairs
+    for user, zone in ((ANA, "Europe/Berlin"), (CY, "Europe/London")):
+        await pairs.request(GUILD, user, channel_id=TEXT_CHANNEL, timezone=zone)
+    await run(world)
+    await world.privacy.delete_everything(CY)
+    await run(world)
+    for user, zone in ((BEN, "Europe/Berlin"), (DEE, "Europe/Paris")):
+        await pairs.request(GUILD, user, channel_id=TEXT_CHANNEL, timezone=zone)
+    await run(world)
+    intros = world.deliverer.of_kind("club.pair.intro")
+    assert [d.message.private_members for d in intros] == [(ANA, CY), (BEN, DEE)]
+    assert len({d.message.thread_name for d in intros}) == 2
+    await pairs.leave(GUILD, DEE)
+    await run(world)
+    assert [d.user_id for d in world.deliverer.of_kind("club.pair.left")] == [ANA, BEN]
+
+
+async def test_a_pair_formed_while_its_member_was_being_erased_ends_kindly(
+    database: Database,
+) -> None:
+    """The erasure hook ends a member's pairs before their rows go, but a pair can form
+    in between (here: an erasure with no hook). Its row stays with 0 for the erased
+    member; the pair's first outbox item ends it, and the partner gets the kind note
+    instead of an introduction to nobody."""
+    world = await started(database)
+    pairs = world.social.pairs
+    for user, zone in ((ANA, "Europe/Berlin"), (CY, "Europe/London")):
+        await pairs.request(GUILD, user, channel_id=TEXT_CHANNEL, timezone=zone)
+    report = await PrivacyService(database, world.clock).delete_everything(CY)
+    assert "stay on record for your partner" in report.describe()
+    assert "as a moderator" not in report.describe()
+    await run(world)
+    assert world.deliverer.of_kind("club.pair.intro") == []
+    (left,) = world.deliverer.of_kind("club.pair.left")
+    assert left.user_id == ANA and str(CY) not in left.message.text
+    assert await pairs.store.active_pair_of(1, ANA) is None
+    assert "on the partner list" in await pairs.request(GUILD, ANA, channel_id=TEXT_CHANNEL)
+
+
 async def test_a_push_fills_its_bar_in_place_and_ends_with_a_reflection(
     database: Database,
 ) -> None:
@@ -226,6 +295,59 @@ async def test_an_end_missed_while_every_process_was_down_still_comes_late_once(
     assert "0.5 of 1 hours" in end.message.text and "At the end, rerun the test" in end.message.text
     ended = await push.store.push(int(opened.key.rsplit(":", 1)[1]))
     assert ended is not None and end.message.channel_id == ended.thread_id  # as on time
+
+
+async def test_an_end_whose_first_send_failed_is_posted_by_its_retry_once(
+    database: Database,
+) -> None:
+    """A temporary delivery failure of the on-time end must not lose it: the retry posts
+    the end and its reflection, on time and once, and the push is over afterwards."""
+    world = await started(database)
+    world.deliverer = flaky = FlakyDeliverer(failing={END})
+    push = world.social.push
+    await push.start(owner(), hours=1, ends="2 days")
+    await run(world)
+    await push.join(GUILD, ANA)
+    await world.coaching.log_practice(ANA, 30, "piano")
+    await run(world, 3 * 24 * 60)
+    for _ in range(2):
+        await world.social.ensure_schedules()
+        await run(world, 2 * 24 * 60)
+    assert flaky.failing == set()  # the first send did fail
+    (end,) = world.deliverer.of_kind(END)
+    assert end.message.text.startswith("Together: 0.5 of 1 hours")
+    assert await push.store.running_pushes() == []
+    assert "5 hours together" in await push.start(owner(), hours=5, ends="3 days")
+
+
+@pytest.mark.parametrize("back_by", ["restart", "command"])
+async def test_an_end_sent_just_before_a_crash_ends_the_push_without_posting_again(
+    database: Database, monkeypatch: pytest.MonkeyPatch, back_by: str
+) -> None:
+    """The push is marked ended right after its end post is recorded as sent; a crash
+    in between leaves it running with the post sent. The restart's schedules, or a
+    command a day after the end, finish it without a second post."""
+    world = await started(database)
+    push = world.social.push
+    await push.start(owner(), hours=1, ends="2 days")
+    await run(world)
+
+    async def crashed(item: OutboxItem, result: DeliveryResult | None) -> None:
+        raise RuntimeError("the process died before the after-hook")
+
+    end_kind = push.outbox.kinds.kinds[END]
+    with monkeypatch.context() as patch:
+        patch.setitem(push.outbox.kinds.kinds, END, replace(end_kind, after=crashed))
+        await run(world, 3 * 24 * 60)
+    assert len(world.deliverer.of_kind(END)) == 1
+    assert (await push.store.running_pushes()) != []  # as the crash left it
+    if back_by == "restart":
+        await world.social.ensure_schedules()
+        assert await push.store.running_pushes() == []
+    else:
+        assert "5 hours together" in await push.start(owner(), hours=5, ends="3 days")
+    await run(world, 2 * 24 * 60)
+    assert len(world.deliverer.of_kind(END)) == 1
 
 
 async def test_two_workers_edit_the_bar_and_announce_the_goal_once(database: Database) -> None:
