@@ -21,7 +21,6 @@ and are checked by ``tests/care/test_detect.py``.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import re
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.care.prototypes import CRISIS, DISTRESS, PRACTICE
+from bot.ops.worker_threads import run_before_acknowledging
 from knowledge.embeddings import FloatArray, MiniLMEmbeddings, shared_embeddings
 
 #: Each set's similarity is the mean of its closest few statements: one lucky neighbour
@@ -168,8 +168,9 @@ class CareDetector:
         self._prototypes()
 
     async def aassess(self, question: str) -> CareAssessment:
-        """:meth:`assess` off the event loop."""
-        return await asyncio.to_thread(self.assess, question)
+        """:meth:`assess` off the event loop, ahead of the work queued there (/ask judges
+        distress before it can acknowledge)."""
+        return await run_before_acknowledging(self.assess, question)
 
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "weights.json"

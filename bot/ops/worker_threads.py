@@ -16,13 +16,19 @@ model is loaded there) and inherit its priority.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 #: How much lower than the event loop the workers run (0-19; 10 is a clear second).
 WORKER_NICENESS = 10
@@ -51,3 +57,24 @@ def background_executor(max_workers: int | None = None) -> ThreadPoolExecutor:
 def use_background_workers(loop: asyncio.AbstractEventLoop) -> None:
     """Make ``asyncio.to_thread`` and ``run_in_executor(None, …)`` use the pool above."""
     loop.set_default_executor(background_executor())
+
+
+_URGENT: ThreadPoolExecutor | None = None
+
+
+def _urgent_executor() -> ThreadPoolExecutor:
+    global _URGENT
+    if _URGENT is None:
+        _URGENT = ThreadPoolExecutor(max_workers=2, thread_name_prefix="touchstone-urgent")
+    return _URGENT
+
+
+async def run_before_acknowledging(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``func`` in a thread at the event loop's own priority, ahead of queued work.
+
+    For the little work that must finish before an interaction is acknowledged (is
+    this question distressed, so private?): in the shared pool it would wait behind
+    every answer being composed.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_urgent_executor(), functools.partial(func, *args, **kwargs))
