@@ -9,6 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time in UTC: SQLite hands timestamps back without a zone, and every
+    time Touchstone stores is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select, update
 
+from bot.clock import as_utc
 from bot.storage import Database
 from bot.storage.ask_models import AnswerFeedback, AskedQuestion
 
@@ -64,10 +65,6 @@ def _answer(row: AskedQuestion) -> StoredAnswer:
         shared_message_id=row.shared_message_id,
         shared=row.shared_at is not None,
     )
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -186,7 +183,7 @@ class AskStore:
                     shown_note_ids=_ids(row.shown_note_ids),
                     action=FeedbackAction(row.action),
                     note_id=row.note_id,
-                    at=_aware(row.created_at),
+                    at=as_utc(row.created_at),
                 )
                 for row in rows.all()
             ]

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import as_utc
 from bot.club.social_model import (
     Pair,
     PairRequest,
@@ -31,13 +32,9 @@ from bot.storage.club_social_models import (
 from bot.storage.database import Database
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _request(row: ClubPairRequest) -> PairRequest:
     return PairRequest(
-        row.club_id, row.user_id, row.timezone, row.skill, row.channel_id, _aware(row.at)
+        row.club_id, row.user_id, row.timezone, row.skill, row.channel_id, as_utc(row.at)
     )
 
 
@@ -51,7 +48,7 @@ def _pair(row: ClubPair) -> Pair:
         thread_id=row.thread_id,
         skill=row.skill,
         status=PairStatus(row.status),
-        formed_at=_aware(row.formed_at),
+        formed_at=as_utc(row.formed_at),
     )
 
 
@@ -60,15 +57,15 @@ def _push(row: ClubPush) -> Push:
         id=row.id,
         club_id=row.club_id,
         goal_minutes=row.goal_minutes,
-        starts_at=_aware(row.starts_at),
-        ends_at=_aware(row.ends_at),
+        starts_at=as_utc(row.starts_at),
+        ends_at=as_utc(row.ends_at),
         first_day=date.fromisoformat(row.first_day),
         last_day=date.fromisoformat(row.last_day),
         channel_id=row.channel_id,
         in_forum=row.in_forum,
         thread_id=row.thread_id,
         status=PushStatus(row.status),
-        reached_at=_aware(row.reached_at) if row.reached_at else None,
+        reached_at=as_utc(row.reached_at) if row.reached_at else None,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import as_utc
 from bot.club.calendar import Occurrence
 from bot.club.model import (
     Cadence,
@@ -27,10 +28,6 @@ from bot.club.model import (
 )
 from bot.storage.club_models import ClubCheckIn, ClubEntry, ClubMember, ClubRow
 from bot.storage.database import Database
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _club(row: ClubRow) -> Club:
@@ -53,8 +50,8 @@ def _check_in(row: ClubCheckIn) -> CheckIn:
         id=row.id,
         club_id=row.club_id,
         period=row.period,
-        opens_at=_aware(row.opens_at),
-        closes_at=_aware(row.closes_at),
+        opens_at=as_utc(row.opens_at),
+        closes_at=as_utc(row.closes_at),
         covers_from=date.fromisoformat(row.covers_from),
         covers_to=date.fromisoformat(row.covers_to),
         questions=tuple(json.loads(row.questions_json)),

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, and_, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.clock import Clock, as_utc
 from bot.ops.coordination import lock_id
 from bot.storage.database import Database, StorageUnavailable
 from bot.storage.limit_models import UsageHit
@@ -70,11 +70,6 @@ class LimitKey(NamedTuple):
     scope: str
     subject_id: int
     action: str
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; every stored time is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _of(key: LimitKey) -> ColumnElement[bool]:
@@ -174,7 +169,7 @@ class DatabaseLimiter:
         )
         if expiry is None:  # cannot happen: the rows were counted in this transaction
             return 0.0
-        return max((_aware(expiry) - now).total_seconds(), 0.0)
+        return max((as_utc(expiry) - now).total_seconds(), 0.0)
 
     async def _maybe_prune(self, now: datetime) -> None:
         """Now and then, delete every expired use, of keys nobody uses any more too."""

@@ -20,16 +20,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select
 
-from bot.clock import Clock
+from bot.clock import Clock, as_utc
 from bot.limits.limiter import PRUNE_INTERVAL, Decision, LimitKey, Rate
 from bot.storage.database import Database, StorageUnavailable
 from bot.storage.limit_models import UsageHit
 
 log = logging.getLogger(__name__)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class WrittenBehindLimiter:
@@ -76,7 +72,7 @@ class WrittenBehindLimiter:
                 rows = []
             for scope, subject_id, action, expires_at in rows:
                 key = LimitKey(scope, subject_id, action)
-                self._uses.setdefault(key, []).append(_aware(expires_at))
+                self._uses.setdefault(key, []).append(as_utc(expires_at))
             for expiries in self._uses.values():
                 expiries.sort()
             self._loaded = True

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import as_utc
 from bot.scheduling.model import ItemStatus, OutboxItem
 from bot.scheduling.registry import KindRegistry
 from bot.storage.coaching_models import ScheduledItem
@@ -30,11 +31,6 @@ log = logging.getLogger(__name__)
 FINAL = (ItemStatus.SENT, ItemStatus.SKIPPED, ItemStatus.FAILED, ItemStatus.CANCELLED)
 
 
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _to_item(row: ScheduledItem) -> OutboxItem:
     return OutboxItem(
         id=row.id,
@@ -42,8 +38,8 @@ def _to_item(row: ScheduledItem) -> OutboxItem:
         user_id=row.user_id,
         kind=row.kind,
         payload=json.loads(row.payload_json or "{}"),
-        scheduled_for=aware(row.scheduled_for),
-        due_at=aware(row.due_at),
+        scheduled_for=as_utc(row.scheduled_for),
+        due_at=as_utc(row.due_at),
         attempts=row.attempts,
         unsolicited=row.unsolicited,
         uncertain=row.sending_at is not None,
@@ -182,7 +178,7 @@ class Outbox:
                     ScheduledItem.status == ItemStatus.PENDING
                 )
             )
-            return None if value is None else aware(value)
+            return None if value is None else as_utc(value)
 
     async def claim_due(self, worker: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
         """Atomically take up to ``limit`` due items for ``worker``.
