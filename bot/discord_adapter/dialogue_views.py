@@ -96,20 +96,6 @@ def prompt_card(dialogue_id: int, prompt: Prompt, text: str) -> discord.ui.Layou
     return view
 
 
-def first_text(message: discord.Message) -> str:
-    """What a sent message says first: its content, or a V2 card's first text display
-    (so the already-sent check recognises a prompt card as well as plain text)."""
-    if message.content:
-        return message.content
-    stack: list[Any] = list(message.components)
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, discord.components.TextDisplay):
-            return item.content
-        stack[:0] = list(getattr(item, "children", None) or [])
-    return ""
-
-
 class AnswerForm(discord.ui.Modal):
     """A form for answers up to 4,000 characters. Its submission is handled by the cog
     (through ``on_interaction``), so a form opened before a restart still arrives."""

@@ -32,11 +32,11 @@ from bot.discord_adapter.dialogue_views import (
     PREFIX,
     AnswerForm,
     DialogueButton,
-    first_text,
     form_value,
     parse,
     prompt_card,
 )
+from bot.discord_adapter.layouts import first_text
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, split_text, truncate
 from bot.discord_adapter.reach import everywhere
 from bot.ops.coordination import exclusive
