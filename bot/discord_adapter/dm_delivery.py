@@ -28,18 +28,24 @@ def action_custom_id(action: Action) -> str:
     return f"{ACTION_PREFIX}:{action.name}:{action.ref}"[:100]
 
 
+def action_buttons(actions: tuple[Action, ...]) -> list[discord.ui.Item[Any]]:
+    """Up to five buttons whose custom ids the cogs' DynamicItems match."""
+    return [
+        discord.ui.Button(
+            label=action.label[:80],
+            custom_id=action_custom_id(action),
+            style=discord.ButtonStyle.secondary,
+        )
+        for action in actions[:5]
+    ]
+
+
 def action_view(actions: tuple[Action, ...]) -> discord.ui.View | None:
     if not actions:
         return None
     view = discord.ui.View(timeout=None)
-    for action in actions[:5]:
-        view.add_item(
-            discord.ui.Button(
-                label=action.label[:80],
-                custom_id=action_custom_id(action),
-                style=discord.ButtonStyle.secondary,
-            )
-        )
+    for button in action_buttons(actions):
+        view.add_item(button)
     return view
 
 
@@ -57,15 +63,10 @@ def as_card(message: OutgoingMessage) -> bool:
 
 def outgoing_card(message: OutgoingMessage) -> discord.ui.LayoutView:
     """Title, text, the attached images in a media gallery and the buttons, in one box."""
-    buttons: list[discord.ui.Item[Any]] = []
-    view = action_view(message.actions)
-    if view is not None:
-        buttons = list(view.children)
-        view.stop()
     card = Card(
         title=_heading(message),
         blocks=[Block(message.text)],
-        buttons=buttons,
+        buttons=action_buttons(message.actions),
         images=[a.filename for a in message.attachments],
     )
     return card_view(card)
