@@ -6,14 +6,24 @@ components (the fake Discord enforces the same; see tests/fakediscord/components
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import discord
 
+from bot.dialogues.model import Choice, Prompt
 from bot.discord_adapter.ask_views import MAX_NOTE_SECTIONS, answer_layout
+from bot.discord_adapter.dialogue_views import prompt_card
+from bot.discord_adapter.dm_delivery import as_card, outgoing_card
 from bot.discord_adapter.layouts import SHORTENED, TEXT_BUDGET, Block, Card, card_view, fit
+from bot.scheduling import Attachment, OutgoingMessage
 from knowledge.answer import Citation
-from tests.fakediscord.components_v2 import count_components, text_display_total
+from tests.fakediscord.components_v2 import (
+    MEDIA_GALLERY,
+    count_components,
+    text_display_total,
+    walk,
+)
 
 
 def payload(view: discord.ui.LayoutView) -> list[dict[str, Any]]:
@@ -50,3 +60,28 @@ def test_an_answer_citing_many_notes_stays_within_forty_components() -> None:
 def test_a_budget_too_small_for_any_text_ends_instead_of_looping() -> None:
     fitted = fit(["a" * 50, "b" * 50], 10)
     assert all(t.endswith(SHORTENED) for t in fitted)
+
+
+def test_a_review_card_shows_its_chart_in_a_gallery_and_a_long_one_stays_in_embeds() -> None:
+    chart = Attachment("practice-week-2026-03-29.png", b"\x89PNG")
+    review = OutgoingMessage(
+        text="20 minutes on 3 days.", title="Your week", attachments=(chart,), card=True
+    )
+    assert as_card(review)
+    components = payload(outgoing_card(review))
+    (gallery,) = [c for c in walk(components) if c["type"] == MEDIA_GALLERY]
+    assert [i["media"]["url"] for i in gallery["items"]] == [f"attachment://{chart.filename}"]
+    # Cutting a long review to fit a card would lose words: it goes out in embeds instead.
+    assert not as_card(dataclasses.replace(review, text="w" * TEXT_BUDGET))
+    assert not as_card(dataclasses.replace(review, card=False))
+
+
+def test_a_prompt_with_twenty_choices_stays_within_forty_components() -> None:
+    choices = tuple(Choice(f"c{n}", f"Choice {n}") for n in range(25))
+    prompt = Prompt(
+        key="pick", text="Which?", seats=("a",), choices=choices, free_text=True, long=True
+    )
+    components = payload(prompt_card(7, prompt, "Which one?"))
+    assert count_components(components) <= 40
+    labels = [c.get("label") for c in walk(components) if c["type"] == 2]
+    assert len(labels) == 21 and labels[-1] == "Write a long answer"

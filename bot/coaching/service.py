@@ -836,6 +836,7 @@ class CoachingService:
             title=f"Your week · {first:%d %b} to {last:%d %b}",
             text=text,
             attachments=(Attachment(f"practice-week-{last.isoformat()}.png", chart),),
+            card=True,  # the chart beside the words, in one box
         )
 
     async def _render_monthly(self, item: OutboxItem) -> OutgoingMessage | None:
@@ -861,6 +862,7 @@ class CoachingService:
             title=f"Your month · {last:%B %Y}",
             text=text,
             attachments=(Attachment(f"practice-{last:%Y-%m}.png", chart),),
+            card=True,
         )
 
     async def _render_nudge(self, item: OutboxItem) -> OutgoingMessage | None:

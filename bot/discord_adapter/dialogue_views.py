@@ -1,4 +1,8 @@
-"""Components of dialogue messages: persistent buttons and the long-answer form.
+"""Components of dialogue messages: the prompt card, its persistent buttons and the
+long-answer form.
+
+A prompt is a Components V2 card, so the question and the buttons that answer it sit in
+one box (https://docs.discord.com/developers/components/reference).
 
 Every custom id carries the dialogue id and the step it answers
 (``ts:dlg:<id>:<action>:<step>|<value>``), so buttons keep working after a restart and
@@ -13,7 +17,8 @@ from typing import Any
 import discord
 
 from bot.dialogues import Prompt
-from bot.discord_adapter.messages import truncate
+from bot.discord_adapter.layouts import BUTTONS_PER_ROW, TEXT_BUDGET
+from bot.discord_adapter.messages import EMBED_COLOUR, truncate
 
 PREFIX = "ts:dlg:"
 TEMPLATE = r"ts:dlg:(?P<id>\d+):(?P<action>[a-z]+):(?P<step>[^|]*)\|(?P<value>.*)"
@@ -62,15 +67,33 @@ class DialogueButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TE
             await cog.on_button(interaction, self.dialogue_id, self.action, self.step, self.value)
 
 
-def prompt_view(dialogue_id: int, prompt: Prompt) -> discord.ui.View | None:
+def prompt_buttons(dialogue_id: int, prompt: Prompt) -> list[discord.ui.Item[Any]]:
     """Buttons for a question: its choices, and a form for long or private answers."""
-    view = discord.ui.View(timeout=None)
-    for choice in prompt.choices[:20]:
-        view.add_item(DialogueButton(dialogue_id, "pick", prompt.key, choice.value, choice.label))
+    buttons: list[discord.ui.Item[Any]] = [
+        DialogueButton(dialogue_id, "pick", prompt.key, choice.value, choice.label)
+        for choice in prompt.choices[:20]
+    ]
     if prompt.free_text and (prompt.long or prompt.private):
         label = "Write my cruxes privately" if prompt.private else "Write a long answer"
-        view.add_item(DialogueButton(dialogue_id, "write", prompt.key, "", label))
-    return view if view.children else None
+        buttons.append(DialogueButton(dialogue_id, "write", prompt.key, "", label))
+    return buttons
+
+
+def prompt_card(dialogue_id: int, prompt: Prompt, text: str) -> discord.ui.LayoutView:
+    """The question and its answer buttons as one V2 card (no timeout: the buttons are
+    dynamic items, answered after a restart too). Twenty choices and a form button
+    make 5 rows: 1 container + 1 text + 1 separator + 5 rows + 21 buttons = 29 of
+    Discord's 40 components."""
+    container: discord.ui.Container[Any] = discord.ui.Container(accent_colour=EMBED_COLOUR)
+    container.add_item(discord.ui.TextDisplay(truncate(text, TEXT_BUDGET)))
+    buttons = prompt_buttons(dialogue_id, prompt)
+    if buttons:
+        container.add_item(discord.ui.Separator())
+    for start in range(0, len(buttons), BUTTONS_PER_ROW):
+        container.add_item(discord.ui.ActionRow(*buttons[start : start + BUTTONS_PER_ROW]))
+    view = discord.ui.LayoutView(timeout=None)
+    view.add_item(container)
+    return view
 
 
 class AnswerForm(discord.ui.Modal):

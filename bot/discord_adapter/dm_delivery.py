@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 import discord
 
-from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, split_text
+from bot.discord_adapter.layouts import TEXT_BUDGET, Block, Card, card_view, first_text
+from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, split_text, truncate
 from bot.scheduling import Action, Delivery, DeliveryOutcome, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -26,25 +28,60 @@ def action_custom_id(action: Action) -> str:
     return f"{ACTION_PREFIX}:{action.name}:{action.ref}"[:100]
 
 
+def action_buttons(actions: tuple[Action, ...]) -> list[discord.ui.Item[Any]]:
+    """Up to five buttons whose custom ids the cogs' DynamicItems match."""
+    return [
+        discord.ui.Button(
+            label=action.label[:80],
+            custom_id=action_custom_id(action),
+            style=discord.ButtonStyle.secondary,
+        )
+        for action in actions[:5]
+    ]
+
+
 def action_view(actions: tuple[Action, ...]) -> discord.ui.View | None:
     if not actions:
         return None
     view = discord.ui.View(timeout=None)
-    for action in actions[:5]:
-        view.add_item(
-            discord.ui.Button(
-                label=action.label[:80],
-                custom_id=action_custom_id(action),
-                style=discord.ButtonStyle.secondary,
-            )
-        )
+    for button in action_buttons(actions):
+        view.add_item(button)
     return view
+
+
+def _heading(message: OutgoingMessage) -> str:
+    return truncate(message.title or "", 200)
+
+
+def as_card(message: OutgoingMessage) -> bool:
+    """Whether the message goes out as a V2 card: asked for, and short enough that the
+    card need not cut it (4,000 characters across its texts; longer goes in embeds,
+    which hold 6,000 across ten)."""
+    used = len(_heading(message)) + len(message.text) + 10
+    return message.card and bool(message.title) and used <= TEXT_BUDGET
+
+
+def outgoing_card(message: OutgoingMessage) -> discord.ui.LayoutView:
+    """Title, text, the attached images in a media gallery and the buttons, in one box."""
+    card = Card(
+        title=_heading(message),
+        blocks=[Block(message.text)],
+        buttons=action_buttons(message.actions),
+        images=[a.filename for a in message.attachments],
+    )
+    return card_view(card)
 
 
 async def send_outgoing(channel: discord.abc.Messageable, message: OutgoingMessage) -> None:
     """Send text (split within Discord's limits), an optional titled embed, files and
-    buttons; the buttons and files ride on the last piece."""
+    buttons; the buttons and files ride on the last piece. A card carries it all in
+    one V2 message."""
     files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in message.attachments]
+    if as_card(message):
+        card = outgoing_card(message)
+        await channel.send(view=card, files=files, allowed_mentions=NO_MENTIONS)
+        card.stop()  # the cogs' persistent DynamicItems handle the clicks
+        return
     view = action_view(message.actions)
     if message.title:
         embeds = embeds_for(message.title, message.text)
@@ -84,10 +121,14 @@ class DiscordDeliverer:
             return False
         first = "" if message.title else split_text(message.text)[0]
         titled = embeds_for(message.title, message.text)[0] if message.title else None
+        heading = f"### {_heading(message)}" if as_card(message) else None
         async for sent in channel.history(limit=25):
             if sent.author.id != me.id:
                 continue
-            if titled is not None:
+            if heading is not None:
+                if first_text(sent) == heading:
+                    return True
+            elif titled is not None:
                 if (
                     sent.embeds
                     and sent.embeds[0].title == titled.title

@@ -74,3 +74,18 @@ def form_checks(data: object) -> dict[str, bool]:
         elif isinstance(item, list):
             stack.extend(item)
     return found
+
+
+def uploaded_file(data: object, field: str) -> tuple[str, int, str] | None:
+    """(filename, size, CDN url) of the file picked in a form's file upload ``field``,
+    from the submission's ``resolved.attachments`` (where Discord lists uploaded files:
+    the field itself answers only with attachment ids)."""
+    chosen = form_choices(data).get(field) or []
+    resolved = data.get("resolved") if isinstance(data, dict) else None
+    attachments = resolved.get("attachments") if isinstance(resolved, dict) else None
+    if not chosen or not isinstance(attachments, dict):
+        return None
+    found = attachments.get(chosen[0])
+    if not isinstance(found, dict):
+        return None
+    return str(found.get("filename", "")), int(found.get("size") or 0), str(found.get("url", ""))

@@ -41,6 +41,9 @@ class Card:
     footer: str = ""
     buttons: list[discord.ui.Item[Any]] = field(default_factory=list)
     colour: discord.Colour = EMBED_COLOUR
+    #: Files sent with the card, shown in a media gallery under the text (a V2 message
+    #: shows an attachment only where a component references it).
+    images: list[str] = field(default_factory=list)
 
 
 def fit(texts: Sequence[str], budget: int) -> list[str]:
@@ -75,6 +78,12 @@ def card_view(card: Card) -> discord.ui.LayoutView:
             )
         else:
             container.add_item(discord.ui.TextDisplay(text))
+    if card.images:
+        container.add_item(
+            discord.ui.MediaGallery(
+                *(discord.MediaGalleryItem(f"attachment://{name}") for name in card.images[:10])
+            )
+        )
     if footer:
         container.add_item(discord.ui.TextDisplay(footer))
     for start in range(0, len(card.buttons), BUTTONS_PER_ROW):
@@ -84,3 +93,18 @@ def card_view(card: Card) -> discord.ui.LayoutView:
     view = discord.ui.LayoutView(timeout=None)
     view.add_item(container)
     return view
+
+
+def first_text(message: discord.Message) -> str:
+    """What a sent message says first: its content, or a V2 card's first text display.
+    Checks for "was this sent before a kill?" compare it, so they recognise a card as
+    well as plain text."""
+    if message.content:
+        return message.content
+    stack: list[Any] = list(message.components)
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, discord.components.TextDisplay):
+            return item.content
+        stack[:0] = list(getattr(item, "children", None) or [])
+    return ""

@@ -76,6 +76,9 @@ class OutgoingMessage:
     #: came through ``Delivery.opened``). The deliverer posts there, after checking that
     #: the message did not arrive before the cut-off, instead of opening another.
     existing_thread_id: int | None = None
+    #: Show it as a card: the title, the text and the attachments as images in one box
+    #: (a review with its chart), rather than text with files hanging under it.
+    card: bool = False
     #: Edit this earlier message in ``channel_id`` instead of posting (a progress bar
     #: updated in place: one message, never a growing pile).
     edit_message_id: int | None = None

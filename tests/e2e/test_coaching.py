@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.fakediscord.components_v2 import (
+    MEDIA_GALLERY,
+    MESSAGE_FLAG_IS_COMPONENTS_V2,
+    texts,
+    walk,
+)
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
 from tests.fakediscord.world import PracticeClub
@@ -27,6 +33,25 @@ def orient_dms(fake: FakeDiscord, user: int) -> list[Message]:
 
 def title(message: Message) -> str:
     return str(message.embeds[0].get("title"))
+
+
+def review(fake: FakeDiscord, user: int, heading: str) -> Message | None:
+    """The DM whose V2 card starts with this heading (reviews are cards)."""
+    return next(
+        (m for m in fake.dm_messages_to(user) if texts(m.components)[:1] == [f"### {heading}"]),
+        None,
+    )
+
+
+def assert_chart_in_gallery(message: Message) -> None:
+    """A review is one V2 card: no content or embeds, its chart shown in a media gallery
+    that references the PNG sent with it (V2 shows only referenced attachments)."""
+    assert message.flags & MESSAGE_FLAG_IS_COMPONENTS_V2
+    assert not message.content and not message.embeds
+    (png,) = message.attachments
+    assert png.filename.endswith(".png")
+    (gallery,) = [c for c in walk(message.components) if c["type"] == MEDIA_GALLERY]
+    assert [i["media"]["url"] for i in gallery["items"]] == [f"attachment://{png.filename}"]
 
 
 async def move_clock(path: Path, moment: str) -> None:
@@ -84,21 +109,20 @@ async def test_orient_dms_keep_local_time_across_dst_and_the_week_ends_with_a_ch
     # The weekly review: Sunday 18:00 CEST = 16:00 UTC, with a PNG chart.
     await move_clock(clock_file, "2026-03-29T16:00:30+00:00")
     weekly = await fake.wait_for(
-        lambda: next(
-            (
-                m
-                for m in fake.dm_messages_to(user)
-                if any("Your week" in (e.get("title") or "") for e in m.embeds)
-            ),
-            None,
-        ),
-        TIMEOUT,
-        "the weekly review",
+        lambda: review(fake, user, "Your week · 23 Mar to 29 Mar"), TIMEOUT, "the weekly review"
     )
-    assert weekly.attachments and weekly.attachments[0].filename.endswith(".png")
-    assert "grant report" in weekly.embeds[0]["description"]
+    assert_chart_in_gallery(weekly)
+    assert "grant report" in "\n".join(texts(weekly.components))
     # Exactly one orient per morning, never a duplicate.
     assert len(orient_dms(fake, user)) == 3
+
+    # The monthly review: 1 April 18:00 CEST = 16:00 UTC, March's chart in its card.
+    await move_clock(clock_file, "2026-04-01T16:00:30+00:00")
+    monthly = await fake.wait_for(
+        lambda: review(fake, user, "Your month · March 2026"), TIMEOUT, "the monthly review"
+    )
+    assert_chart_in_gallery(monthly)
+    assert "Monthly check-in" in "\n".join(texts(monthly.components))
 
 
 async def test_closed_dms_are_tried_once_and_the_user_is_told_on_their_next_command(

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.test_dialogues import said
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message, User
 from tests.fakediscord.world import PracticeClub
@@ -38,7 +39,7 @@ async def bot_says(fake: FakeDiscord, thread: int, fragment: str, timeout: float
             (
                 m
                 for m in fake.messages_in(thread)
-                if m.author_id == fake.bot_user.id and fragment in m.content
+                if m.author_id == fake.bot_user.id and fragment in said(m)
             ),
             None,
         )
@@ -71,7 +72,7 @@ async def test_a_429_in_one_thread_does_not_delay_another_dialogue(
     asked = [
         m
         for m in fake.messages_in(slow)
-        if m.author_id == fake.bot_user.id and "List every reason" in m.content
+        if m.author_id == fake.bot_user.id and "List every reason" in said(m)
     ]
     assert len(asked) == 1
 
@@ -92,6 +93,6 @@ async def test_a_thread_whose_429_outlasts_the_retries_gets_its_question_soon(
     asked = [
         m
         for m in fake.messages_in(thread)
-        if m.author_id == fake.bot_user.id and "List every reason" in m.content
+        if m.author_id == fake.bot_user.id and "List every reason" in said(m)
     ]
     assert len(asked) == 1

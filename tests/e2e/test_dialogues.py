@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.fakediscord.components_v2 import MESSAGE_FLAG_IS_COMPONENTS_V2, texts, walk
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
 from tests.fakediscord.world import PracticeClub
@@ -17,13 +18,18 @@ pytestmark = pytest.mark.e2e
 TIMEOUT = 20.0
 
 
+def said(message: Message) -> str:
+    """What a message says: its content, or a V2 card's text (prompts are cards)."""
+    return "\n".join([message.content, *texts(message.components)]).strip()
+
+
 def bot_messages(fake: FakeDiscord, channel: int) -> list[Message]:
     return [m for m in fake.messages_in(channel) if m.author_id == fake.bot_user.id]
 
 
 async def bot_says(fake: FakeDiscord, channel: int, fragment: str, count: int = 1) -> Message:
     def found() -> Message | None:
-        hits = [m for m in bot_messages(fake, channel) if fragment in m.content]
+        hits = [m for m in bot_messages(fake, channel) if fragment in said(m)]
         return hits[count - 1] if len(hits) >= count else None
 
     message: Message = await fake.wait_for(found, TIMEOUT, f"the bot to say {fragment!r}")
@@ -31,16 +37,15 @@ async def bot_says(fake: FakeDiscord, channel: int, fragment: str, count: int = 
 
 
 def button(message: Message, label: str) -> str:
-    for row in message.components:
-        for component in row.get("components", []):
-            if component.get("label") == label:
-                return str(component["custom_id"])
-    raise AssertionError(f"no button {label!r} on {message.content!r}")
+    for component in walk(message.components):
+        if component.get("label") == label:
+            return str(component["custom_id"])
+    raise AssertionError(f"no button {label!r} on {said(message)!r}")
 
 
 def questions(fake: FakeDiscord, channel: int) -> list[str]:
     return [
-        m.content.split("\n-#")[0]
+        said(m).split("\n-#")[0]
         for m in bot_messages(fake, channel)
         if m.components or "?" in m.content
     ]
@@ -73,6 +78,10 @@ async def test_why_impossible_survives_a_kill_and_ends_with_tree_and_image(
     await bot_says(fake, thread, "1.1. My job takes 50 hours a week")
     await fake.send_message(thread, club.member, "The weekly report eats Friday afternoons")
     why2 = await bot_says(fake, thread, "2. I can't write well")
+    # A prompt is one V2 card: the question and its answer buttons in one container.
+    assert why2.flags & MESSAGE_FLAG_IS_COMPONENTS_V2 and not why2.content
+    (card,) = why2.components
+    assert card["type"] == 17 and "It's concrete" in str(card)
     await fake.send_component(why2, button(why2, "It's concrete"), user_id=club.member)
     label = await bot_says(fake, thread, "1.1.1. The weekly report eats Friday afternoons")
     await fake.send_component(label, button(label, "Merely inconvenient"), user_id=club.member)
@@ -156,7 +165,7 @@ async def test_double_crux_hides_cruxes_and_keeps_third_users_out(
     await fake.send_modal_submit(modal["custom_id"], {"answer": secret})
     await bot_says(fake, thread, "has submitted their cruxes (hidden)")
     everything_bob_can_see = "\n".join(
-        m.content for m in fake.messages_in(thread, include_ephemeral=False)
+        said(m) for m in fake.messages_in(thread, include_ephemeral=False)
     )
     assert secret not in everything_bob_can_see
 
@@ -167,7 +176,7 @@ async def test_double_crux_hides_cruxes_and_keeps_third_users_out(
         {"answer": "Juniors learn more by sitting together than from code review"},
     )
     reveal = await bot_says(fake, thread, "Both have submitted")
-    assert secret in reveal.content
+    assert secret in said(reveal)
 
     confirm = await bot_says(fake, thread, "Candidate double crux 1")
     await fake.send_component(confirm, button(confirm, "Yes, shared crux"), user_id=alice)

@@ -428,7 +428,12 @@ def thread_of(interaction: FakeInteraction) -> int | None:
 
 
 def bot_texts_in(fake: FakeDiscord, channel: int) -> list[str]:
-    return [m.content for m in fake.messages_in(channel) if m.author_id == fake.bot_user.id]
+    """What the bot said in a channel: contents, and V2 cards' texts (dialogue prompts)."""
+    return [
+        "\n".join([m.content, *texts(m.components)])
+        for m in fake.messages_in(channel)
+        if m.author_id == fake.bot_user.id
+    ]
 
 
 class Trials:

@@ -7,12 +7,14 @@ rules and submits it the way Discord's client does (checkbox groups answer with
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.test_advice import ALICE, BOB, embed_text
+from tests.e2e.test_config import Moderator
 from tests.e2e.test_knowledge import KILN_QUESTION, SERVER_NOTE, ask
 from tests.fakediscord.components_v2 import (
     CHECKBOX_GROUP,
@@ -145,3 +147,39 @@ async def test_the_writer_says_what_the_poster_asked_for_with_a_radio_group(
     shown = embed_text(report)
     assert "The poster said they want details" in shown, "the writer's choice was used"
     assert "looks good" in shown and "pile of advice" not in shown, "details were asked for"
+
+
+async def test_config_import_takes_the_settings_file_inside_the_form(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    fake, club = fake_discord, practice_club
+    await start_bot(data_dir=tmp_path / "data")
+    mod = Moderator(fake, club)
+    exported = json.loads(await mod.export())
+    assert exported["advice"]["sensitivity"] != 0.7
+    exported["advice"]["sensitivity"] = 0.7
+
+    async def submit(filename: str, data: bytes) -> str:
+        opened = await fake.send_slash_command(
+            club.guild, club.general, club.owner, "config", subcommand="import"
+        )
+        await opened.first_response(timeout=3)
+        assert opened.modal is not None and opened.rejections == []
+        (label,) = opened.modal["components"]
+        assert label["type"] == LABEL and label["component"]["type"] == FILE_UPLOAD
+        submitted = await fake.send_modal_submit(
+            opened.modal["custom_id"],
+            {"config_file": (filename, data)},
+            guild_id=club.guild.id,
+            channel_id=club.general.id,
+            user_id=club.owner.id,
+        )
+        (reply,) = await submitted.wait_for_followups(1, TIMEOUT)
+        assert submitted.deferred and reply.ephemeral
+        return reply.content or ""
+
+    imported = await submit("settings.json", json.dumps(exported).encode())
+    assert imported.startswith("Imported.") and "advice.sensitivity" in imported
+    assert json.loads(await mod.export())["advice"]["sensitivity"] == 0.7
+    broken = await submit("photo.json", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    assert "Nothing was changed" in broken and "binary" in broken

@@ -28,6 +28,8 @@ from tests.e2e.test_advice import (
     embed_text,
     is_published_reply,
 )
+from tests.e2e.test_dialogues import said
+from tests.fakediscord.components_v2 import walk
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
 from tests.fakediscord.world import PracticeClub
@@ -120,7 +122,7 @@ async def test_a_kill_while_a_dialogue_form_is_acknowledged_keeps_the_answer(
             (
                 m
                 for m in fake.messages_in(thread)
-                if m.author_id == fake.bot_user.id and fragment in m.content
+                if m.author_id == fake.bot_user.id and fragment in said(m)
             ),
             None,
         )
@@ -131,10 +133,7 @@ async def test_a_kill_while_a_dialogue_form_is_acknowledged_keeps_the_answer(
         lambda: bot_says("List every reason"), TIMEOUT, "the reasons question"
     )
     write = next(
-        c["custom_id"]
-        for row in reasons.components
-        for c in row["components"]
-        if c.get("label") == "Write a long answer"
+        c["custom_id"] for c in walk(reasons.components) if c.get("label") == "Write a long answer"
     )
     opened = await fake.send_component(reasons, write, user_id=club.member)
     modal = (await opened.first_response(timeout=3)).data

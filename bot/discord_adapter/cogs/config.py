@@ -8,6 +8,8 @@ hint server admins can change), answers privately, and leaves the rules to
 from __future__ import annotations
 
 import io
+import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -20,6 +22,8 @@ from bot.discord_adapter.config_views import (
     reset_view,
     send_pages,
 )
+from bot.discord_adapter.errors import message_for
+from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, uploaded_file
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import respond, truncate
 from bot.discord_adapter.reach import server_only_contexts
@@ -32,7 +36,33 @@ from bot.guild_config.render import (
 )
 from bot.services import Services
 
+log = logging.getLogger(__name__)
 MAX_CHANGES_LISTED = 25
+#: The import form's custom id: handled by id in ``on_interaction``, so a form opened
+#: before a restart still imports after it.
+IMPORT_FORM_ID = f"{FORM_PREFIX}configimport"
+IMPORT_FILE_FIELD = "config_file"
+
+
+class ImportForm(discord.ui.Modal):
+    """/config import without an attachment: the JSON file is picked inside the form
+    (Discord's file upload input), which is easier on a phone than attaching it."""
+
+    def __init__(self) -> None:
+        super().__init__(title="Import this server's settings", custom_id=IMPORT_FORM_ID)
+        upload: discord.ui.FileUpload[ImportForm] = discord.ui.FileUpload(
+            custom_id=IMPORT_FILE_FIELD, min_values=1, max_values=1
+        )
+        self.add_item(
+            discord.ui.Label(
+                text="Settings file (.json)",
+                description="A file written by /config export; it replaces the settings",
+                component=upload,
+            )
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        return  # handled by Config.on_interaction, which also works after a restart
 
 
 def problems_text(error: ConfigError) -> str:
@@ -196,19 +226,64 @@ class Config(commands.Cog):
         )
 
     @config.command(name="import", description="Replace the settings with a JSON file.")
-    @app_commands.describe(file="A file written by /config export")
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    @app_commands.describe(
+        file="A file written by /config export (or leave out: pick it in a form)"
+    )
+    async def import_(
+        self, interaction: discord.Interaction, file: discord.Attachment | None = None
+    ) -> None:
         guild_id = await self._moderator(interaction)
+        if file is None:
+            await interaction.response.send_modal(ImportForm())
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if file.size > MAX_IMPORT_BYTES:
+        await self._import(interaction, guild_id, file.filename, file.size, file.read)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """The import form submitted, also one opened before a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        if form_custom_id(interaction.data) != IMPORT_FORM_ID:
+            return
+        try:
+            guild_id = await self._moderator(interaction)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            found = uploaded_file(interaction.data, IMPORT_FILE_FIELD)
+            if found is None:
+                await respond(
+                    interaction, "No file arrived with the form; try again.", ephemeral=True
+                )
+                return
+            filename, size, url = found
+            http = interaction.client.http
+            await self._import(
+                interaction, guild_id, filename, size, lambda: http.get_from_cdn(url)
+            )
+        except Exception as exc:
+            problem, worth_logging = message_for(exc)
+            if worth_logging:
+                log.error("config import form failed", exc_info=exc)
+            await respond(interaction, problem, ephemeral=True)
+
+    async def _import(
+        self,
+        interaction: discord.Interaction,
+        guild_id: int,
+        filename: str,
+        size: int,
+        read: Callable[[], Awaitable[bytes]],
+    ) -> None:
+        """A settings file, attached to the command or uploaded in the form."""
+        if size > MAX_IMPORT_BYTES:
             await respond(
                 interaction,
-                f"{truncate(file.filename, 100)}: larger than {MAX_IMPORT_BYTES // 1024} KB; "
+                f"{truncate(filename, 100)}: larger than {MAX_IMPORT_BYTES // 1024} KB; "
                 "nothing was changed.",
                 ephemeral=True,
             )
             return
-        raw = await file.read()
+        raw = await read()
         try:
             update = await self.services.guild_config.import_file(
                 guild_id, raw, interaction.user.id

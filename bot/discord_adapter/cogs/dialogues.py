@@ -34,8 +34,9 @@ from bot.discord_adapter.dialogue_views import (
     DialogueButton,
     form_value,
     parse,
-    prompt_view,
+    prompt_card,
 )
+from bot.discord_adapter.layouts import first_text
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, split_text, truncate
 from bot.discord_adapter.reach import everywhere
 from bot.ops.coordination import exclusive
@@ -201,7 +202,7 @@ class Dialogues(commands.Cog):
                     delivery.text[:200]
                 ):
                     return message.id
-            elif message.content == first:
+            elif first_text(message) == first:
                 return message.id
         return None
 
@@ -227,16 +228,15 @@ class Dialogues(commands.Cog):
         text = self._text(info, delivery)
         if delivery.kind == "summary":
             return await self._send_summary(info, delivery, channel)
-        view = prompt_view(info.id, delivery.prompt) if delivery.prompt else None
         pieces = split_text(text)
         message = None
         for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            message = await channel.send(
-                piece,
-                view=view if last and view else discord.utils.MISSING,
-                allowed_mentions=NO_MENTIONS,
-            )
+            if index == len(pieces) - 1 and delivery.prompt is not None:
+                # The question (its last piece, if long) is a V2 card with its buttons.
+                card = prompt_card(info.id, delivery.prompt, piece)
+                message = await channel.send(view=card, allowed_mentions=NO_MENTIONS)
+            else:
+                message = await channel.send(piece, allowed_mentions=NO_MENTIONS)
         return message.id if message else None
 
     async def _send_summary(

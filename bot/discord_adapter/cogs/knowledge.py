@@ -22,7 +22,7 @@ from bot.discord_adapter.ask_views import (
     where_of,
 )
 from bot.discord_adapter.errors import message_for
-from bot.discord_adapter.forms import FORM_PREFIX, form_choices, form_custom_id, form_values
+from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values, uploaded_file
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import embeds_for, respond, truncate
 from bot.discord_adapter.reach import everywhere, server_only_contexts
@@ -142,20 +142,6 @@ class NoteUploadForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         return  # handled by Knowledge.on_interaction, which also works after a restart
-
-
-def uploaded_file(data: object) -> tuple[str, int, str] | None:
-    """(filename, size, CDN url) of the file picked in the upload form, from the
-    submission's ``resolved.attachments`` (where Discord lists uploaded files)."""
-    chosen = form_choices(data).get(NOTE_FILE_FIELD) or []
-    resolved = data.get("resolved") if isinstance(data, dict) else None
-    attachments = resolved.get("attachments") if isinstance(resolved, dict) else None
-    if not chosen or not isinstance(attachments, dict):
-        return None
-    found = attachments.get(chosen[0])
-    if not isinstance(found, dict):
-        return None
-    return str(found.get("filename", "")), int(found.get("size") or 0), str(found.get("url", ""))
 
 
 NOTE_FIELDS = ("note_title", "summary", "five_minute", "steps", "body")
@@ -401,7 +387,7 @@ class Knowledge(commands.Cog):
     async def _add_uploaded(self, interaction: discord.Interaction) -> None:
         await require_moderator(interaction, self.services)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        found = uploaded_file(interaction.data)
+        found = uploaded_file(interaction.data, NOTE_FILE_FIELD)
         if found is None:
             await respond(interaction, "No file arrived with the form; try again.", ephemeral=True)
             return
