@@ -30,6 +30,13 @@ def bot_present(interaction: discord.Interaction) -> bool:
     return interaction.guild_id is None or interaction.is_guild_integration()
 
 
+def hosts_dialogues(interaction: discord.Interaction) -> bool:
+    """Whether a dialogue can be held where this interaction happened: in a server that
+    added the bot (a private thread) or in the person's DM with the bot. Not in a server
+    or group DM reached only through the person's own install: the bot can't write there."""
+    return bot_present(interaction) and not interaction.context.private_channel
+
+
 async def require_moderator(interaction: discord.Interaction, services: Services) -> Privilege:
     """Raise NotAllowed (shown privately by the error handler) unless on the ladder."""
     facts = member_facts(interaction)
@@ -37,4 +44,4 @@ async def require_moderator(interaction: discord.Interaction, services: Services
     return require(facts, Privilege.MODERATOR, roles)
 
 
-__all__ = ["NotAllowed", "bot_present", "member_facts", "require_moderator"]
+__all__ = ["NotAllowed", "bot_present", "hosts_dialogues", "member_facts", "require_moderator"]

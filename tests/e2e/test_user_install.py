@@ -112,3 +112,21 @@ async def test_ask_in_a_dm_with_a_user_install(
     (answer,) = await asked.wait_for_followups(1, timeout=TIMEOUT)
     assert sources(text_of(answer)), text_of(answer)
     assert asked.rejections == []
+
+
+async def test_a_dialogue_where_the_bot_is_not_a_member_points_to_the_dm(
+    bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
+) -> None:
+    """A dialogue needs a thread the bot can write in; there it can't, so it says where
+    to run it instead of failing on the channel."""
+    fake, pat = fake_discord, practice_club.member
+    guild, beginners = elsewhere(fake, practice_club)
+    started = await fake.send_slash_command(
+        guild, beginners, pat, "impossible", {"goal": "run a marathon"}, user_install=True
+    )
+    await started.first_response(timeout=3)
+    (said,) = await started.wait_for_followups(1, timeout=TIMEOUT)
+    assert said.ephemeral
+    assert "DM" in text_of(said), text_of(said)
+    assert published(fake, beginners) == []
+    assert [r.key for r in fake.requests if r.status == 403] == []

@@ -36,6 +36,7 @@ from bot.discord_adapter.dialogue_views import (
     parse,
     prompt_card,
 )
+from bot.discord_adapter.interaction_facts import hosts_dialogues
 from bot.discord_adapter.layouts import first_text
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, split_text, truncate
 from bot.discord_adapter.reach import everywhere
@@ -44,6 +45,13 @@ from bot.rendering.summaries import summary_png
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+#: Where Touchstone was reached only through someone's own install (see the README).
+NO_PLACE_HERE = (
+    "I can't hold a dialogue here: Touchstone isn't a member of this server or "
+    "conversation, so it can't open a thread or write in it. Run the same command in "
+    "your DM with Touchstone, or ask the moderators to add it to the server."
+)
 #: Seconds before retrying a dialogue whose send failed, by attempt (then every 5 min
 #: by the sweep as well).
 RETRY_DELAYS: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0)
@@ -404,7 +412,11 @@ class Dialogues(commands.Cog):
     # -- commands ----------------------------------------------------------------
 
     async def _allowed(self, interaction: discord.Interaction, kind: DialogueKind) -> bool:
-        """Tell the user privately, before any thread is opened, when moderators said no."""
+        """Tell the user privately, before any thread is opened, when moderators said no
+        or when the bot can't hold a dialogue here."""
+        if not hosts_dialogues(interaction):
+            await respond(interaction, NO_PLACE_HERE, ephemeral=True)
+            return False
         try:
             await self.svc.ensure_allowed(kind, interaction.guild_id)
         except DialogueError as exc:
