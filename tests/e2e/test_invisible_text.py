@@ -30,7 +30,15 @@ def bot_messages(fake: FakeDiscord, channel: int) -> list[Message]:
 
 async def bot_says(fake: FakeDiscord, channel: int, fragment: str) -> Message:
     def found() -> Message | None:
-        return next((m for m in bot_messages(fake, channel) if fragment in m.content), None)
+        return next(
+            (
+                m
+                for m in bot_messages(fake, channel)
+                # Dialogue prompts are V2 cards: their words are in the components.
+                if fragment in "\n".join([m.content, *texts(m.components)])
+            ),
+            None,
+        )
 
     message: Message = await fake.wait_for(found, TIMEOUT, f"the bot to say {fragment!r}")
     return message
