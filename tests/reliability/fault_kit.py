@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.harness import BotProcess, build_index, launch_bot
+from tests.fakediscord.components_v2 import texts as card_texts
+from tests.fakediscord.components_v2 import walk
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.mentions import mention_leaks
 from tests.fakediscord.server import FakeDiscord
@@ -129,26 +131,28 @@ def bot_messages(fake: FakeDiscord, channel: int) -> list[Message]:
     return [m for m in fake.messages_in(channel) if m.author_id == fake.bot_user.id]
 
 
+def said(message: Message) -> str:
+    """What a message says: its content, or a V2 card's text (dialogue prompts are cards)."""
+    return "\n".join([message.content, *card_texts(message.components)]).strip()
+
+
 def said_in(fake: FakeDiscord, channel: int, fragment: str) -> list[Message]:
-    return [m for m in bot_messages(fake, channel) if fragment in m.content]
+    return [m for m in bot_messages(fake, channel) if fragment in said(m)]
 
 
 def repeated(fake: FakeDiscord, channel: int) -> list[str]:
     """Bot messages everyone in a channel sees with the very same text, sent more than once
     (ephemeral answers such as "Recorded: I agree" go to one person each)."""
-    texts = Counter(m.content for m in bot_messages(fake, channel) if m.content and not m.ephemeral)
+    texts = Counter(said(m) for m in bot_messages(fake, channel) if said(m) and not m.ephemeral)
     return [text[:80] for text, count in texts.items() if count > 1]
 
 
 def button(message: Message, label: str | None = None, *, action: str | None = None) -> str:
-    for row in message.components:
-        for component in row.get("components", []):
-            cid = str(component.get("custom_id", ""))
-            if (label and component.get("label") == label) or (
-                action and cid.endswith(f":{action}")
-            ):
-                return cid
-    raise AssertionError(f"no button {label or action!r} on {message.content[:80]!r}")
+    for component in walk(message.components):
+        cid = str(component.get("custom_id", ""))
+        if (label and component.get("label") == label) or (action and cid.endswith(f":{action}")):
+            return cid
+    raise AssertionError(f"no button {label or action!r} on {said(message)[:80]!r}")
 
 
 def thread_link(interaction: FakeInteraction) -> int | None:
@@ -304,15 +308,20 @@ def draft_rows(data_dir: Path, marker: str) -> list[tuple[int, str]]:
 def reports(fake: FakeDiscord, writer: User, draft_id: int) -> list[Message]:
     """Every report of a draft the writer can see: the form's answer and DMs."""
 
-    def about(embed: dict[str, Any]) -> bool:
-        footer = str((embed.get("footer") or {}).get("text", ""))
+    def about(footer: str) -> bool:
+        footer = footer.removeprefix("-# ")
         return footer == f"draft {draft_id}" or footer.startswith(f"draft {draft_id} ")
+
+    def footers(message: Message) -> list[str]:
+        """An embed report's footer, or a V2 card's last line (its small-print footer)."""
+        found = [str((e.get("footer") or {}).get("text", "")) for e in message.embeds]
+        return found + card_texts(message.components)[-1:]
 
     return [
         m
         for m in list(fake.world.messages.values())
         if m.author_id == fake.bot_user.id
-        and any(about(e) for e in m.embeds)
+        and any(about(f) for f in footers(m))
         and (m.ephemeral or m.channel_id == fake.world.dm_channel_ids.get(writer.id))
     ]
 
@@ -537,14 +546,14 @@ async def crux_flow(kit: Kit, trials: int, result: FlowResult) -> None:
                 return next(iter(said_in(fake, thread, "Both have submitted")), None)
 
             reveal = await seen(fake, revealed)
-            if reveal is None or not all(t in reveal.content for t in texts.values()):
+            if reveal is None or not all(t in said(reveal) for t in texts.values()):
                 result.lost += 1
                 result.problem(f"crux {n}: the reveal lacks a submitted crux")
                 continue
             if kept:
                 result.recovered(time.monotonic() - killed)
             public = "\n".join(
-                m.content
+                said(m)
                 for m in fake.messages_in(thread, include_ephemeral=False)
                 if m.id < reveal.id
             )

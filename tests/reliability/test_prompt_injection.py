@@ -80,7 +80,9 @@ async def test_ask_keeps_every_injection_as_data(library: KnowledgeBase) -> None
             continue
         system, human = pair(model.received[-1])
         assert_kept_as_data(system, human, injection, expected)
-    assert len(model.received) >= len(INJECTIONS) - 4, "most questions reach the model"
+    # Off-topic injections are declined offline (nothing then reaches the model); the
+    # test is only worth something if most of them do reach it.
+    assert len(model.received) >= len(INJECTIONS) * 3 // 4, "most questions reach the model"
 
 
 async def test_the_gentler_version_keeps_every_injection_as_data(database: Database) -> None:
