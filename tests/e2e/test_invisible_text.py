@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.e2e.test_dialogues import said
 from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
@@ -30,15 +31,7 @@ def bot_messages(fake: FakeDiscord, channel: int) -> list[Message]:
 
 async def bot_says(fake: FakeDiscord, channel: int, fragment: str) -> Message:
     def found() -> Message | None:
-        return next(
-            (
-                m
-                for m in bot_messages(fake, channel)
-                # Dialogue prompts are V2 cards: their words are in the components.
-                if fragment in "\n".join([m.content, *texts(m.components)])
-            ),
-            None,
-        )
+        return next((m for m in bot_messages(fake, channel) if fragment in said(m)), None)
 
     message: Message = await fake.wait_for(found, TIMEOUT, f"the bot to say {fragment!r}")
     return message

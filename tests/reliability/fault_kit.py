@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.harness import BotProcess, build_index, launch_bot
+from tests.e2e.test_dialogues import said
 from tests.fakediscord.components_v2 import texts as card_texts
 from tests.fakediscord.components_v2 import walk
 from tests.fakediscord.interactions import FakeInteraction
@@ -129,11 +130,6 @@ def stored(data_dir: Path, marker: str) -> bool:
 
 def bot_messages(fake: FakeDiscord, channel: int) -> list[Message]:
     return [m for m in fake.messages_in(channel) if m.author_id == fake.bot_user.id]
-
-
-def said(message: Message) -> str:
-    """What a message says: its content, or a V2 card's text (dialogue prompts are cards)."""
-    return "\n".join([message.content, *card_texts(message.components)]).strip()
 
 
 def said_in(fake: FakeDiscord, channel: int, fragment: str) -> list[Message]:
