@@ -10,6 +10,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import IntEnum
 
+from bot.errors import Refusal
+
 ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
 
@@ -45,7 +47,7 @@ def privilege_of(facts: MemberFacts, moderator_role_ids: Collection[int] = ()) -
     return Privilege.MEMBER
 
 
-class NotAllowed(Exception):
+class NotAllowed(Refusal):
     """The person lacks the privilege; the message is safe to show them."""
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from bot.errors import Refusal
+
 #: Shown whenever text is refused for being empty once invisible characters are removed.
 EMPTY_TEXT_MESSAGE = (
     "That is empty: it has only spaces or invisible characters (such as zero-width "
@@ -35,7 +37,7 @@ _BLANK_LOOKALIKES = frozenset(
 )
 
 
-class EmptyText(ValueError):
+class EmptyText(Refusal, ValueError):
     """Text with nothing visible in it; ``str(error)`` is the message for the member."""
 
     def __init__(self, message: str = EMPTY_TEXT_MESSAGE) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.advice import Intent
+from bot.errors import Refusal
 
 _LINK = re.compile(
     r"^<?https?://(?:(?:www|ptb|canary)\.)?discord(?:app)?\.com/channels/"
@@ -21,7 +22,7 @@ class MessageLink:
     message_id: int
 
 
-class BadLink(ValueError):
+class BadLink(Refusal, ValueError):
     """The text is not a link to one message in this server; the message says why."""
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.advice import AdviceReport
+from bot.errors import Refusal
 
 #: The longest reply a draft may hold: a Discord modal field's limit, and within an
 #: embed description (4,096), so a posted reply never has to be cut.
@@ -44,7 +45,7 @@ class WatchAction(StrEnum):
     HOLD = "hold"
 
 
-class FlowRefused(Exception):
+class FlowRefused(Refusal):
     """A request the flow turns down with a message the person should read (not a bug)."""
 
 

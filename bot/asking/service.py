@@ -28,6 +28,7 @@ from datetime import datetime
 from bot.asking import text
 from bot.asking.store import AskStore, FeedbackAction, FeedbackRecord, StoredAnswer
 from bot.care import CARE_TITLE, CareAssessment, CareDetector, ServerPeople, care_reply
+from bot.errors import Refusal
 from bot.guidance import GuidanceService, Where
 from bot.guild_config import GuildConfigService
 from bot.guild_config.render import Style
@@ -44,7 +45,7 @@ SEARCH_AHEAD = 5
 MAX_SEARCH = 40
 
 
-class AskRefused(Exception):
+class AskRefused(Refusal):
     """A press that cannot be honoured; the message is what the person reads."""
 
 

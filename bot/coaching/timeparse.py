@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.errors import Refusal
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = "0123456"
 
 
-class InputProblem(ValueError):
+class InputProblem(Refusal, ValueError):
     """A value a person typed that we cannot use; the message says what would work."""
 
 

@@ -25,6 +25,7 @@ from typing import TextIO, TypeVar
 
 from bot.about import ABOUT_TEXT
 from bot.console.markdown import TerminalMarkdown, styled_terminal
+from bot.errors import Refusal
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def strip_markdown(text: str) -> str:
     return re.sub(r"(\*\*|__|`|^-# )", "", text, flags=re.MULTILINE)
 
 
-class ConsoleUsageError(Exception):
+class ConsoleUsageError(Refusal):
     """Bad arguments to a console command; shown as one line, the console keeps going."""
 
 
@@ -313,6 +314,9 @@ class Console:
             await handler(self.context, argument)
         except ConsoleUsageError as exc:
             self.context.say(f"error: {exc}" + (f" (usage: {usage})" if usage else ""))
+            return False
+        except Refusal as exc:  # the product's own refusals read the same as on Discord
+            self.context.say(f"error: {exc.text}")
             return False
         except Exception:
             log.exception("console command %s failed", name)

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.errors import Refusal
+
 
 class DialogueKind(StrEnum):
     IMPOSSIBLE = "impossible"
@@ -31,7 +33,7 @@ class Status(StrEnum):
 OPEN_STATUSES = (Status.ACTIVE.value, Status.PAUSED.value)
 
 
-class DialogueError(Exception):
+class DialogueError(Refusal):
     """A refusal the user should read (one line), never a crash."""
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.discord_adapter.messages import respond
-from bot.permissions import NotAllowed
+from bot.errors import Refusal
 from bot.storage import StorageUnavailable
 from knowledge.store import StoreUnavailable
 
@@ -29,8 +30,8 @@ def message_for(error: BaseException) -> tuple[str, bool]:
         return STORAGE_DOWN, False
     if isinstance(original, StoreUnavailable):
         return LIBRARY_DOWN, False
-    if isinstance(original, NotAllowed):
-        return str(original), False
+    if isinstance(original, Refusal):
+        return original.text, False
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You can't use this command here.", False
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -46,13 +47,36 @@ def message_for(error: BaseException) -> tuple[str, bool]:
 async def on_tree_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
-    text, worth_logging = message_for(error)
     name = interaction.command.qualified_name if interaction.command else "?"
+    await tell_failure(interaction, error, f"/{name}")
+
+
+async def tell_failure(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+    """Show a refusal's text (or the generic message for a bug) privately, log a bug once."""
+    text, worth_logging = message_for(error)
     if worth_logging:
-        log.error("command /%s failed", name, exc_info=error)
+        log.error("%s failed", where, exc_info=error)
     else:
-        log.info("command /%s refused: %s", name, text)
+        log.info("%s refused: %s", where, text)
     try:
         await respond(interaction, text, ephemeral=True)
     except discord.HTTPException:
-        log.warning("could not tell the user about the failure of /%s", name)
+        log.warning("could not tell the user about the failure of %s", where)
+
+
+class Form(discord.ui.Modal):
+    """A modal whose refusals and failures read like a command's (see :func:`tell_failure`)."""
+
+    async def on_error(  # type: ignore[override]  # Modal drops BaseView's item
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
+        await tell_failure(interaction, error, f"form {type(self).__name__}")
+
+
+class Panel(discord.ui.View):
+    """A view whose refusals and failures read like a command's (see :func:`tell_failure`)."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await tell_failure(interaction, error, f"{type(self).__name__} button")

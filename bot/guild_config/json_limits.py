@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.errors import Refusal
+
 #: A settings file is four levels deep at most (file → section → map → value); the
 #: margin lets a wrongly nested value reach validation, which names its key.
 MAX_JSON_DEPTH = 32
@@ -20,7 +22,7 @@ MAX_JSON_DEPTH = 32
 MAX_NUMBER_DIGITS = 100
 
 
-class JsonLimitError(ValueError):
+class JsonLimitError(Refusal, ValueError):
     """The file is over a stated limit; ``str(error)`` says which and what the limit is."""
 
 

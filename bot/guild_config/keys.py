@@ -17,6 +17,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from bot.errors import Refusal
 from bot.guild_config.model import GuildConfig, Section, Weekday
 
 
@@ -29,7 +30,7 @@ class Problem:
         return f"{self.key}: {self.message}" if self.key else self.message
 
 
-class ConfigError(ValueError):
+class ConfigError(Refusal, ValueError):
     """One or more problems, each with its dotted key; nothing was changed."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
+from bot.errors import Refusal
 from bot.limits.limiter import DatabaseLimiter, Decision, LimitKey, Rate
 from bot.limits.written_behind import WrittenBehindLimiter
 from bot.storage.database import Database, StorageUnavailable
@@ -50,7 +51,7 @@ def describe_window(seconds: float) -> str:
     return describe_wait(seconds).replace(" s", " seconds").replace(" min", " minutes")
 
 
-class LimitExceeded(Exception):
+class LimitExceeded(Refusal):
     """A member (or a server) used an expensive action too often; ``str`` is the message."""
 
     def __init__(self, action: str, rate: Rate, retry_after: float) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.errors import Refusal
 from bot.llm.templates import render_template, template_problems
 
 if TYPE_CHECKING:  # langchain costs seconds to import; only a configured model pays for it
@@ -32,7 +33,7 @@ class PromptSpec:
     instructions: str
 
 
-class TemplateError(ValueError):
+class TemplateError(Refusal, ValueError):
     """A server's instructions template uses something other than the named placeholders."""
 
 
