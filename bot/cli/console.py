@@ -39,10 +39,10 @@ def run_console(settings: Settings, *, strict: bool = False) -> int:
 
 
 async def _run(settings: Settings, strict: bool) -> int:
+    from bot.bootstrap import bootstrap
     from bot.console.app import Console
-    from bot.services import Services
 
-    services = await Services.start(settings)
+    services = await bootstrap(settings)
     try:
         return await Console(services, strict=strict).run()
     finally:

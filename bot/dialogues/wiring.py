@@ -1,4 +1,4 @@
-"""Building the dialogue service from the process's services (one line in Services)."""
+"""Building the dialogue service from its collaborators (one line in bot.bootstrap)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ from bot.dialogues.service import FOLLOWUP_KIND, TIMER_KIND, DialogueService, Se
 from bot.scheduling.registry import KindRegistry
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.clock import Clock
+    from bot.guild_config import GuildConfigService
+    from bot.llm import ModelGateway
+    from bot.scheduling.outbox import Outbox
+    from bot.settings import Settings
+    from bot.storage import Database
     from knowledge.embeddings import MiniLMEmbeddings
+    from knowledge.service import KnowledgeBase
 
 
 def embedding_similarity(embeddings: MiniLMEmbeddings) -> Similarity:
@@ -33,24 +39,32 @@ def embedding_similarity(embeddings: MiniLMEmbeddings) -> Similarity:
     return similarity
 
 
-def build_dialogues(services: Services) -> DialogueService:
-    settings = services.settings
+def build_dialogues(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    model: ModelGateway,
+    knowledge: KnowledgeBase,
+    outbox: Outbox,
+    guild_config: GuildConfigService,
+) -> DialogueService:
+    async def rules(guild_id: int) -> ServerRules:
+        return await server_rules(guild_config, guild_id)
+
     dialogues = DialogueService(
-        services.db,
-        services.clock,
+        db,
+        clock,
         settings=DialogueSettings(
-            max_depth=getattr(settings, "dialogue_max_depth", 3),
-            reminder_after_hours=getattr(settings, "dialogue_reminder_hours", 24.0),
-            expire_after_days=getattr(settings, "dialogue_expiry_days", 7.0),
+            max_depth=settings.dialogue_max_depth,
+            reminder_after_hours=settings.dialogue_reminder_hours,
+            expire_after_days=settings.dialogue_expiry_days,
         ),
-        facilitator=Facilitator(services.model, services.knowledge),
-        similarity=embedding_similarity(services.knowledge.embeddings),
-        outbox=lambda: getattr(services, "outbox", None),
-        rules=lambda guild_id: server_rules(services, guild_id),
+        facilitator=Facilitator(model, knowledge),
+        similarity=embedding_similarity(knowledge.embeddings),
+        outbox=lambda: outbox,
+        rules=rules,
     )
-    outbox = getattr(services, "outbox", None)
-    if outbox is not None:
-        register_kinds(outbox.kinds, dialogues)
+    register_kinds(outbox.kinds, dialogues)
     return dialogues
 
 
@@ -62,9 +76,9 @@ def register_kinds(kinds: KindRegistry, dialogues: DialogueService) -> None:
     kinds.register(FOLLOWUP_KIND, None, dialogues.followup_sent)
 
 
-async def server_rules(services: Services, guild_id: int) -> ServerRules:
+async def server_rules(guild_config: GuildConfigService, guild_id: int) -> ServerRules:
     """The dialogue section of the server's configuration, as the engine needs it."""
-    section = (await services.guild_config.get(guild_id)).dialogues
+    section = (await guild_config.get(guild_id)).dialogues
     return ServerRules(
         enabled=frozenset(d.value for d in section.enabled),
         max_depth=section.max_depth,

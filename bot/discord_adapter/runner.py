@@ -8,10 +8,10 @@ import signal
 
 import discord
 
+from bot.bootstrap import bootstrap
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.endpoints import apply_endpoint_overrides
 from bot.ops.worker_threads import use_background_workers
-from bot.services import Services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ async def run_discord(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     # Before anything starts a worker thread (the model loads in one).
     use_background_workers(loop)
-    services = await Services.start(settings)
+    services = await bootstrap(settings)
     bot = TouchstoneBot(services)
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
@@ -49,7 +49,7 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
     """Log in over REST only (no gateway) and register the slash commands."""
     assert settings.token is not None
     apply_endpoint_overrides(settings)
-    services = await Services.start(settings)
+    services = await bootstrap(settings)
     bot = TouchstoneBot(services, serving=False)
     try:
         async with bot:

@@ -16,7 +16,10 @@ from bot.ops.server import OpsServer
 from bot.storage.coaching_models import ScheduledItem
 
 if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.ops.metrics import Metrics
     from bot.services import Services
+    from bot.storage import Database
 
 
 def health_checks(services: Services, *, timeout: float = 3.0) -> HealthChecks:
@@ -35,11 +38,11 @@ def health_checks(services: Services, *, timeout: float = 3.0) -> HealthChecks:
     return checks
 
 
-async def outbox_depth(services: Services) -> dict[str, int]:
+async def outbox_depth(db: Database, clock: Clock) -> dict[str, int]:
     """Waiting outbox items: all pending, those already due, and those being sent."""
-    now = services.clock.now()
+    now = clock.now()
     pending = ScheduledItem.status == "pending"
-    async with services.db.session() as session:
+    async with db.session() as session:
         row = (
             await session.execute(
                 select(
@@ -52,14 +55,11 @@ async def outbox_depth(services: Services) -> dict[str, int]:
     return {"pending": int(row[0]), "due": int(row[1]), "claimed": int(row[2])}
 
 
-def observe_services(services: Services) -> None:
-    """Export the model counters and the outbox depth on ``services.metrics``."""
-    metrics = services.metrics
-    metrics.observe_model_counts(services.model.counts)
-    services.advice_flow.on_verdict = metrics.advice_verdict
+def observe_queue(metrics: Metrics, db: Database, clock: Clock) -> None:
+    """Export the outbox depth on ``metrics`` (refreshed when they are read)."""
 
     async def refresh_queue() -> None:
-        metrics.set_queue_depth(await outbox_depth(services))
+        metrics.set_queue_depth(await outbox_depth(db, clock))
 
     metrics.add_refresher("outbox", refresh_queue)
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import build_services
 from bot.clock import SimulatedClock
 from bot.console.app import Console
 from bot.llm import ModelGateway
-from bot.services import Services
 from bot.settings import load_settings
 from bot.storage import Database
 from knowledge.service import KnowledgeBase
@@ -92,7 +92,7 @@ async def live(tmp_path: Path, index: Path) -> AsyncIterator[Session]:
     db = Database(config.resolved_database_url)
     await db.migrate()
     clock = SimulatedClock(START)
-    services = Services(
+    services = build_services(
         settings=config,
         db=db,
         knowledge=KnowledgeBase(index),

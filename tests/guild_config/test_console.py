@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import build_services
 from bot.console.app import CONSOLE_GUILD_ID, CONSOLE_USER_ID, Console
 from bot.llm import ModelGateway
 from bot.services import Services
@@ -20,7 +21,7 @@ from knowledge.service import KnowledgeBase
 @pytest.fixture
 async def services(database: Database, tmp_path: Path) -> AsyncIterator[Services]:
     knowledge = KnowledgeBase(tmp_path / "chroma", notes_dirs=[])
-    services = Services(
+    services = build_services(
         settings=Settings(data_dir=tmp_path),
         db=database,
         knowledge=knowledge,

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.bootstrap import build_services
 from bot.console.app import Console
 from bot.llm import ModelGateway
 from bot.scheduling.clock_control import clock_from_settings
@@ -68,7 +69,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     async def build() -> Services:
         db = Database(config.resolved_database_url)
         await db.migrate()
-        services = Services(
+        services = build_services(
             settings=config,
             db=db,
             knowledge=KnowledgeBase(root / "chroma", notes_dirs=[NOTES]),

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.bootstrap import build_services
 from bot.console.app import Console
 from bot.llm import ModelGateway
 from bot.scheduling.clock_control import clock_from_settings
@@ -147,7 +148,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     async def build() -> Services:
         db = Database(config.resolved_database_url)
         await db.migrate()
-        services = Services(
+        services = build_services(
             settings=config,
             db=db,
             knowledge=KnowledgeBase(root / "chroma"),
