@@ -51,6 +51,7 @@ from bot.discord_adapter.advice_views import (
     report_layout,
     submitted_reply,
 )
+from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.forms import form_choices
 from bot.discord_adapter.interaction_facts import bot_present
 from bot.discord_adapter.messages import (
@@ -125,7 +126,7 @@ def context_for(message: discord.Message, text: str | None = None) -> PostContex
 
 
 class Advice(commands.Cog):
-    def __init__(self, bot: commands.Bot, services: Services) -> None:
+    def __init__(self, bot: TouchstoneBot, services: Services) -> None:
         self.bot = bot
         self.services = services
         self.flow = services.advice_flow
@@ -140,11 +141,13 @@ class Advice(commands.Cog):
         )
 
     async def cog_load(self) -> None:
+        self.bot.advice_press = self.on_button
         self.bot.tree.add_command(self.reply_with_care_menu)
         self.recovery.change_interval(seconds=self.services.settings.recovery_interval_seconds)
         self.recovery.start()
 
     async def cog_unload(self) -> None:
+        self.bot.advice_press = None
         self.recovery.cancel()
         self.bot.tree.remove_command(
             self.reply_with_care_menu.name, type=self.reply_with_care_menu.type
@@ -744,7 +747,7 @@ class Advice(commands.Cog):
             log.info("could not notify the report channel: HTTP %s", exc.status)
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     bot.add_dynamic_items(AdviceButton)
     await bot.add_cog(Advice(bot, services))

@@ -28,6 +28,7 @@ from bot.dialogues import (
     Place,
 )
 from bot.dialogues.exercise_lookup import describe_miss, find_exercise
+from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.dialogue_views import (
     PREFIX,
     AnswerForm,
@@ -64,7 +65,7 @@ def display(user: discord.abc.User) -> str:
 class Dialogues(commands.Cog):
     dialogue = app_commands.Group(name="dialogue", description="Steer or export a dialogue.")
 
-    def __init__(self, bot: commands.Bot, services: Services) -> None:
+    def __init__(self, bot: TouchstoneBot, services: Services) -> None:
         self.bot = bot
         self.services = services
         self.svc = services.dialogues
@@ -79,9 +80,11 @@ class Dialogues(commands.Cog):
         self._checked: set[int] = set()
 
     async def cog_load(self) -> None:
+        self.bot.dialogue_press = self.on_button
         self.sweeper.start()
 
     async def cog_unload(self) -> None:
+        self.bot.dialogue_press = None
         self.sweeper.cancel()
         for task in self._retries.values():
             task.cancel()
@@ -631,7 +634,7 @@ class Dialogues(commands.Cog):
         await respond(interaction, f"Dialogue #{info.id}, exported.", file=file, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     bot.add_dynamic_items(DialogueButton)
     await bot.add_cog(Dialogues(bot, services))
