@@ -10,8 +10,9 @@ in the cog for the same reason (a modal object does not survive a restart).
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 
@@ -25,6 +26,7 @@ from bot.advice_flow.text import (
     report_parts,
     report_title,
 )
+from bot.discord_adapter.client import touchstone
 from bot.discord_adapter.layouts import Block, Card, card_view
 from bot.discord_adapter.messages import EMBED_COLOUR, truncate
 
@@ -51,6 +53,14 @@ _LABELS: dict[Action, tuple[str, discord.ButtonStyle]] = {
     Action.CANCEL: ("Cancel", discord.ButtonStyle.secondary),
     Action.MISTAKE: ("This was a mistake", discord.ButtonStyle.danger),
 }
+
+
+class AdvicePress(Protocol):
+    """What a report button press calls (the Advice cog's ``on_button``)."""
+
+    def __call__(
+        self, interaction: discord.Interaction[Any], draft_id: int, action: Action, /
+    ) -> Awaitable[None]: ...
 
 
 class AdviceButton(
@@ -82,9 +92,9 @@ class AdviceButton(
         return cls(int(match["draft"]), Action(match["action"]))
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
-        cog: Any = interaction.client.get_cog("Advice")  # type: ignore[attr-defined]
-        if cog is not None:
-            await cog.on_button(interaction, self.draft_id, self.action)
+        press = touchstone(interaction).advice_press
+        if press is not None:
+            await press(interaction, self.draft_id, self.action)
 
 
 def report_buttons(draft: Draft, *, watched: bool = False) -> list[discord.ui.Item[Any]]:

@@ -31,6 +31,7 @@ from bot.asking.text import (
     UNHELPFUL_LABEL,
     shared_done,
 )
+from bot.discord_adapter.client import touchstone
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.layouts import Block, Card, card_view
 from bot.discord_adapter.messages import (
@@ -94,7 +95,7 @@ class AskButton(
         return cls(int(match["answer"]), AskAction(match["action"]))
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
-        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        services = touchstone(interaction).services
         await on_press(services, interaction, self.answer_id, self.action)
 
 
@@ -127,7 +128,7 @@ class OpenNoteButton(
         return cls(match["note"])
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
-        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        services = touchstone(interaction).services
         await interaction.response.defer(ephemeral=True, thinking=True)
         await services.knowledge_ready()
         note = services.knowledge.get_note(self.note_id, guild_id=interaction.guild_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
@@ -17,6 +18,10 @@ from bot.discord_adapter.limits_check import LimitedTree
 from bot.discord_adapter.messages import NO_MENTIONS
 from bot.discord_adapter.reach import guild_only_install
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.advice_views import AdvicePress
+    from bot.discord_adapter.dialogue_views import DialoguePress
 
 log = logging.getLogger(__name__)
 COMMANDS_HASH_KEY = "discord.commands_hash"
@@ -60,6 +65,10 @@ class TouchstoneBot(commands.AutoShardedBot):
         if isinstance(self.tree, LimitedTree):  # cooldowns on /ask, dialogues, reply checks
             self.tree.limits = services.limits
         self.health = DiscordHealth(self)  # /healthz, /metrics and command timings
+        #: What the persistent report and dialogue buttons call; set while their cog
+        #: is loaded, so a press before (or after) that does nothing.
+        self.advice_press: AdvicePress | None = None
+        self.dialogue_press: DialoguePress | None = None
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -108,3 +117,11 @@ class TouchstoneBot(commands.AutoShardedBot):
             sorted(self.shards),
             len(self.guilds),
         )
+
+
+def touchstone(interaction: discord.Interaction[Any]) -> TouchstoneBot:
+    """The bot behind an interaction, typed: how views reach the services and handlers."""
+    client = interaction.client
+    if not isinstance(client, TouchstoneBot):
+        raise TypeError(f"not a Touchstone interaction: {type(client).__name__}")
+    return client

@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.discord_adapter.client import touchstone
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond
@@ -40,7 +41,7 @@ POLICY_HELP = {
 
 
 def services_of(interaction: discord.Interaction) -> Services:
-    services: Services = interaction.client.services  # type: ignore[attr-defined]
+    services = touchstone(interaction).services
     return services
 
 

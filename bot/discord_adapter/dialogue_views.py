@@ -12,11 +12,13 @@ a button for a question that has moved on is refused instead of answering the wr
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 import discord
 
 from bot.dialogues import Prompt
+from bot.discord_adapter.client import touchstone
 from bot.discord_adapter.layouts import BUTTONS_PER_ROW, TEXT_BUDGET
 from bot.discord_adapter.messages import EMBED_COLOUR, truncate
 
@@ -36,6 +38,20 @@ def parse(custom: str) -> tuple[int, str, str, str] | None:
     if match is None:
         return None
     return int(match["id"]), match["action"], match["step"], match["value"]
+
+
+class DialoguePress(Protocol):
+    """What a dialogue button press calls (the Dialogues cog's ``on_button``)."""
+
+    def __call__(
+        self,
+        interaction: discord.Interaction[Any],
+        dialogue_id: int,
+        action: str,
+        step: str,
+        value: str,
+        /,
+    ) -> Awaitable[None]: ...
 
 
 class DialogueButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
@@ -62,9 +78,9 @@ class DialogueButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TE
         return cls(int(match["id"]), match["action"], match["step"], match["value"], "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Dialogues")  # type: ignore[attr-defined]
-        if cog is not None:
-            await cog.on_button(interaction, self.dialogue_id, self.action, self.step, self.value)
+        press = touchstone(interaction).dialogue_press
+        if press is not None:
+            await press(interaction, self.dialogue_id, self.action, self.step, self.value)
 
 
 def prompt_buttons(dialogue_id: int, prompt: Prompt) -> list[discord.ui.Item[Any]]:

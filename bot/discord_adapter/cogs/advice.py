@@ -13,7 +13,6 @@ import asyncio
 import io
 import logging
 from dataclasses import replace
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -24,16 +23,11 @@ from bot.advice_flow import (
     Draft,
     FlowRefused,
     PostContext,
-    PostPlan,
-    ReceivedDraft,
     Version,
-    WatchAction,
-    WatchedReply,
-    WatchPlan,
     parse_message_link,
 )
 from bot.advice_flow.links import stated_intent
-from bot.advice_flow.reach import needs_pasted_post, post_link
+from bot.advice_flow.reach import needs_pasted_post
 from bot.advice_flow.text import quote
 from bot.discord_adapter.advice_views import (
     INTENT_FIELD,
@@ -43,7 +37,6 @@ from bot.discord_adapter.advice_views import (
     Action,
     AdviceButton,
     DraftForm,
-    attributed_embed,
     cancelled_layout,
     edit_modal_id,
     new_modal_id,
@@ -51,24 +44,29 @@ from bot.discord_adapter.advice_views import (
     report_layout,
     submitted_reply,
 )
+from bot.discord_adapter.client import TouchstoneBot
+from bot.discord_adapter.cogs.advice_recovery import DraftRecovery
+from bot.discord_adapter.cogs.advice_support import (
+    context_for,
+    fetch_message,
+    publish,
+    respond_in_channel,
+    show_card,
+)
+from bot.discord_adapter.cogs.advice_watch import WatchMode
 from bot.discord_adapter.forms import form_choices
 from bot.discord_adapter.interaction_facts import bot_present
 from bot.discord_adapter.messages import (
     MAX_EMBED_DESCRIPTION,
-    NO_MENTIONS,
     embeds_for,
     respond,
-    split_text,
-    truncate,
 )
 from bot.discord_adapter.reach import everywhere, everywhere_contexts, everywhere_installs
-from bot.guild_config.model import AdvicePolicy
 from bot.services import Services
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
-CANNOT_DM = 50007
 #: Seconds /advise may spend looking up the linked message before opening the form anyway.
 LINK_LOOKUP_BUDGET = 1.5
 FORM_TITLE = "Reply with care"
@@ -77,61 +75,16 @@ MAX_REMEMBERED_POSTS = 500
 GIVE_BACK_FILE = "your-reply.txt"
 
 
-async def send_dm(services: Services, user: discord.User | discord.Member, **kwargs: Any) -> bool:
-    """Send a DM now and say whether it arrived. Closed DMs are remembered, never retried."""
-    if await services.users.dms_closed(user.id):
-        return False
-    try:
-        await user.send(allowed_mentions=NO_MENTIONS, **kwargs)
-    except discord.Forbidden as exc:
-        if exc.code == CANNOT_DM:
-            await services.users.mark_dms_closed(user.id)
-        log.info("could not DM user %s (code %s)", user.id, exc.code)
-        return False
-    except discord.HTTPException as exc:
-        log.warning("DM to user %s failed: HTTP %s", user.id, exc.status)
-        return False
-    return True
-
-
-async def show_card(interaction: discord.Interaction, card: discord.ui.LayoutView) -> None:
-    """Replace the interaction's message with a V2 card. A message can opt into
-    Components V2 on edit only with its content and embeds cleared, which matters for
-    reports sent as embeds before V2:
-    https://docs.discord.com/developers/components/reference"""
-    await interaction.edit_original_response(
-        content=None, embeds=[], view=card, allowed_mentions=NO_MENTIONS
-    )
-
-
-def thread_facts(channel: object) -> tuple[int | None, tuple[str, ...]]:
-    """(parent id, forum tag names) for a thread; (None, ()) elsewhere."""
-    if isinstance(channel, discord.Thread):
-        return channel.parent_id, tuple(tag.name for tag in channel.applied_tags)
-    return None, ()
-
-
-def context_for(message: discord.Message, text: str | None = None) -> PostContext:
-    parent_id, tags = thread_facts(message.channel)
-    return PostContext(
-        post_text=message.content if text is None else text,
-        guild_id=message.guild.id if message.guild else None,
-        channel_id=message.channel.id,
-        parent_id=parent_id,
-        post_message_id=message.id,
-        post_author_id=message.author.id,
-        tags=tags,
-    )
-
-
 class Advice(commands.Cog):
-    def __init__(self, bot: commands.Bot, services: Services) -> None:
+    def __init__(self, bot: TouchstoneBot, services: Services) -> None:
         self.bot = bot
         self.services = services
         self.flow = services.advice_flow
         #: Post text seen when the form was opened, for when a later fetch can't read it
         #: (no Message Content intent): (user id, message id) -> text.
         self._seen_posts: dict[tuple[int, int], str] = {}
+        self.watch = WatchMode(bot, services)
+        self.recovering = DraftRecovery(bot, services)
         self.reply_with_care_menu = app_commands.ContextMenu(
             name="Reply with care",
             callback=self.reply_with_care,
@@ -140,11 +93,13 @@ class Advice(commands.Cog):
         )
 
     async def cog_load(self) -> None:
+        self.bot.advice_press = self.on_button
         self.bot.tree.add_command(self.reply_with_care_menu)
         self.recovery.change_interval(seconds=self.services.settings.recovery_interval_seconds)
         self.recovery.start()
 
     async def cog_unload(self) -> None:
+        self.bot.advice_press = None
         self.recovery.cancel()
         self.bot.tree.remove_command(
             self.reply_with_care_menu.name, type=self.reply_with_care_menu.type
@@ -195,7 +150,7 @@ class Advice(commands.Cog):
             return
         try:
             async with asyncio.timeout(LINK_LOOKUP_BUDGET):
-                message = await self._fetch_message(link.channel_id, link.message_id)
+                message = await fetch_message(self.bot, link.channel_id, link.message_id)
         except TimeoutError:
             message = None  # slow: open the form anyway, the submit looks it up again
         except (discord.NotFound, discord.Forbidden, LookupError):
@@ -215,14 +170,6 @@ class Advice(commands.Cog):
         if len(self._seen_posts) >= MAX_REMEMBERED_POSTS:
             self._seen_posts.pop(next(iter(self._seen_posts)))
         self._seen_posts[(user_id, message.id)] = message.content
-
-    async def _fetch_message(self, channel_id: int, message_id: int) -> discord.Message:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            channel = await self.bot.fetch_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise LookupError(f"channel {channel_id} holds no messages")
-        return await channel.fetch_message(message_id)
 
     # --- the form's submission (by custom id, so it works after a restart) ---------
 
@@ -316,7 +263,7 @@ class Advice(commands.Cog):
         draft_id = await self.flow.receive(interaction.user.id, known, text)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            post = await self._fetch_message(channel_id, message_id)
+            post = await fetch_message(self.bot, channel_id, message_id)
         except (discord.HTTPException, LookupError):
             post = None
         if post is None:
@@ -385,135 +332,13 @@ class Advice(commands.Cog):
 
     @tasks.loop(seconds=15)
     async def recovery(self) -> None:
-        """At start-up and then regularly: finish stored texts whose check never ran, and
-        reconcile drafts left ``posting`` with their channel, when the process that was
-        handling them stopped. One bad draft is logged and skipped, never stops the rest."""
-        try:
-            received = await self.flow.unfinished_checks()
-            stuck = await self.flow.stuck_posting()
-        except StorageUnavailable:
-            log.warning("draft recovery skipped: database unavailable")
-            return
-        except Exception:
-            log.exception("draft recovery failed")
-            return
-        for one in received:
-            try:
-                await self._finish_received(one)
-            except Exception:
-                log.exception("draft %s: finishing its check failed", one.id)
-            finally:
-                self.flow.later(one.id)  # a no-op once finished
-        for draft in stuck:
-            try:
-                await self._reconcile(draft)
-            except Exception:
-                log.exception("draft %s: reconciling its post failed", draft.id)
-            finally:
-                self.flow.later(draft.id)
+        """At start-up and then regularly: finish what a stopped process left unfinished
+        (see :meth:`DraftRecovery.run`)."""
+        await self.recovering.run()
 
     @recovery.before_loop
     async def _before_recovery(self) -> None:
         await self.bot.wait_until_ready()
-
-    async def _writer(self, user_id: int) -> discord.User:
-        return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-
-    async def _finish_received(self, received: ReceivedDraft) -> None:
-        context = received.context
-        if context.channel_id is None or context.post_message_id is None:
-            return
-        if not context.bot_present:  # nothing to fetch: the stored post is all there is
-            draft = await self.flow.finish(received.id, context)
-            await send_dm(
-                self.services,
-                await self._writer(received.author_id),
-                view=report_layout(
-                    draft,
-                    "Touchstone restarted while checking your reply, so here is its report. "
-                    "To post it, use Reply with care on the post again.",
-                ),
-            )
-            return
-        try:
-            post = await self._fetch_message(context.channel_id, context.post_message_id)
-        except (discord.NotFound, discord.Forbidden, LookupError):
-            post = None
-        except discord.HTTPException as exc:
-            log.info("draft %s: post not fetched (HTTP %s); later", received.id, exc.status)
-            return
-        writer = await self._writer(received.author_id)
-        if post is None:
-            await self.flow.abandon(received.id)
-            await send_dm(
-                self.services,
-                writer,
-                embeds=embeds_for(
-                    "Not posted",
-                    "The message you were answering is gone, so I can't post your reply. "
-                    "Here is what you wrote, so nothing is lost:\n" + quote(received.text),
-                ),
-            )
-            return
-        draft = await self.flow.finish(
-            received.id, context_for(post, post.content or context.post_text)
-        )
-        log.info("draft %s: check finished after a restart", draft.id)
-        note = (
-            f"Touchstone restarted while checking your reply to {post.jump_url}, so here is "
-            "its report. The buttons work as usual."
-        )
-        await send_dm(self.services, writer, view=report_layout(draft, note))
-
-    async def _reconcile(self, draft: Draft) -> None:
-        """Was the reply posted before the process stopped? Look, then settle the draft."""
-        context = draft.context
-        me = self.bot.user
-        if context.channel_id is None or me is None:
-            return
-        if not context.bot_present:
-            await self._reconcile_away(draft)
-            return
-        channel = self.bot.get_partial_messageable(context.channel_id, guild_id=context.guild_id)
-        found: discord.Message | None = None
-        try:
-            async for message in channel.history(limit=100):
-                if message.author.id != me.id or not message.embeds:
-                    continue
-                reference = message.reference.message_id if message.reference else None
-                if draft.published_as(reference, message.embeds[0].description or ""):
-                    found = message
-                    break
-        except discord.NotFound:
-            found = None
-        except discord.HTTPException as exc:
-            log.info("draft %s: channel not read (HTTP %s); later", draft.id, exc.status)
-            return
-        fresh = await self.flow.reconcile(draft, found.id if found else None)
-        log.info("draft %s: left posting, %s", draft.id, "was posted" if found else "open again")
-        writer = await self._writer(draft.author_id)
-        if found is not None:
-            await send_dm(self.services, writer, view=posted_layout(draft.id, found.jump_url))
-            return
-        note = (
-            "Touchstone restarted while posting this reply, and it did not reach the "
-            "channel. Nothing was posted; the buttons work again."
-        )
-        await send_dm(self.services, writer, view=report_layout(fresh, note))
-
-    async def _reconcile_away(self, draft: Draft) -> None:
-        """The bot can't read a channel of a server it isn't in: open the draft again and
-        ask the writer to look before posting twice."""
-        fresh = await self.flow.reconcile(draft, None)
-        note = (
-            "Touchstone restarted while posting this reply and can't read that channel to "
-            "see whether it arrived: look there before posting it again."
-        )
-        await send_dm(
-            self.services,
-            await self._writer(draft.author_id),
-            view=report_layout(fresh, note),
-        )
 
     # --- the buttons ---------------------------------------------------------------
 
@@ -559,9 +384,9 @@ class Advice(commands.Cog):
         )
         try:
             if plan.bot_present:
-                sent: discord.Message = await self._publish(plan, interaction.user)
+                sent: discord.Message = await publish(self.bot, plan, interaction.user)
             else:
-                sent = await self._respond_in_channel(interaction, plan)
+                sent = await respond_in_channel(interaction, plan)
         except discord.HTTPException as exc:
             await self.flow.post_failed(plan)
             log.info("posting draft %s failed: HTTP %s", draft_id, exc.status)
@@ -575,176 +400,14 @@ class Advice(commands.Cog):
         await self.flow.posted(plan, sent.id)
         await show_card(interaction, posted_layout(draft_id, sent.jump_url))
 
-    async def _respond_in_channel(
-        self, interaction: discord.Interaction, plan: PostPlan
-    ) -> discord.Message:
-        """Where the bot isn't a member: the post button's own response, public, in the
-        post's channel, naming its writer and linking the post. One follow-up, well
-        within the five a user install gets per interaction."""
-        link = post_link(plan.guild_id, plan.channel_id, plan.post_message_id)
-        return await interaction.followup.send(
-            embed=attributed_embed(interaction.user, plan.text, link),
-            allowed_mentions=NO_MENTIONS,
-            wait=True,
-        )
-
-    async def _publish(self, plan: PostPlan, author: discord.abc.User) -> discord.Message:
-        """A bot reply to the original post, naming and picturing its writer."""
-        assert plan.channel_id is not None
-        channel = self.bot.get_partial_messageable(plan.channel_id, guild_id=plan.guild_id)
-        reference = (
-            discord.MessageReference(
-                message_id=plan.post_message_id,
-                channel_id=plan.channel_id,
-                guild_id=plan.guild_id,
-                fail_if_not_exists=False,
-            )
-            if plan.post_message_id is not None
-            else None
-        )
-        return await channel.send(
-            embed=attributed_embed(author, plan.text),
-            reference=reference,  # type: ignore[arg-type]
-            allowed_mentions=NO_MENTIONS,
-        )
-
     # --- watch mode ----------------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or message.author.bot or message.webhook_id is not None:
-            return
-        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
-            return
-        parent_id, _ = thread_facts(message.channel)
-        try:
-            policy = await self.flow.policy(message.guild.id, message.channel.id, parent_id)
-            if policy is AdvicePolicy.OFF:
-                return
-            post = await self._answered_post(message)
-            if post is None:
-                return
-            reply = WatchedReply(
-                context_for(post),
-                message_id=message.id,
-                author_id=message.author.id,
-                text=message.content,
-                author_is_bot=message.author.bot,
-            )
-            plan = await self.flow.plan_watch(reply)
-            if plan.action is WatchAction.NUDGE:
-                await self._nudge(message, plan)
-            elif plan.action is WatchAction.HOLD:
-                await self._hold(message, plan)
-        except StorageUnavailable:
-            log.warning("watch mode skipped message %s: database unavailable", message.id)
-        except Exception:
-            log.exception("watch mode failed on message %s", message.id)
-
-    async def _answered_post(self, message: discord.Message) -> discord.Message | None:
-        """The message this one answers: its reply target, or its forum post's opener."""
-        reference = message.reference
-        if reference is not None and reference.message_id is not None:
-            if isinstance(reference.resolved, discord.Message):
-                return reference.resolved
-            try:
-                return await message.channel.fetch_message(reference.message_id)
-            except discord.HTTPException:
-                return None
-        channel = message.channel
-        if not isinstance(channel, discord.Thread) or channel.id == message.id:
-            return None
-        if not isinstance(channel.parent, discord.ForumChannel):
-            return None
-        if channel.starter_message is not None:
-            return channel.starter_message
-        try:
-            return await channel.fetch_message(channel.id)
-        except discord.HTTPException:
-            pass
-        async for first in channel.history(limit=1, oldest_first=True):
-            return first if first.id != message.id else None
-        return None
-
-    def _where(self, message: discord.Message) -> str:
-        name = getattr(message.channel, "name", None)
-        return f"#{name}" if name else "a channel"
-
-    async def _nudge(self, message: discord.Message, plan: WatchPlan) -> None:
-        assert plan.draft is not None
-        draft = plan.draft
-        intro = (
-            f"About your reply in {self._where(message)} ({message.jump_url}): it might land as a "
-            "pile of advice for someone who didn't ask for it. It's still posted, nothing "
-            "happened to it; if you agree, you could edit it along these lines."
-        )
-        layout = report_layout(draft, intro=intro, title="A gentle nudge", watched=True)
-        await send_dm(self.services, message.author, view=layout)
-
-    async def _hold(self, message: discord.Message, plan: WatchPlan) -> None:
-        """DM the full text first; remove the reply only if that DM arrived."""
-        assert plan.draft is not None
-        draft = plan.draft
-        text_back = (
-            f"Watch mode in {self._where(message)} holds replies that might bury someone in "
-            "advice they didn't ask for, so I'm taking yours down for now. Here is exactly "
-            "what you wrote, nothing is lost:\n\n" + draft.text
-        )
-        delivered = await self._dm_pieces(message.author, split_text(text_back))
-        removed = False
-        if plan.may_remove(delivered):
-            try:
-                await message.delete()
-                removed = True
-            except discord.HTTPException as exc:
-                log.warning("could not remove held message %s: HTTP %s", message.id, exc.status)
-        await self.flow.watch_outcome(plan, delivered, removed)
-        if removed:
-            fresh = await self.flow.get_for(draft.id, draft.author_id)
-            explain = (
-                "You can post it again as written, post the gentler version, or edit it "
-                "first; it will appear as a reply to the same post, under your name.\n\n"
-            )
-            await send_dm(
-                self.services,
-                message.author,
-                view=report_layout(fresh, intro=explain.strip(), title="What to do with it"),
-            )
-        elif delivered:
-            await send_dm(
-                self.services,
-                message.author,
-                content="I couldn't take it down after all, so your reply is still up.",
-            )
-        else:
-            await self._tell_moderators(message)
-
-    async def _dm_pieces(self, user: discord.User | discord.Member, pieces: list[str]) -> bool:
-        for piece in pieces:
-            if not await send_dm(self.services, user, content=piece):
-                return False
-        return True
-
-    async def _tell_moderators(self, message: discord.Message) -> None:
-        assert message.guild is not None
-        config = await self.services.guild_config.get(message.guild.id)
-        if config.report_channel_id is None:
-            return
-        channel = self.bot.get_partial_messageable(
-            config.report_channel_id, guild_id=message.guild.id
-        )
-        note = (
-            f"Watch mode (hold) flagged a reply by {truncate(message.author.display_name, 80)} "
-            f"in {self._where(message)} ({message.jump_url}) but couldn't DM them the text, "
-            "so the reply was left in place."
-        )
-        try:
-            await channel.send(note, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:
-            log.info("could not notify the report channel: HTTP %s", exc.status)
+        await self.watch.on_message(message)
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     bot.add_dynamic_items(AdviceButton)
     await bot.add_cog(Advice(bot, services))

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.club import CheckInForm
 from bot.coaching import InputProblem
+from bot.discord_adapter.client import TouchstoneBot, touchstone
 from bot.discord_adapter.cogs.coaching import attempt
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
@@ -84,7 +85,7 @@ class CheckInButton(
         return cls(int(match["ref"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        services = touchstone(interaction).services
         await open_form(interaction, services, self.check_in_id)
 
 
@@ -360,7 +361,7 @@ class Club(commands.Cog):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     bot.add_dynamic_items(CheckInButton)
     await bot.add_cog(Club(services))

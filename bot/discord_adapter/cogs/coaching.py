@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.coaching import InputProblem, match_timezones
 from bot.dialogues import DialogueError
+from bot.discord_adapter.client import TouchstoneBot, touchstone
 from bot.discord_adapter.coach_form import START_FORM_ID, CoachStartForm, start_answers
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
@@ -70,7 +71,7 @@ class QuickVersionButton(
         return cls(int(match["ref"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        services = touchstone(interaction).services
         text = await services.coaching.quick_version(self.session_id, interaction.user.id)
         await respond(interaction, text)
 
@@ -473,7 +474,7 @@ class Coaching(commands.Cog):
                 log.info("could not show the closed-DMs notice")
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     bot.add_dynamic_items(QuickVersionButton)
     await bot.add_cog(Coaching(services))

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.config_views import (
     PANEL_ITEMS,
     panel_embeds,
@@ -341,7 +342,7 @@ class Config(commands.Cog):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     bot.add_dynamic_items(*PANEL_ITEMS)
     await bot.add_cog(Config(services))

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.about import ABOUT_TEXT, ABOUT_TITLE, help_text
+from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.messages import embeds_for, respond
 from bot.discord_adapter.reach import everywhere
 
@@ -26,5 +27,5 @@ class General(commands.Cog):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TouchstoneBot) -> None:
     await bot.add_cog(General())

@@ -21,6 +21,7 @@ from bot.discord_adapter.ask_views import (
     reply_buttons,
     where_of,
 )
+from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values, uploaded_file
 from bot.discord_adapter.interaction_facts import require_moderator
@@ -425,8 +426,8 @@ class Knowledge(commands.Cog):
         return note_choices(await self.services.guild_knowledge.list(interaction.guild_id), current)
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     bot.add_view(NotePicker(services))
     bot.add_dynamic_items(AskButton, OpenNoteButton)
     await bot.add_cog(Knowledge(services))

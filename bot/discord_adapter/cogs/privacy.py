@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.messages import NO_MENTIONS, respond
 from bot.discord_adapter.reach import everywhere_contexts, everywhere_installs
 from bot.services import Services
@@ -117,6 +118,6 @@ class Privacy(commands.Cog):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
+async def setup(bot: TouchstoneBot) -> None:
+    services = bot.services
     await bot.add_cog(Privacy(services))
