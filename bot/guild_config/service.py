@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -56,11 +57,11 @@ def flatten(config: GuildConfig) -> dict[str, str]:
     dumped = config.model_dump(mode="json")
     out: dict[str, str] = {}
     for spec in KEYS:
-        value: object = dumped
+        value: Any = dumped  # the JSON dump of a typed model: its shape follows KEYS
         for part in spec.path.split("."):
-            value = value[part]  # type: ignore[index]
+            value = value[part]
         if spec.is_map:
-            for entry, inner in value.items():  # type: ignore[attr-defined]
+            for entry, inner in value.items():
                 out[f"{spec.path}.{entry}"] = json.dumps(inner, sort_keys=True)
         else:
             out[spec.path] = json.dumps(value, sort_keys=True, ensure_ascii=False)
