@@ -19,7 +19,6 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.advice_flow import (
-    BadLink,
     Draft,
     FlowRefused,
     PostContext,
@@ -133,11 +132,7 @@ class Advice(commands.Cog):
     async def advise(
         self, interaction: discord.Interaction, message_link: app_commands.Range[str, 1, 200]
     ) -> None:
-        try:
-            link = parse_message_link(message_link, interaction.guild_id)
-        except BadLink as exc:
-            await respond(interaction, str(exc), ephemeral=True)
-            return
+        link = parse_message_link(message_link, interaction.guild_id)
         if not bot_present(interaction):  # the bot can't fetch it: the writer pastes it
             await interaction.response.send_modal(
                 DraftForm(

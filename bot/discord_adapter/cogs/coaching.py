@@ -278,11 +278,7 @@ class Coaching(commands.Cog):
 
     async def _start_from_form(self, interaction: discord.Interaction) -> None:
         answers = start_answers(interaction.data)
-        try:
-            timezone, days = answers.timezone(), answers.days_text()
-        except InputProblem as exc:
-            await respond(interaction, str(exc), ephemeral=True)
-            return
+        timezone, days = answers.timezone(), answers.days_text()
         await self._start(interaction, timezone, answers.time or None, days, answers.nudge)
 
     async def _save_prompts(

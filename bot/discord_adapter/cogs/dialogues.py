@@ -137,11 +137,7 @@ class Dialogues(commands.Cog):
     ) -> None:
         if action == "write":
             prompt = await self.svc.current_prompt(dialogue_id)
-            try:
-                info = await self.svc.get(dialogue_id)
-            except DialogueError as exc:
-                await respond(interaction, str(exc), ephemeral=True)
-                return
+            info = await self.svc.get(dialogue_id)
             if interaction.user.id not in info.user_ids:
                 await respond(
                     interaction, "Only the people in this dialogue can answer.", ephemeral=True
@@ -292,37 +288,33 @@ class Dialogues(commands.Cog):
         if not await self._allowed(interaction, DialogueKind.CRUX):
             return
         me = Person(interaction.user.id, display(interaction.user))
-        try:
-            if interaction.guild is None or partner is None:
-                if interaction.guild is not None:
-                    await respond(
-                        interaction,
-                        "Pick a partner, or run /crux in a DM with me for an internal double crux.",
-                        ephemeral=True,
-                    )
-                    return
-                # Sides left out are named neutrally as the dialogue's first questions.
-                sides = (side_a or "", side_b or "")
-                info = await self.svc.start_crux(
-                    me,
-                    None,
-                    claim,
-                    Place(channel_id=interaction.channel_id, in_dm=True),
-                    sides=sides,
+        if interaction.guild is None or partner is None:
+            if interaction.guild is not None:
+                await respond(
+                    interaction,
+                    "Pick a partner, or run /crux in a DM with me for an internal double crux.",
+                    ephemeral=True,
                 )
-            else:
-                if partner.bot:
-                    await respond(interaction, "Pick a person, not a bot.", ephemeral=True)
-                    return
-                info = await self.svc.start_crux(
-                    me,
-                    Person(partner.id, display(partner)),
-                    claim,
-                    Place(interaction.guild_id, None, interaction.channel_id),
-                )
-        except DialogueError as exc:
-            await respond(interaction, str(exc), ephemeral=True)
-            return
+                return
+            # Sides left out are named neutrally as the dialogue's first questions.
+            sides = (side_a or "", side_b or "")
+            info = await self.svc.start_crux(
+                me,
+                None,
+                claim,
+                Place(channel_id=interaction.channel_id, in_dm=True),
+                sides=sides,
+            )
+        else:
+            if partner.bot:
+                await respond(interaction, "Pick a person, not a bot.", ephemeral=True)
+                return
+            info = await self.svc.start_crux(
+                me,
+                Person(partner.id, display(partner)),
+                claim,
+                Place(interaction.guild_id, None, interaction.channel_id),
+            )
         await self.deliver(info.id)
         text = (
             f"Invitation sent to {display(partner)}."
@@ -352,13 +344,9 @@ class Dialogues(commands.Cog):
         place = await self._place(interaction, note.title)
         if place is None:
             return
-        try:
-            info = await self.svc.start_exercise(
-                Person(interaction.user.id, display(interaction.user)), note, place
-            )
-        except DialogueError as exc:
-            await respond(interaction, str(exc), ephemeral=True)
-            return
+        info = await self.svc.start_exercise(
+            Person(interaction.user.id, display(interaction.user)), note, place
+        )
         await self._started(interaction, info)
 
     @exercise.autocomplete("name")
@@ -394,11 +382,7 @@ class Dialogues(commands.Cog):
         info = await self._target(interaction)
         if info is None:
             return
-        try:
-            await getattr(self.svc, action)(info.id, interaction.user.id)
-        except DialogueError as exc:
-            await respond(interaction, str(exc), ephemeral=True)
-            return
+        await getattr(self.svc, action)(info.id, interaction.user.id)
         await self.deliver(info.id)
         await respond(interaction, f"Dialogue #{info.id}: {action} done.", ephemeral=True)
 
@@ -420,11 +404,7 @@ class Dialogues(commands.Cog):
         info = await self._target(interaction)
         if info is None:
             return
-        try:
-            text = await self.svc.export_markdown(info.id, interaction.user.id)
-        except DialogueError as exc:
-            await respond(interaction, str(exc), ephemeral=True)
-            return
+        text = await self.svc.export_markdown(info.id, interaction.user.id)
         file = discord.File(io.BytesIO(text.encode()), filename=f"dialogue-{info.id}.md")
         await respond(interaction, f"Dialogue #{info.id}, exported.", file=file, ephemeral=True)
 
