@@ -11,13 +11,13 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.dialogues import outcomes
-from bot.dialogues.model import InvalidAnswer, NotAParticipant, Status, UnknownDialogue
+from bot.dialogues.model import FollowUp, InvalidAnswer, NotAParticipant, Status, UnknownDialogue
 from bot.dialogues.records import (
     FOLLOWUP_KIND,
     MAX_ANSWER,
@@ -28,11 +28,36 @@ from bot.dialogues.records import (
 )
 from bot.dialogues.repository import DialogueRepository
 from bot.scheduling.model import DeliveryResult, OutboxItem, OutgoingMessage, default_message
-from bot.storage.dialogue_models import DialogueRow
 from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
 from bot.wording import plural
 
 log = logging.getLogger(__name__)
+
+
+class StoredFollowUp(TypedDict):
+    """A follow-up DM as kept in a finished dialogue's state (``_followups``)."""
+
+    user_id: int
+    due_at: str
+    text: str
+    key: str
+
+
+class StoredOutcome(TypedDict):
+    """An answer to "What happened?" as kept in the state (``outcomes``, by user id)."""
+
+    text: str
+    held: str | None
+    at: str
+
+
+def stored_followup(followup: FollowUp) -> StoredFollowUp:
+    return {
+        "user_id": followup.user_id,
+        "due_at": followup.due_at.isoformat(),
+        "text": followup.text,
+        "key": followup.key,
+    }
 
 
 def timer_key(dialogue_id: int, seq: int) -> str:
@@ -110,7 +135,7 @@ class FollowUps:
         state = await self.repo.state(dialogue_id)
         if state is None:
             return 0
-        pending = state.get("_followups") or []
+        pending: list[StoredFollowUp] = state.get("_followups") or []
         if not pending or state.get("_followups_scheduled"):
             return 0
         sent = 0
@@ -166,7 +191,7 @@ class FollowUps:
         held = outcomes.parse_held(text)
 
         async def work(s: AsyncSession) -> str | None:
-            row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+            row = await self.repo.fetch(s, dialogue_id)
             if row is None:
                 raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
             seats = await self.repo.seats(s, dialogue_id)
@@ -174,11 +199,12 @@ class FollowUps:
             if seat is None:
                 raise NotAParticipant("Only the people in this dialogue can answer here.")
             state = json.loads(row.state_json)
-            state.setdefault("outcomes", {})[str(user_id)] = {
+            outcome: StoredOutcome = {
                 "text": text,
                 "held": held,
                 "at": self.clock.now().isoformat(),
             }
+            state.setdefault("outcomes", {})[str(user_id)] = outcome
             row.state_json = json.dumps(state)
             await self.repo.emit(
                 s,

@@ -49,6 +49,15 @@ class DialogueRepository:
     # -- inside a transaction ---------------------------------------------------------
 
     @staticmethod
+    async def fetch(
+        s: AsyncSession, dialogue_id: int, *, for_update: bool = True
+    ) -> DialogueRow | None:
+        """A dialogue's row, locked for the rest of the transaction unless told otherwise."""
+        if for_update:
+            return await s.get(DialogueRow, dialogue_id, with_for_update=True)
+        return await s.get(DialogueRow, dialogue_id)
+
+    @staticmethod
     async def seats(s: AsyncSession, dialogue_id: int) -> dict[str, Seat]:
         rows = await s.scalars(
             select(DialogueParticipant)

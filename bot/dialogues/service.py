@@ -23,7 +23,7 @@ from bot.dialogues import starts, steering
 from bot.dialogues.delivery import prepare
 from bot.dialogues.export import markdown, transcript_lines
 from bot.dialogues.facilitator import Facilitator
-from bot.dialogues.followups import FollowUps
+from bot.dialogues.followups import FollowUps, stored_followup
 from bot.dialogues.model import (
     OPEN_STATUSES,
     DialogueClosed,
@@ -155,10 +155,7 @@ class DialogueService(FollowUps):
             summary = protocol.summary(session)
             row.status = Status.ENDED.value
             row.step = ""
-            session.state["_followups"] = [
-                {"user_id": f.user_id, "due_at": f.due_at.isoformat(), "text": f.text, "key": f.key}
-                for f in summary.followups
-            ]
+            session.state["_followups"] = [stored_followup(f) for f in summary.followups]
             await self.repo.emit(
                 s,
                 row,
@@ -284,7 +281,7 @@ class DialogueService(FollowUps):
         self, s: AsyncSession, dialogue_id: int, user_id: int
     ) -> tuple[DialogueRow, dict[str, Seat]]:
         """The locked row of an active dialogue ``user_id`` takes part in, and its seats."""
-        row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+        row = await self.repo.fetch(s, dialogue_id)
         if row is None:
             raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
         seats = await self.repo.seats(s, dialogue_id)
@@ -351,7 +348,7 @@ class DialogueService(FollowUps):
         async with self.lock(dialogue_id):
 
             async def work(s: AsyncSession) -> DialogueInfo:
-                row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+                row = await self.repo.fetch(s, dialogue_id)
                 if row is None:
                     raise UnknownDialogue(f"There is no dialogue #{dialogue_id}.")
                 seats = await self.repo.seats(s, dialogue_id)

@@ -77,7 +77,7 @@ class Sweeper:
         async with self.engine.lock(dialogue_id):
 
             async def work(s: AsyncSession) -> None:
-                row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+                row = await repo.fetch(s, dialogue_id)
                 if row is None or row.status not in OPEN_STATUSES:
                     return
                 row.status = Status.EXPIRED.value
@@ -97,7 +97,7 @@ class Sweeper:
         repo = self.engine.repo
 
         async def work(s: AsyncSession) -> None:
-            row = await s.get(DialogueRow, dialogue_id)
+            row = await repo.fetch(s, dialogue_id, for_update=False)
             if row is not None:
                 await repo.emit(s, row, "note", text)
 
