@@ -113,21 +113,40 @@ def _add_children(state: dict[str, Any], parent: str | None, texts: list[str]) -
         siblings.append(nid)
 
 
+#: The one seat of this solo dialogue.
+OWNER = ("a",)
+
+
 class ImpossibleProtocol:
     kind = DialogueKind.IMPOSSIBLE.value
     note_id = "why-is-this-impossible"
 
     def prompt(self, session: Session) -> Prompt | None:
-        st = session.state
-        owner = ("a",)
+        """The first open phase's question: the goal, the tree, the steps, the check-in."""
+        phases = (
+            self._ask_goal,
+            self._ask_why,
+            self._ask_label,
+            self._ask_action,
+            self._ask_prediction,
+        )
+        for phase in phases:
+            asked = phase(session.state)
+            if asked is not None:
+                return asked
+        return None
+
+    @staticmethod
+    def _ask_goal(st: dict[str, Any]) -> Prompt | None:
+        """The goal, how likely it feels, and the first reasons it is impossible."""
         if not st["goal"]:
-            return Prompt("goal", "What's the goal that feels impossible? One sentence.", owner)
+            return Prompt("goal", "What's the goal that feels impossible? One sentence.", OWNER)
         if st["confidence"] is None:
             return Prompt(
                 "confidence",
                 f"Your goal: **{st['goal']}**\n\nHow likely do you think it is that you "
                 "achieve it, as things stand? A number from 0 to 100.",
-                owner,
+                OWNER,
                 hint="e.g. 20%",
             )
         if not st["roots"]:
@@ -136,10 +155,15 @@ class ImpossibleProtocol:
                 "List every reason this is impossible. Several reasons: one per line (or "
                 "separated by ';' on one line). Don't filter: the vague ones and the "
                 "embarrassing ones too.",
-                owner,
+                OWNER,
                 long=True,
                 multi=True,
             )
+        return None
+
+    @staticmethod
+    def _ask_why(st: dict[str, Any]) -> Prompt | None:
+        """Take the next obstacle not yet taken apart one level down."""
         for nid in _order(st):
             node = st["nodes"][nid]
             if not node["expanded"]:
@@ -149,11 +173,16 @@ class ImpossibleProtocol:
                     "impossible? List the concrete obstacles underneath, one per line (or "
                     "separated by ';'). If it is already concrete enough to act on, say "
                     "`concrete`.",
-                    owner,
+                    OWNER,
                     choices=(Choice("concrete", "It's concrete"),),
                     long=True,
                     multi=True,
                 )
+        return None
+
+    @staticmethod
+    def _ask_label(st: dict[str, Any]) -> Prompt | None:
+        """Sort each obstacle, children first: impossible, very hard or inconvenient."""
         for nid in _label_order(st):
             node = st["nodes"][nid]
             if node["label"] is None:
@@ -168,10 +197,15 @@ class ImpossibleProtocol:
                     f"label:{nid}",
                     f"**{nid}. {node['text']}**\n\n{under or 'Look at it for a few seconds. '}"
                     "Is this actually impossible, very hard, or merely inconvenient?",
-                    owner,
+                    OWNER,
                     choices=tuple(Choice(k, v.capitalize()) for k, v in LABELS.items()),
                     free_text=False,
                 )
+        return None
+
+    @staticmethod
+    def _ask_action(st: dict[str, Any]) -> Prompt | None:
+        """A first step for each leaf obstacle (a neighbouring goal for a hard constraint)."""
         for nid in leaves(st):
             node = st["nodes"][nid]
             if node["action"] is None:
@@ -185,14 +219,19 @@ class ImpossibleProtocol:
                         f"**{nid}. {node['text']}** ({LABELS[node['label']]}). What makes it "
                         "hard, and what is a concrete first step of five minutes or less?"
                     )
-                return Prompt(f"action:{nid}", text, owner)
+                return Prompt(f"action:{nid}", text, OWNER)
+        return None
+
+    @staticmethod
+    def _ask_prediction(st: dict[str, Any]) -> Prompt | None:
+        """A prediction to check later, and when to check in."""
         if st["prediction"] is None:
             return Prompt(
                 "prediction",
                 "Make a prediction: if you take these first steps, what do you expect "
                 f"to happen, and how likely is the goal now (0-100)? You said "
                 f"{st['confidence']}% at the start.",
-                owner,
+                OWNER,
                 hint="e.g. I'll get one evening a week back; 45%",
             )
         if st["followup_at"] is None:
@@ -200,7 +239,7 @@ class ImpossibleProtocol:
                 "followup",
                 "When should I check in with you to ask what happened? Pick one or type "
                 "a date (e.g. 'friday', 'in 10 days', 2026-03-01).",
-                owner,
+                OWNER,
                 choices=FOLLOW_UP_CHOICES,
             )
         return None

@@ -122,6 +122,15 @@ class InternalCruxProtocol:
     # -- questions ---------------------------------------------------------------
 
     def prompt(self, session: Session) -> Prompt | None:
+        """The first open phase's question: set-up, the turns, the needs, a step."""
+        for phase in (self._ask_setup, self._ask_turn, self._ask_need, self._ask_step):
+            asked = phase(session)
+            if asked is not None:
+                return asked
+        return None
+
+    def _ask_setup(self, session: Session) -> Prompt | None:
+        """The topic, the ground rules, then a neutral name for each part."""
         st = session.state
         if not st["claim"]:
             return Prompt(
@@ -156,7 +165,11 @@ class InternalCruxProtocol:
                     "('the part that wants rest'), not by a judgement ('the lazy part').",
                     ("a",),
                 )
-        a, b = self.name(session, "a"), self.name(session, "b")
+        return None
+
+    def _ask_turn(self, session: Session) -> Prompt | None:
+        """Alternate turns: what is true in the last one, a check every round, the next."""
+        st = session.state
         turns: list[dict[str, Any]] = st["turns"]
         number = len(turns)
         if turns and "true" not in turns[-1]:
@@ -190,8 +203,11 @@ class InternalCruxProtocol:
                 "in a sentence or two.",
                 long=True,
             )
+        return None
+
+    def _ask_need(self, session: Session) -> Prompt | None:
         for seat in SEATS:
-            if seat not in st["needs"]:
+            if seat not in session.state["needs"]:
                 return self._as(
                     session,
                     seat,
@@ -200,15 +216,19 @@ class InternalCruxProtocol:
                     f"{self.name(session, _other(seat))} have its way some of the time?",
                     long=True,
                 )
-        if st["step"] is None:
-            return Prompt(
-                "step",
-                f"One small step that gives **{a}** and **{b}** each some of what they "
-                "need? Or `none`.",
-                ("a",),
-                choices=(Choice("none", "None for now"),),
-            )
         return None
+
+    def _ask_step(self, session: Session) -> Prompt | None:
+        if session.state["step"] is not None:
+            return None
+        a, b = self.name(session, "a"), self.name(session, "b")
+        return Prompt(
+            "step",
+            f"One small step that gives **{a}** and **{b}** each some of what they "
+            "need? Or `none`.",
+            ("a",),
+            choices=(Choice("none", "None for now"),),
+        )
 
     # -- answers -----------------------------------------------------------------
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from bot.dialogues.model import InvalidAnswer
-from bot.text_input import has_visible_text, trim, visible_lines
+from bot.dialogues.model import InvalidAnswer, Prompt
+from bot.dialogues.records import MAX_ANSWER
+from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim, visible_lines
 
 MAX_ITEMS = 10
+#: Choice values a plain "yes" or "no" stands for, whatever the choice is labelled.
+AFFIRMATIVE = frozenset({"yes", "accept", "agree"})
+NEGATIVE = frozenset({"no", "decline"})
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 NUMBER_WORDS = {
     "a": 1,
@@ -128,3 +132,28 @@ def mentions_word(text: str, word: str) -> bool:
     """Whole-word (or whole-phrase) match, case-insensitive, allowing plural/-ing/-ed endings."""
     pattern = r"\b" + re.escape(word.lower()) + r"(?:s|es|ed|ing|ly)?\b"
     return re.search(pattern, text.lower()) is not None
+
+
+def normalise_answer(prompt: Prompt, text: str) -> tuple[str, str]:
+    """An answer to ``prompt`` as (value for the protocol, text for the transcript)."""
+    if not has_visible_text(text):
+        raise InvalidAnswer(EMPTY_TEXT_MESSAGE)
+    text = trim(text)
+    if len(text) > MAX_ANSWER:
+        raise InvalidAnswer(f"Please keep an answer under {MAX_ANSWER} characters.")
+    if prompt.choices:
+        lowered = text.lower().rstrip(".!")
+        for number, choice in enumerate(prompt.choices, 1):
+            if lowered in (choice.value.lower(), choice.label.lower(), str(number)):
+                return choice.value, choice.label
+        # "yes" at "do you accept?" or "Ready?" means the affirmative choice.
+        agreed = parse_yes_no(lowered)
+        if agreed is not None:
+            wanted = AFFIRMATIVE if agreed else NEGATIVE
+            for choice in prompt.choices:
+                if choice.value.lower() in wanted:
+                    return choice.value, choice.label
+        if not prompt.free_text:
+            options = ", ".join(f"{c.label} ({c.value})" for c in prompt.choices)
+            raise InvalidAnswer(f"Choose one of: {options}.")
+    return text, text

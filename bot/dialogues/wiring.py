@@ -10,7 +10,8 @@ import numpy as np
 
 from bot.dialogues.facilitator import Facilitator
 from bot.dialogues.model import DialogueSettings, Similarity
-from bot.dialogues.service import FOLLOWUP_KIND, TIMER_KIND, DialogueService, ServerRules
+from bot.dialogues.records import FOLLOWUP_KIND, TIMER_KIND, ServerRules
+from bot.dialogues.service import DialogueService
 from bot.scheduling.registry import KindRegistry
 
 if TYPE_CHECKING:
