@@ -19,7 +19,6 @@ from bot.console.app import (
     Waiting,
     waiting_hint,
 )
-from bot.dialogues import DialogueError
 from bot.scheduling import Delivery, DeliveryOutcome
 
 CONSOLE_FILES = "console-files"
@@ -308,10 +307,7 @@ async def dm(ctx: ConsoleContext, args: list[str]) -> None:
         ctx.say("A dialogue is waiting on your answer; answer it with its own command.")
         return
     if dialogues is not None:
-        try:
-            reply = await dialogues.file_dm(ctx.user_id, text)
-        except DialogueError as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        reply = await dialogues.file_dm(ctx.user_id, text)
         if reply is not None:
             ctx.say(reply)
             return

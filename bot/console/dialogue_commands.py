@@ -224,10 +224,7 @@ async def dialogue(ctx: ConsoleContext, args: list[str]) -> None:
             ctx.say("No open dialogues.")
     elif action == "export":
         info = await _current(ctx, rest[0] if rest else None)
-        try:
-            text = await svc.export_markdown(info.id, ctx.user_id)
-        except DialogueError as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        text = await svc.export_markdown(info.id, ctx.user_id)
         path = export_dir(ctx) / f"dialogue-{info.id}.md"
         path.write_text(text, encoding="utf-8")
         ctx.say(text)

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.asking import AskRefused
 from bot.asking.text import SHARED_FOOTER, feedback_hint, mention
 from bot.console.advice_commands import CONSOLE_NAME
 from bot.console.app import CONSOLE_GUILD_NAME, ConsoleCommand, ConsoleContext, ConsoleUsageError
@@ -67,28 +66,19 @@ def ask_commands() -> list[ConsoleCommand]:
 
     async def another(ctx: ConsoleContext, args: list[str]) -> None:
         await ctx.services.knowledge_ready()
-        try:
-            more = await ctx.services.asking.another(
-                session.current(), ctx.user_id, Where(server_name=CONSOLE_GUILD_NAME)
-            )
-        except AskRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        more = await ctx.services.asking.another(
+            session.current(), ctx.user_id, Where(server_name=CONSOLE_GUILD_NAME)
+        )
         ctx.say_markdown(more.text, plain)
         if more.note_id is not None:
             ctx.say(feedback_hint())
 
     async def unhelpful(ctx: ConsoleContext, args: list[str]) -> None:
-        try:
-            ctx.say(await ctx.services.asking.unhelpful(session.current(), ctx.user_id))
-        except AskRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        ctx.say(await ctx.services.asking.unhelpful(session.current(), ctx.user_id))
 
     async def share(ctx: ConsoleContext, args: list[str]) -> None:
         asking = ctx.services.asking
-        try:
-            plan = await asking.plan_share(session.current(), ctx.user_id, style="plain")
-        except AskRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        plan = await asking.plan_share(session.current(), ctx.user_id, style="plain")
         await asking.shared(plan, None)
         where = mention(plan.channel_id, "channel", "plain")
         ctx.say(f"Posted in {where}, as it appears there:")
