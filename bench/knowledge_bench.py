@@ -32,10 +32,11 @@ import yaml
 from bench.report import BenchResult, percentile
 from knowledge.bm25 import tokenize
 from knowledge.chunking import Chunk, chunk_notes
+from knowledge.corpus import Corpus
 from knowledge.embeddings import shared_embeddings
 from knowledge.evaluation import Question, Report, evaluate, load_questions
 from knowledge.note import SHIPPED_NOTES_DIR, Note, NoteSource, load_notes
-from knowledge.retrieval import Corpus, Retriever, SearchMode
+from knowledge.retrieval import Retriever, SearchMode
 from knowledge.service import KnowledgeBase
 from knowledge.store import ChromaStore
 

@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 
 from knowledge.answer import Answer, compose_answer
 from knowledge.chunking import Chunk, chunk_note
+from knowledge.corpus import Corpus
 from knowledge.embeddings import MiniLMEmbeddings, release_freed_memory, shared_embeddings
 from knowledge.library import library_dirs, read_incoming, save_notes
 from knowledge.note import SHIPPED_NOTES_DIR, Note, NoteProblem, load_notes
-from knowledge.retrieval import Corpus, Retriever, SearchMode, SearchResult
+from knowledge.retrieval import Retriever, SearchMode, SearchResult
 from knowledge.static_vectors import shared_static_vectors
 from knowledge.store import DEFAULT_COLLECTION, ChromaStore, StoreUnavailable
 

@@ -150,10 +150,23 @@ def _reasons(
             )
         )
 
+    out.extend(_scope_reasons(facts, directive_points, mode, w, n_answer))
+    out.extend(_size_reasons(facts, reply, post, mode, w))
+    return out
+
+
+def _scope_reasons(
+    facts: list[PointFacts],
+    directive_points: list[PointFacts],
+    mode: str,
+    w: _Weights,
+    n_answer: int,
+) -> list[Reason]:
+    """Advice beyond what was asked: past the answer (narrow) or off the post's topic."""
     if mode == "narrow":
         extra = [f for f in facts[n_answer:] if f.directives]
         if extra:
-            out.append(
+            return [
                 Reason(
                     code="unrequested_scope",
                     message="The question is answered, then buried under advice on things "
@@ -161,19 +174,26 @@ def _reasons(
                     excerpts=[f.point.text for f in extra],
                     weight=round(w.scope * _clamp((len(extra) - 1) / 3), 6),
                 )
-            )
+            ]
     elif w.scope:
         off = [f for f in directive_points if not f.on_topic]
         if len(off) > 2:
-            out.append(
+            return [
                 Reason(
                     code="unrequested_scope",
                     message="Advice about things the post never mentioned.",
                     excerpts=[f.point.text for f in off],
                     weight=round(w.scope * _clamp((len(off) - 2) / 4), 6),
                 )
-            )
+            ]
+    return []
 
+
+def _size_reasons(
+    facts: list[PointFacts], reply: str, post: str, mode: str, w: _Weights
+) -> list[Reason]:
+    """Too much for a newcomer: dense jargon, then sheer length (in that order)."""
+    out: list[Reason] = []
     terms = [t for f in facts for t in f.jargon]
     words = max(word_count(reply), 1)
     density = len(terms) / words

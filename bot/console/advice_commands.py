@@ -98,11 +98,21 @@ def show(ctx: ConsoleContext, draft: Draft) -> None:
 
 def commands() -> list[ConsoleCommand]:
     session = AdviceSession()
+    return [
+        *_compose_commands(session),
+        *_draft_commands(session),
+        _watch_command(session),
+    ]
 
-    def current(ctx: ConsoleContext) -> int:
-        if session.draft_id is None:
-            raise ConsoleUsageError("no draft yet: 'advise POST' then 'draft REPLY'")
-        return session.draft_id
+
+def _current(session: AdviceSession) -> int:
+    if session.draft_id is None:
+        raise ConsoleUsageError("no draft yet: 'advise POST' then 'draft REPLY'")
+    return session.draft_id
+
+
+def _compose_commands(session: AdviceSession) -> list[ConsoleCommand]:
+    """advise and draft: choose the post being answered, then write a reply to it."""
 
     async def advise(ctx: ConsoleContext, args: list[str]) -> None:
         tags, text = split_tags_raw(" ".join(args))
@@ -122,6 +132,19 @@ def commands() -> list[ConsoleCommand]:
         session.draft_id = made.id
         show(ctx, await ctx.services.advice_flow.improve(made) or made)
 
+    return [
+        ConsoleCommand(
+            "advise", "advise [--tag TAG]... POST", "answer a post with care", advise, raw=True
+        ),
+        ConsoleCommand(
+            "draft", "draft REPLY", "check your reply before posting it", draft, raw=True
+        ),
+    ]
+
+
+def _draft_commands(session: AdviceSession) -> list[ConsoleCommand]:
+    """post, edit, cancel and mistake: what to do with the current draft."""
+
     async def post(ctx: ConsoleContext, args: list[str]) -> None:
         choice = args[0].lower() if args else "as-written"
         versions = {"as-written": Version.AS_WRITTEN, "gentle": Version.GENTLER}
@@ -129,7 +152,7 @@ def commands() -> list[ConsoleCommand]:
             raise ConsoleUsageError("post takes 'as-written' (the default) or 'gentle'")
         flow = ctx.services.advice_flow
         try:
-            plan = await flow.claim_post(current(ctx), ctx.user_id, versions[choice])
+            plan = await flow.claim_post(_current(session), ctx.user_id, versions[choice])
         except FlowRefused as exc:
             raise ConsoleUsageError(str(exc)) from None
         await flow.posted(plan, None)
@@ -139,7 +162,7 @@ def commands() -> list[ConsoleCommand]:
 
     async def edit(ctx: ConsoleContext, args: list[str]) -> None:
         flow = ctx.services.advice_flow
-        draft_id = current(ctx)
+        draft_id = _current(session)
         if not args:
             ctx.say("Your draft, to copy and change: edit NEW TEXT")
             ctx.say(quote((await flow.get_for(draft_id, ctx.user_id)).text))
@@ -152,14 +175,14 @@ def commands() -> list[ConsoleCommand]:
 
     async def cancel(ctx: ConsoleContext, args: list[str]) -> None:
         try:
-            kept = await ctx.services.advice_flow.cancel(current(ctx), ctx.user_id)
+            kept = await ctx.services.advice_flow.cancel(_current(session), ctx.user_id)
         except FlowRefused as exc:
             raise ConsoleUsageError(str(exc)) from None
         ctx.say(plain(status_note(kept)))
 
     async def mistake(ctx: ConsoleContext, args: list[str]) -> None:
         try:
-            first = await ctx.services.advice_flow.mistake(current(ctx), ctx.user_id)
+            first = await ctx.services.advice_flow.mistake(_current(session), ctx.user_id)
         except FlowRefused as exc:
             raise ConsoleUsageError(str(exc)) from None
         ctx.say(
@@ -167,6 +190,19 @@ def commands() -> list[ConsoleCommand]:
             if first
             else "Already marked as a false alarm."
         )
+
+    return [
+        ConsoleCommand("post", "post [as-written|gentle]", "post the current draft", post),
+        ConsoleCommand(
+            "edit", "edit [NEW TEXT]", "re-check a new text (or show the draft)", edit, raw=True
+        ),
+        ConsoleCommand("cancel", "cancel", "don't post; the draft is kept", cancel),
+        ConsoleCommand("mistake", "mistake", "mark the report as a false alarm", mistake),
+    ]
+
+
+def _watch_command(session: AdviceSession) -> ConsoleCommand:
+    """watch: what watch mode would do with a reply, without a draft."""
 
     async def watch(ctx: ConsoleContext, args: list[str]) -> None:
         dms_closed = "--dms-closed" in args
@@ -200,23 +236,9 @@ def commands() -> list[ConsoleCommand]:
                 "is left in place and the report channel is told."
             )
 
-    return [
-        ConsoleCommand(
-            "advise", "advise [--tag TAG]... POST", "answer a post with care", advise, raw=True
-        ),
-        ConsoleCommand(
-            "draft", "draft REPLY", "check your reply before posting it", draft, raw=True
-        ),
-        ConsoleCommand("post", "post [as-written|gentle]", "post the current draft", post),
-        ConsoleCommand(
-            "edit", "edit [NEW TEXT]", "re-check a new text (or show the draft)", edit, raw=True
-        ),
-        ConsoleCommand("cancel", "cancel", "don't post; the draft is kept", cancel),
-        ConsoleCommand("mistake", "mistake", "mark the report as a false alarm", mistake),
-        ConsoleCommand(
-            "watch",
-            'watch nudge|hold [--tag TAG]... "POST" "REPLY" [--dms-closed]',
-            "what watch mode would do with a reply",
-            watch,
-        ),
-    ]
+    return ConsoleCommand(
+        "watch",
+        'watch nudge|hold [--tag TAG]... "POST" "REPLY" [--dms-closed]',
+        "what watch mode would do with a reply",
+        watch,
+    )
