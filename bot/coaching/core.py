@@ -63,7 +63,7 @@ class CoachingCore:
     store: CoachingStore
     outbox: Outbox
     clock: Clock
-    guild_config: GuildConfigService | None
+    guild_config: GuildConfigService
     predictions: PredictionSource | None
     freeze_allowance: Callable[[int], Awaitable[int]] | None
     practice_listeners: list[Callable[[int, int], Awaitable[None]]]
@@ -83,7 +83,7 @@ class CoachingCore:
         )
 
     async def _server_section(self, guild_id: int | None) -> CoachingConfig | None:
-        if guild_id is None or self.guild_config is None:
+        if guild_id is None:
             return None
         return (await self.guild_config.get(guild_id)).coaching
 

@@ -91,9 +91,6 @@ class OrientMixin(CoachingCore):
 
         Stored in the server's configuration, so it shows in /config and its history."""
         cleaned = prompt_defaults.clean_prompts(lines)
-        if self.guild_config is None:
-            await self.store.set_server_prompts(guild_id, cleaned)
-            return cleaned
 
         def change(config: GuildConfig) -> GuildConfig:
             updated = config.model_copy(deep=True)
@@ -101,16 +98,12 @@ class OrientMixin(CoachingCore):
             return updated
 
         await self.guild_config.update(guild_id, change, actor_id)
-        await self.store.set_server_prompts(guild_id, [])  # the configuration is the one source now
         return cleaned
 
     async def _configured_server_prompts(self, guild_id: int) -> list[str]:
-        """The server's own default prompts, empty when it has none: the server
-        configuration first, then the older per-server table (servers set up before it)."""
+        """The server's own default prompts (its configuration), empty when it has none."""
         section = await self._server_section(guild_id)
-        if section is not None and section.default_prompts:
-            return list(section.default_prompts)
-        return await self.store.server_prompts(guild_id)
+        return list(section.default_prompts) if section is not None else []
 
     async def server_default_prompts(self, guild_id: int) -> list[str]:
         server = await self._configured_server_prompts(guild_id)

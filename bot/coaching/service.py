@@ -36,7 +36,7 @@ class CoachingService(SchedulesMixin, OrientMixin, PracticeMixin, ReviewsMixin):
     outbox: Outbox
     clock: Clock
     #: The server's configuration (its ``coaching`` section holds the members' defaults).
-    guild_config: GuildConfigService | None = None
+    guild_config: GuildConfigService
     #: The predictions checked each month (answers to the dialogues' "What happened?").
     predictions: PredictionSource | None = None
     #: A member's monthly freeze days (the practice club's forgiving streaks); 0 if unset.

@@ -22,7 +22,6 @@ from bot.storage.coaching_models import (
     OrientSession,
     PracticeLog,
     PracticePush,
-    ServerDefaultPrompt,
 )
 from bot.storage.database import Database
 
@@ -118,23 +117,6 @@ class CoachingStore:
             await session.execute(delete(CoachingPrompt).where(CoachingPrompt.user_id == user_id))
             for position, text in enumerate(prompts):
                 session.add(CoachingPrompt(user_id=user_id, position=position, text=text))
-
-    async def server_prompts(self, guild_id: int) -> list[str]:
-        async with self.db.session() as session:
-            rows = await session.scalars(
-                select(ServerDefaultPrompt)
-                .where(ServerDefaultPrompt.guild_id == guild_id)
-                .order_by(ServerDefaultPrompt.position)
-            )
-            return [row.text for row in rows]
-
-    async def set_server_prompts(self, guild_id: int, prompts: Sequence[str]) -> None:
-        async with self.db.session() as session:
-            await session.execute(
-                delete(ServerDefaultPrompt).where(ServerDefaultPrompt.guild_id == guild_id)
-            )
-            for position, text in enumerate(prompts):
-                session.add(ServerDefaultPrompt(guild_id=guild_id, position=position, text=text))
 
     # --- orient sessions and answers ------------------------------------------------
 

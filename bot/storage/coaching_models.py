@@ -34,7 +34,6 @@ __all__ = [
     "PracticeLog",
     "PracticePush",
     "ScheduledItem",
-    "ServerDefaultPrompt",
 ]
 
 
@@ -99,16 +98,6 @@ class CoachingPrompt(Base):
     __tablename__ = "coaching_prompts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-
-
-class ServerDefaultPrompt(Base):
-    """A server's default orient prompts, set by its moderators (no author is stored)."""
-
-    __tablename__ = "server_default_prompts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
 

@@ -63,7 +63,7 @@ class World:
 def build(db: Database, clock: SimulatedClock, worker: str = "w1") -> World:
     outbox = Outbox(db, clock.now)
     store = CoachingStore(db)
-    coaching = CoachingService(store, outbox, clock)
+    coaching = CoachingService(store, outbox, clock, GuildConfigService(db))
     club = ClubService(
         ClubRepository(db), outbox, clock, GuildConfigService(db), CoachingPracticeLog(store)
     )

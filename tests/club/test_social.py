@@ -66,8 +66,8 @@ class FlakyDeliverer(ThreadDeliverer):
 def build(db: Database, clock: SimulatedClock, worker: str = "w1") -> World:
     outbox = Outbox(db, clock.now)
     store = CoachingStore(db)
-    coaching = CoachingService(store, outbox, clock)
     config = GuildConfigService(db)
+    coaching = CoachingService(store, outbox, clock, config)
     club = ClubService(ClubRepository(db), outbox, clock, config, CoachingPracticeLog(store))
     privacy = PrivacyService(db, clock)
     social = build_social(db, outbox, clock, config, coaching, privacy)

@@ -12,6 +12,7 @@ from bot.clock import SimulatedClock
 from bot.coaching import CoachingService, CoachingStore, InputProblem
 from bot.coaching.streaks import current_streak
 from bot.coaching.timeparse import parse_days, parse_local_time, parse_timezone
+from bot.guild_config import GuildConfigService
 from bot.scheduling import Outbox, Scheduler, SchedulerPolicy
 from bot.storage import Database
 from bot.storage.coaching_models import OrientAnswer
@@ -24,7 +25,7 @@ START = datetime(2026, 3, 27, 5, 0, tzinfo=UTC)
 
 def build(db: Database, clock: SimulatedClock) -> tuple[CoachingService, Scheduler]:
     outbox = Outbox(db, clock.now)
-    coaching = CoachingService(CoachingStore(db), outbox, clock)
+    coaching = CoachingService(CoachingStore(db), outbox, clock, GuildConfigService(db))
     return coaching, Scheduler(outbox, clock, SchedulerPolicy(daily_unsolicited_cap=10))
 
 

@@ -10,6 +10,7 @@ from bot.coaching import CoachingService, CoachingStore
 from bot.dialogues import DialogueService, Place
 from bot.dialogues.outcomes import parse_held
 from bot.dialogues.wiring import register_kinds
+from bot.guild_config import GuildConfigService
 from bot.scheduling import Outbox, Scheduler, SchedulerPolicy
 from bot.storage import Database
 from tests.dialogues.helpers import ALICE, START
@@ -40,7 +41,11 @@ async def test_what_happened_is_kept_with_the_prediction_and_counted(database: D
     dialogues = DialogueService(database, clock, outbox=lambda: outbox)
     register_kinds(outbox.kinds, dialogues)
     coaching = CoachingService(
-        CoachingStore(database), outbox, clock, predictions=dialogues.prediction_tally
+        CoachingStore(database),
+        outbox,
+        clock,
+        GuildConfigService(database),
+        predictions=dialogues.prediction_tally,
     )
     await coaching.start(ALICE.user_id, timezone="UTC", local_time="07:00")
 

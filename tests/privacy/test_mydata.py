@@ -32,7 +32,7 @@ START = datetime(2026, 3, 27, 5, 0, tzinfo=UTC)
 
 async def fill(db: Database, clock: SimulatedClock) -> None:
     outbox = Outbox(db, clock.now)
-    coaching = CoachingService(CoachingStore(db), outbox, clock)
+    coaching = CoachingService(CoachingStore(db), outbox, clock, GuildConfigService(db))
     for user in (ME, OTHER):
         await coaching.start(user, timezone="Europe/Berlin", local_time="07:00", guild_id=3)
         await coaching.set_prompts(user, ["What matters today?"])

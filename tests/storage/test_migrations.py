@@ -96,3 +96,33 @@ async def test_each_step_downgrades_and_upgrades_again(empty_database: Database)
         await db.migrate()
         assert await db.current_revision() == head_revision()
         await db.downgrade(below)
+
+
+async def test_older_server_default_prompts_move_into_the_server_configuration(
+    empty_database: Database,
+) -> None:
+    """0011: prompts a server set before the configuration held them still reach its
+    members, now from the configuration (with a history entry), and the table is gone."""
+    from sqlalchemy import text
+
+    from bot.guild_config import GuildConfigService
+
+    db = empty_database
+    await db.migrate()
+    await db.downgrade("0010")
+    async with db.engine.begin() as conn:
+        for guild_id, position, prompt in [(7, 1, "Who needs me?"), (7, 0, "What ships?")]:
+            await conn.execute(
+                text(
+                    "INSERT INTO server_default_prompts (guild_id, position, text) "
+                    "VALUES (:g, :p, :t)"
+                ),
+                {"g": guild_id, "p": position, "t": prompt},
+            )
+    await db.migrate()
+
+    configs = GuildConfigService(db)
+    assert (await configs.get(7)).coaching.default_prompts == ["What ships?", "Who needs me?"]
+    assert [entry.key for entry in await configs.history(7)] == ["coaching.default_prompts"]
+    async with db.engine.connect() as conn:
+        assert "server_default_prompts" not in await conn.run_sync(table_names)
