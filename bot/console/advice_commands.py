@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from bot.advice_flow import (
     Draft,
-    FlowRefused,
     PostContext,
     Version,
     WatchAction,
@@ -125,10 +124,7 @@ def _compose_commands(session: AdviceSession) -> list[ConsoleCommand]:
     async def draft(ctx: ConsoleContext, args: list[str]) -> None:
         if session.post is None:
             raise ConsoleUsageError("first say which post you are answering: advise POST")
-        try:
-            made = await ctx.services.advice_flow.start(ctx.user_id, session.post, " ".join(args))
-        except FlowRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        made = await ctx.services.advice_flow.start(ctx.user_id, session.post, " ".join(args))
         session.draft_id = made.id
         show(ctx, await ctx.services.advice_flow.improve(made) or made)
 
@@ -151,10 +147,7 @@ def _draft_commands(session: AdviceSession) -> list[ConsoleCommand]:
         if choice not in versions or len(args) > 1:
             raise ConsoleUsageError("post takes 'as-written' (the default) or 'gentle'")
         flow = ctx.services.advice_flow
-        try:
-            plan = await flow.claim_post(_current(session), ctx.user_id, versions[choice])
-        except FlowRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        plan = await flow.claim_post(_current(session), ctx.user_id, versions[choice])
         await flow.posted(plan, None)
         ctx.say("Posted as a reply to that post:")
         ctx.say(quote(plan.text))
@@ -167,24 +160,15 @@ def _draft_commands(session: AdviceSession) -> list[ConsoleCommand]:
             ctx.say("Your draft, to copy and change: edit NEW TEXT")
             ctx.say(quote((await flow.get_for(draft_id, ctx.user_id)).text))
             return
-        try:
-            revised = await flow.revise(draft_id, ctx.user_id, " ".join(args))
-        except FlowRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        revised = await flow.revise(draft_id, ctx.user_id, " ".join(args))
         show(ctx, await flow.improve(revised) or revised)
 
     async def cancel(ctx: ConsoleContext, args: list[str]) -> None:
-        try:
-            kept = await ctx.services.advice_flow.cancel(_current(session), ctx.user_id)
-        except FlowRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        kept = await ctx.services.advice_flow.cancel(_current(session), ctx.user_id)
         ctx.say(plain(status_note(kept)))
 
     async def mistake(ctx: ConsoleContext, args: list[str]) -> None:
-        try:
-            first = await ctx.services.advice_flow.mistake(_current(session), ctx.user_id)
-        except FlowRefused as exc:
-            raise ConsoleUsageError(str(exc)) from None
+        first = await ctx.services.advice_flow.mistake(_current(session), ctx.user_id)
         ctx.say(
             "Recorded as a false alarm; moderators see it in config."
             if first
