@@ -48,7 +48,7 @@ def test_json_report_and_given_intent() -> None:
 
 
 def test_sensitivity_changes_the_verdict() -> None:
-    reply = "Lovely! Let it cool before slicing next time."  # one unasked tip: borderline
+    reply = "Lovely! Make sure you let it cool before slicing, and weigh the flour next time."
     low = json.loads(run("--post", POST, "--reply", reply, "--json", "--sensitivity", "0").stdout)
     high = json.loads(run("--post", POST, "--reply", reply, "--json", "--sensitivity", "1").stdout)
     assert low["score"] == high["score"]
