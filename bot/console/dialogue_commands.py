@@ -168,12 +168,10 @@ async def _current(ctx: ConsoleContext, wanted: str | None = None) -> DialogueIn
             raise ConsoleUsageError(f"{wanted!r} is not a dialogue number") from None
         except DialogueError as exc:
             raise ConsoleUsageError(str(exc)) from None
-    mine = await svc.open_for_user(ctx.user_id) or await svc.open_for_user(
-        ctx.user_id, include_closed=True
-    )
-    if not mine:
+    info = await svc.target_for(ctx.user_id, None)  # the console has no channels
+    if info is None:
         raise ConsoleUsageError(f"{acting(ctx).name} has no dialogue")
-    return await svc.awaiting(ctx.user_id, mine) or mine[0]
+    return info
 
 
 async def answer(ctx: ConsoleContext, args: list[str]) -> None:

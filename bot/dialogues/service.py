@@ -436,6 +436,14 @@ class DialogueService(FollowUps):
         """Open dialogues running in a channel (a thread, or a DM channel), newest first."""
         return await self.repo.in_channel(channel_id)
 
+    async def target_for(self, user_id: int, channel_id: int | None) -> DialogueInfo | None:
+        """Which dialogue "this" is, for both adapters: the person's one here, else their
+        open ones, else closed ones; the one waiting on them first, else the newest."""
+        here = await self.in_channel(channel_id) if channel_id else []
+        mine = [d for d in here if user_id in d.user_ids] or await self.open_for_user(user_id)
+        mine = mine or await self.open_for_user(user_id, include_closed=True)
+        return (await self.awaiting(user_id, mine) or mine[0]) if mine else None
+
     async def awaiting(
         self, user_id: int, dialogues: Sequence[DialogueInfo]
     ) -> DialogueInfo | None:

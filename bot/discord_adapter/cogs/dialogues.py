@@ -364,18 +364,10 @@ class Dialogues(commands.Cog):
         return [app_commands.Choice(name=truncate(n.title, 100), value=n.id) for n in notes[:25]]
 
     async def _target(self, interaction: discord.Interaction) -> DialogueInfo | None:
-        here = [
-            d
-            for d in await self.svc.in_channel(interaction.channel_id or 0)
-            if interaction.user.id in d.user_ids
-        ]
-        mine = here or await self.svc.open_for_user(interaction.user.id)
-        if not mine:
-            mine = await self.svc.open_for_user(interaction.user.id, include_closed=True)
-        if not mine:
+        info = await self.svc.target_for(interaction.user.id, interaction.channel_id)
+        if info is None:
             await respond(interaction, "You have no dialogue to do that with.", ephemeral=True)
-            return None
-        return mine[0]
+        return info
 
     async def _steer(self, interaction: discord.Interaction, action: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
