@@ -12,6 +12,7 @@ from bot.guild_config.model import AdvicePolicy, GuildConfig
 from bot.storage import Database
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import club_member
 from tests.fakediscord.components_v2 import custom_ids, texts
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
@@ -309,16 +310,14 @@ async def test_advise_by_message_link_opens_the_form_and_bad_links_get_a_reason(
 ) -> None:
     club = practice_club
     post = await fake_discord.send_message(club.general, club.member, ALICE)
-    bad = await fake_discord.send_slash_command(
-        club.guild, club.general, club.moderator, "advise", {"message_link": "not a link"}
+    bad = await club_member(fake_discord, club, club.moderator).run(
+        "/advise", message_link="not a link"
     )
     answer = await bad.first_response(timeout=3)
     assert answer.ephemeral and "isn't a message link" in (answer.content or "")
 
     link = f"https://discord.com/channels/{club.guild.id}/{club.general.id}/{post.id}"
-    opened = await fake_discord.send_slash_command(
-        club.guild, club.general, club.moderator, "advise", {"message_link": link}
-    )
+    opened = await club_member(fake_discord, club, club.moderator).run("/advise", message_link=link)
     await opened.first_response(timeout=3)
     assert opened.modal is not None
     submitted = await fake_discord.send_modal_submit(opened.modal["custom_id"], {"reply": BOB})

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.e2e.test_config import Moderator
 from tests.fakediscord.components_v2 import texts, walk
 from tests.fakediscord.interactions import FakeInteraction, InteractionResponse
@@ -48,9 +49,7 @@ def sources(text: str) -> list[str]:
 
 
 async def ask(fake: FakeDiscord, club: PracticeClub, question: str) -> InteractionResponse:
-    asked = await fake.send_slash_command(
-        club.guild, club.general, club.member, "ask", {"question": question}
-    )
+    asked = await club_member(fake, club).run("/ask", question=question)
     await asked.first_response(timeout=3)
     (answer,) = await asked.wait_for_followups(1, timeout=TIMEOUT)
     assert answer.message_id is not None
@@ -111,9 +110,7 @@ async def test_another_note_and_didnt_help_work_and_survive_a_restart(
     assert len(rows[2]["shown_notes"]) == len(shown) + 2
     assert str(club.member.id) not in file.data.decode()
 
-    refused = await fake.send_slash_command(
-        club.guild, club.general, club.member, "config", subcommand="feedback-export"
-    )
+    refused = await club_member(fake, club).run("/config feedback-export")
     refusal = await refused.first_response(timeout=3)
     assert refusal.ephemeral and "moderators" in (refusal.content or "") and not refusal.files
 

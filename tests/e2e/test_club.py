@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Channel, ChannelType, Message, User
 from tests.fakediscord.world import PracticeClub
@@ -68,18 +69,11 @@ async def play_monthly_club(fake: FakeDiscord, club: PracticeClub, clock: list[P
     for user in (ben, cy):
         fake.add_member(club.guild, user)
 
-    refused = await fake.send_slash_command(
-        club.guild, club.general, ana, "club", {"timezone": "Europe/Berlin"}, subcommand="start"
-    )
+    refused = await club_member(fake, club, ana).run("/club start", timezone="Europe/Berlin")
     await refused.wait_for_followups(1, TIMEOUT)
     assert "moderators" in (refused.followups[0].content or "")
-    started = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.manager,  # Manage Server
-        "club",
-        {"timezone": "Europe/Berlin", "channel": club.help, "day": "1", "time": "19:00"},
-        subcommand="start",
+    started = await club_member(fake, club, club.manager).run(
+        "/club start", timezone="Europe/Berlin", channel=club.help, day="1", time="19:00"
     )
     (reply,) = await started.wait_for_followups(1, TIMEOUT)
     assert "01 March, 19:00 2026 (Europe/Berlin)" in (reply.content or "")
@@ -95,10 +89,7 @@ async def play_monthly_club(fake: FakeDiscord, club: PracticeClub, clock: list[P
 
     await move_clock(clock, "2026-03-05T12:00:00+00:00")
     for user, minutes, skill in ((ana, 120, "piano"), (ben, 90, "drawing")):
-        logged = await fake.send_slash_command(
-            club.guild, club.general, user, "practice",
-            {"minutes": minutes, "skill": skill}, subcommand="log",
-        )  # fmt: skip
+        logged = await club_member(fake, club, user).run("/practice log", minutes=minutes, skill=skill)  # fmt: skip
         await logged.wait_for_followups(1, TIMEOUT)
 
     # 1 April, 19:00 CEST = 17:00 UTC (after the change on 29 March), not 18:00.
@@ -127,9 +118,7 @@ async def play_monthly_club(fake: FakeDiscord, club: PracticeClub, clock: list[P
     assert saved.ephemeral and "your practice hours" in (saved.content or "")
 
     # Ben: /club checkin, keeps his hours and change private.
-    opened = await fake.send_slash_command(
-        club.guild, club.general, ben, "club", subcommand="checkin"
-    )
+    opened = await club_member(fake, club, ben).run("/club checkin")
     await opened.first_response(timeout=3)
     assert opened.modal is not None
     submitted = await fake.send_modal_submit(
@@ -179,10 +168,7 @@ async def command(
     channel: Channel | None = None,
 ) -> str:
     """Run ``/club GROUP SUBCOMMAND`` and return its private reply."""
-    sent = await fake.send_slash_command(
-        club.guild, channel or club.general, user, "club", options or {},
-        group=group or None, subcommand=subcommand,
-    )  # fmt: skip
+    sent = await club_member(fake, club, user, channel).run(f"/club {group} {subcommand}", options)
     (reply,) = await sent.wait_for_followups(1, TIMEOUT)
     assert reply.ephemeral
     return reply.content or ""
@@ -211,10 +197,7 @@ async def play_pairs_and_push(
     ana, ben, cy = club.member, fake.add_user("ben"), fake.add_user("cy")
     for user in (ben, cy):
         fake.add_member(club.guild, user)
-    started = await fake.send_slash_command(
-        club.guild, club.general, club.manager, "club",
-        {"timezone": "Europe/Berlin", "channel": club.help}, subcommand="start",
-    )  # fmt: skip
+    started = await club_member(fake, club, club.manager).run("/club start", timezone="Europe/Berlin", channel=club.help)  # fmt: skip
     await started.wait_for_followups(1, TIMEOUT)
 
     # --- a pair: Cy is too far away; Ana and Ben are close and both practise piano -----
@@ -274,10 +257,7 @@ async def play_pairs_and_push(
     for user in (ana, ben, cy):
         assert "You're in" in await command(fake, club, user, "push", "join")
     for user, minutes in ((ana, 30), (ben, 20), (cy, 25)):
-        logged = await fake.send_slash_command(
-            club.guild, club.general, user, "practice",
-            {"minutes": minutes, "skill": "piano"}, subcommand="log",
-        )  # fmt: skip
+        logged = await club_member(fake, club, user).run("/practice log", minutes=minutes, skill="piano")  # fmt: skip
         await logged.wait_for_followups(1, TIMEOUT)
     await move(7, 11)
     goal = await fake.wait_for(

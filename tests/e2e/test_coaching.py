@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.fakediscord.components_v2 import (
     MEDIA_GALLERY,
     MESSAGE_FLAG_IS_COMPONENTS_V2,
@@ -67,13 +68,8 @@ async def test_orient_dms_keep_local_time_across_dst_and_the_week_ends_with_a_ch
     await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
     user = club.member.id
 
-    started = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "coach",
-        {"timezone": "Europe/Berlin", "time": "07:00"},
-        subcommand="start",
+    started = await club_member(fake, club).run(
+        "/coach start", timezone="Europe/Berlin", time="07:00"
     )
     reply = await started.first_response(timeout=3)
     assert reply.ephemeral
@@ -134,13 +130,8 @@ async def test_closed_dms_are_tried_once_and_the_user_is_told_on_their_next_comm
     data_dir = tmp_path / "data"
     await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
 
-    started = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        closed,
-        "coach",
-        {"timezone": "Europe/Berlin", "time": "07:00"},
-        subcommand="start",
+    started = await club_member(fake, club, closed).run(
+        "/coach start", timezone="Europe/Berlin", time="07:00"
     )
     await started.first_response(timeout=3)
 
@@ -155,14 +146,7 @@ async def test_closed_dms_are_tried_once_and_the_user_is_told_on_their_next_comm
     # Three mornings pass: no retry storm, the bot doesn't try again.
     for day in ("27", "28", "29"):
         await move_clock(data_dir / "simulated-clock", f"2026-03-{day}T07:00:00+00:00")
-    notice = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        closed,
-        "practice",
-        {"minutes": 20, "skill": "piano"},
-        subcommand="log",
-    )
+    notice = await club_member(fake, club, closed).run("/practice log", minutes=20, skill="piano")
     await fake.wait_for(lambda: len(notice.followups) >= 2, TIMEOUT, "the notice")
     followups = notice.followups
     assert any("Privacy Settings" in (m.content or "") for m in followups)
@@ -176,19 +160,12 @@ async def test_own_prompts_from_the_form_are_asked_and_quick_version_shortens_th
     data_dir = tmp_path / "data"
     await start_bot(data_dir=data_dir, env={"TOUCHSTONE_SIMULATED_CLOCK_START": START})
     user = club.member.id
-    started = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "coach",
-        {"timezone": "Europe/Berlin", "time": "07:00"},
-        subcommand="start",
+    started = await club_member(fake, club).run(
+        "/coach start", timezone="Europe/Berlin", time="07:00"
     )
     await started.wait_for_followups(1, TIMEOUT)
 
-    opened = await fake.send_slash_command(
-        club.guild, club.general, club.member, "coach", subcommand="prompts"
-    )
+    opened = await club_member(fake, club).run("/coach prompts")
     await opened.first_response(timeout=3)
     assert opened.modal is not None
     (field,) = [c for row in opened.modal["components"] for c in row["components"]]

@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import club_member
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
 from tests.fakediscord.world import PracticeClub
@@ -69,13 +70,8 @@ async def start_coaching_and_get_tuesdays_orient(
 ) -> BotProcess:
     bot = await start_bot(data_dir=data_dir, env=ENV)
     user = club.member.id
-    started = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "coach",
-        {"timezone": "Europe/Berlin", "time": "08:00"},
-        subcommand="start",
+    started = await club_member(fake, club).run(
+        "/coach start", timezone="Europe/Berlin", time="08:00"
     )
     await started.wait_for_followups(1, TIMEOUT)
     assert "Next one: Tuesday 14 April, 08:00" in (started.followups[0].content or "")

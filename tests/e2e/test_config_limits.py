@@ -9,6 +9,7 @@ import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import club_member
 from tests.e2e.test_config import Moderator, final, text_of
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
@@ -52,12 +53,8 @@ async def test_templates_with_format_specs_are_refused_at_set_and_import(
             assert "Nothing was changed" in imported and "not allowed" in imported, imported
         assert await mod.export() == before
 
-        interaction = await fake_discord.send_slash_command(
-            club.guild,
-            club.general,
-            club.member,
-            "ask",
-            {"question": "How do I practise deliberately?"},
+        interaction = await club_member(fake_discord, club).run(
+            "/ask", question="How do I practise deliberately?"
         )
         assert "five minutes a day" in text_of(await final(interaction))
         assert len(received) == 1

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.e2e.test_dialogues import bot_says, button, said
 from tests.fakediscord.components_v2 import CONTAINER, MESSAGE_FLAG_IS_COMPONENTS_V2
 from tests.fakediscord.server import FakeDiscord
@@ -58,9 +59,7 @@ async def test_a_prompt_card_is_answered_after_a_restart_and_never_sent_twice(
     fake, club = fake_discord, practice_club
     data_dir = tmp_path / "data"
     bot = await start_bot(data_dir=data_dir, database_url=database(data_dir))
-    started = await fake.send_slash_command(
-        club.guild, club.general, club.member, "impossible", {"goal": "Write a novel this year"}
-    )
+    started = await club_member(fake, club).run("/impossible", goal="Write a novel this year")
     reply = await started.wait_for_followups(1, timeout=TIMEOUT)
     match = re.search(r"<#(\d+)>", reply[-1].content or "")
     assert match, reply[-1].content

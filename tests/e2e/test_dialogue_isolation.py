@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.e2e.test_dialogues import said
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message, User
@@ -24,9 +25,7 @@ HELD = 20.0
 
 
 async def open_dialogue(fake: FakeDiscord, club: PracticeClub, user: User, goal: str) -> int:
-    started = await fake.send_slash_command(
-        club.guild, club.general, user, "impossible", {"goal": goal}
-    )
+    started = await club_member(fake, club, user).run("/impossible", goal=goal)
     reply = await started.wait_for_followups(1, timeout=TIMEOUT)
     match = re.search(r"<#(\d+)>", reply[-1].content or "")
     assert match, reply[-1].content

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.fakediscord.components_v2 import MESSAGE_FLAG_IS_COMPONENTS_V2, texts, walk
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
@@ -56,9 +57,7 @@ async def test_why_impossible_survives_a_kill_and_ends_with_tree_and_image(
 ) -> None:
     fake, club = fake_discord, practice_club
     bot = await start_bot()
-    started = await fake.send_slash_command(
-        club.guild, club.general, club.member, "impossible", {"goal": "Write a novel this year"}
-    )
+    started = await club_member(fake, club).run("/impossible", goal="Write a novel this year")
     reply = await started.wait_for_followups(1, timeout=TIMEOUT)
     match = re.search(r"<#(\d+)>", reply[-1].content or "")
     assert match, reply[-1].content
@@ -122,12 +121,8 @@ async def test_double_crux_hides_cruxes_and_keeps_third_users_out(
     fake, club = fake_discord, practice_club
     alice, bob, carol = club.member, club.moderator, club.manager
     bot = await start_bot()
-    invite_cmd = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        alice,
-        "crux",
-        {"claim": "Remote work is better for junior engineers", "partner": bob.id},
+    invite_cmd = await club_member(fake, club, alice).run(
+        "/crux", claim="Remote work is better for junior engineers", partner=bob.id
     )
     await invite_cmd.wait_for_followups(1, timeout=TIMEOUT)
     invitation = await bot_says(fake, club.general.id, "invites")

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from tests.databases import postgres_database
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import Member, club_member
 from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
@@ -110,21 +111,14 @@ def assert_nothing_sent_twice(fake: FakeDiscord) -> None:
 async def ask(
     fake: FakeDiscord, club: PracticeClub, question: str, user: User | None = None
 ) -> FakeInteraction:
-    return await fake.send_slash_command(
-        club.guild, club.general, user or club.member, "ask", {"question": question}
-    )
+    return await club_member(fake, club, user or club.member).run("/ask", question=question)
 
 
 async def practice_log(
     fake: FakeDiscord, club: PracticeClub, minutes: int, skill: str, user: User | None = None
 ) -> FakeInteraction:
-    return await fake.send_slash_command(
-        club.guild,
-        club.general,
-        user or club.member,
-        "practice",
-        {"minutes": minutes, "skill": skill},
-        subcommand="log",
+    return await club_member(fake, club, user or club.member).run(
+        "/practice log", minutes=minutes, skill=skill
     )
 
 
@@ -147,13 +141,8 @@ async def test_429_bursts_and_5xx_answers_delay_but_never_lose_or_duplicate_mess
     fake.fail_next(messages, status=500, count=1)
 
     question = await ask(fake, club, "How do I practise deliberately?")
-    coach = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "coach",
-        {"timezone": "Europe/Berlin", "time": "07:00"},
-        subcommand="start",
+    coach = await club_member(fake, club).run(
+        "/coach start", timezone="Europe/Berlin", time="07:00"
     )
     text = await answered(question, timeout=30)
     assert "[1]" in text or "practice" in text.lower()
@@ -174,7 +163,7 @@ async def test_a_dropped_gateway_resumes_and_a_reidentify_recovers(
 ) -> None:
     fake, club = fake_discord, practice_club
     assert await fake.drop_connection() == 1
-    during = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+    during = await club_member(fake, club).run("/about")
     await during.first_response(timeout=10)
     await fake.wait_for(lambda: len(fake.resumes) == 1, 10, "a RESUME")
     assert len(fake.identifies) == 1
@@ -182,7 +171,7 @@ async def test_a_dropped_gateway_resumes_and_a_reidentify_recovers(
     assert await fake.invalidate_sessions() == 1
     await fake.wait_for(lambda: len(fake.identifies) == 2, 20, "a second IDENTIFY")
     await fake.wait_until_ready(timeout=20)
-    after = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+    after = await club_member(fake, club).run("/about")
     await after.first_response(timeout=5)
     logged = await practice_log(fake, club, 15, "piano")
     assert "15" in await answered(logged)
@@ -253,7 +242,7 @@ async def test_postgres_going_away_means_try_again_shortly_then_recovers_without
             await proxy.stop()
             down = await practice_log(fake, club, 20, "arpeggios")
             assert TRY_AGAIN in (await wait_said(down, TRY_AGAIN)).lower()
-            about = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+            about = await club_member(fake, club).run("/about")
             await about.first_response(timeout=3)  # what needs no database keeps working
 
             await proxy.start()
@@ -342,7 +331,7 @@ async def test_an_unreachable_vector_store_is_named_and_everything_else_works(
         text = (await answered(down, timeout=30)).lower()
         assert "library" in text and "reach" in text, text
         assert "something went wrong" not in text
-        about = await fake.send_slash_command(club.guild, club.general, club.member, "about")
+        about = await club_member(fake, club).run("/about")
         await about.first_response(timeout=3)
         logged = await practice_log(fake, club, 5, "juggling")
         assert "5" in await answered(logged)
@@ -493,12 +482,8 @@ class Trials:
 
     # dialogues: /impossible, then one answer in the thread
     async def dialogue_send(self, n: int) -> FakeInteraction:
-        return await self.fake.send_slash_command(
-            self.club.guild,
-            self.club.general,
-            self.club.member,
-            "impossible",
-            {"goal": f"Finish trial {n} this year"},
+        return await Member(self.fake, self.club.guild, self.club.general, self.club.member).run(
+            "/impossible", goal=f"Finish trial {n} this year"
         )
 
     async def dialogue_check(self, n: int, sent: FakeInteraction) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.e2e.test_advice import ALICE, BOB, embed_text
 from tests.e2e.test_config import Moderator
 from tests.e2e.test_knowledge import KILN_QUESTION, SERVER_NOTE, ask
@@ -36,9 +37,7 @@ async def test_coach_start_takes_its_days_from_checkboxes_and_its_zone_from_a_li
 ) -> None:
     fake, club = fake_discord, practice_club
     await start_bot(data_dir=tmp_path / "data")
-    opened = await fake.send_slash_command(
-        club.guild, club.general, club.member, "coach", subcommand="start"
-    )
+    opened = await club_member(fake, club).run("/coach start")
     await opened.first_response(timeout=3)
     assert opened.modal is not None and opened.rejections == []
     inputs = {c.get("custom_id"): c for c in walk(opened.modal["components"])}
@@ -66,9 +65,7 @@ async def test_coach_start_reads_a_typed_zone_under_other(
 ) -> None:
     fake, club = fake_discord, practice_club
     await start_bot(data_dir=tmp_path / "data")
-    opened = await fake.send_slash_command(
-        club.guild, club.general, club.member, "coach", subcommand="start"
-    )
+    opened = await club_member(fake, club).run("/coach start")
     await opened.first_response(timeout=3)
     assert opened.modal is not None
     missing = await fake.send_modal_submit(
@@ -90,9 +87,7 @@ async def test_a_note_uploaded_in_the_knowledge_add_form_is_used_in_that_server(
 ) -> None:
     fake, club = fake_discord, practice_club
     await start_bot(data_dir=tmp_path / "data")
-    opened = await fake.send_slash_command(
-        club.guild, club.general, club.manager, "knowledge", {"upload": True}, subcommand="add"
-    )
+    opened = await club_member(fake, club, club.manager).run("/knowledge add", upload=True)
     await opened.first_response(timeout=3)
     assert opened.modal is not None and opened.rejections == []
     (label,) = opened.modal["components"]
@@ -109,9 +104,7 @@ async def test_a_note_uploaded_in_the_knowledge_add_form_is_used_in_that_server(
         fake, club.guild, club.general, club.member, KILN_QUESTION
     )
 
-    wrong = await fake.send_slash_command(
-        club.guild, club.general, club.manager, "knowledge", {"upload": True}, subcommand="add"
-    )
+    wrong = await club_member(fake, club, club.manager).run("/knowledge add", upload=True)
     await wrong.first_response(timeout=3)
     assert wrong.modal is not None
     refused = await fake.send_modal_submit(
@@ -160,9 +153,7 @@ async def test_config_import_takes_the_settings_file_inside_the_form(
     exported["advice"]["sensitivity"] = 0.7
 
     async def submit(filename: str, data: bytes) -> str:
-        opened = await fake.send_slash_command(
-            club.guild, club.general, club.owner, "config", subcommand="import"
-        )
+        opened = await club_member(fake, club, club.owner).run("/config import")
         await opened.first_response(timeout=3)
         assert opened.modal is not None and opened.rejections == []
         (label,) = opened.modal["components"]

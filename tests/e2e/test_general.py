@@ -12,6 +12,7 @@ from bot.catalog import CATALOG
 from bot.discord_adapter.reach import USER_INSTALLABLE
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import REPO_ROOT, BotProcess, bot_environment
+from tests.e2e.members import club_member
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
 
@@ -23,9 +24,7 @@ async def test_about_answers_within_the_deadline_without_parsing_mentions(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     club = practice_club
-    interaction = await fake_discord.send_slash_command(
-        club.guild, club.general, club.member, "about"
-    )
+    interaction = await club_member(fake_discord, club).run("/about")
     response = await interaction.first_response(timeout=3)
     assert interaction.rejections == []
     assert response.ephemeral
@@ -39,9 +38,7 @@ async def test_help_lists_every_registered_command(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     club = practice_club
-    interaction = await fake_discord.send_slash_command(
-        club.guild, club.general, club.member, "help"
-    )
+    interaction = await club_member(fake_discord, club).run("/help")
     response = await interaction.first_response(timeout=3)
     text = "\n".join(embed["description"] for embed in response.embeds)
     registered = {
@@ -58,13 +55,13 @@ async def test_a_late_answer_is_rejected_by_discord_and_the_bot_keeps_working(
 ) -> None:
     club = practice_club
     # The interaction is delivered as if it had been in flight for 3 s already.
-    late = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    late = await club_member(fake_discord, club).run("/about")
     fake_discord.age_interaction(late, 3.5)
     rejection = await late.wait_for_rejection(timeout=5)
     assert (rejection.status, rejection.code) == (404, 10062)
     assert not late.acknowledged
 
-    on_time = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    on_time = await club_member(fake_discord, club).run("/about")
     await on_time.first_response(timeout=3)
     # The only traceback the late answer may leave in the log is Discord's 10062 itself.
     for block in bot.log.split("Traceback (most recent call last)")[1:]:
@@ -85,9 +82,7 @@ async def test_the_token_never_appears_in_the_log(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     club = practice_club
-    await (
-        await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
-    ).first_response(3)
+    await (await club_member(fake_discord, club).run("/about")).first_response(3)
     assert fake_discord.token not in bot.log
 
 

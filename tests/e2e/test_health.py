@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from tests.databases import postgres_database
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
 from tests.ops.endpoint import HEALTH_ENV, endpoint_of, healthz, metric_samples
@@ -71,9 +72,7 @@ async def test_healthz_follows_the_database_down_and_back_without_a_restart(
 
             # And the bot works again: a command that needs the database.
             club = practice_club
-            interaction = await fake_discord.send_slash_command(
-                club.guild, club.general, club.member, "about"
-            )
+            interaction = await club_member(fake_discord, club).run("/about")
             await interaction.first_response(timeout=5)
             assert interaction.rejections == []
         finally:
@@ -87,9 +86,7 @@ async def test_metrics_parse_and_count_commands(
     base = await endpoint_of(bot)
     club = practice_club
     for _ in range(2):
-        interaction = await fake_discord.send_slash_command(
-            club.guild, club.general, club.member, "about"
-        )
+        interaction = await club_member(fake_discord, club).run("/about")
         await interaction.first_response(timeout=5)
     samples = await metric_samples(base)  # parsed by prometheus_client's text parser
     ok = (("command", "about"), ("outcome", "ok"))

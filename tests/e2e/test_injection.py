@@ -23,6 +23,7 @@ from bot.guidance import ANSWER_SPEC
 from bot.llm.prompts import DATA_PREAMBLE
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import club_member
 from tests.e2e.test_faults import ADVICE_DRAFT, ADVICE_POST, answered, said
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
@@ -81,12 +82,8 @@ async def test_injections_through_every_model_path_stay_data(
             }
         )
         for injection in INJECTIONS:
-            asked = await fake.send_slash_command(
-                club.guild,
-                club.general,
-                club.member,
-                "ask",
-                {"question": f"How do I practise deliberately? {injection}"[:500]},
+            asked = await club_member(fake, club).run(
+                "/ask", question=f"How do I practise deliberately? {injection}"[:500]
             )
             await answered(asked, timeout=30)
         ask_requests = requests_for(llm, ANSWER_SPEC.instructions)
@@ -116,9 +113,7 @@ async def test_injections_through_every_model_path_stay_data(
         assert all(carried(gentler, injection) for injection in INJECTIONS[:6])
 
         for injection in INJECTIONS[6:9]:
-            started = await fake.send_slash_command(
-                club.guild, club.general, club.member, "impossible", {"goal": injection[:200]}
-            )
+            started = await club_member(fake, club).run("/impossible", goal=injection[:200])
             await started.wait_for(lambda i: "started" in said(i), 30)
         await fake.wait_for(lambda: len(requests_for(llm, REPHRASE.instructions)) >= 3, 30)
         rephrase = requests_for(llm, REPHRASE.instructions)
@@ -167,13 +162,8 @@ async def test_hostile_command_options_get_a_clear_answer(
 ) -> None:
     fake, club = fake_discord, practice_club
     name, subcommand, option, others = command
-    interaction = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        name,
-        {**others, option: text},
-        subcommand=subcommand,
+    interaction = await club_member(fake, club).run(
+        f"/{name} {subcommand or ''}", {**others, option: text}
     )
     await interaction.first_response(timeout=5)
     await interaction.wait_for(lambda i: bool(said(i)) or bool(i.modal), 30)

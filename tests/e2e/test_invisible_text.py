@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import club_member
 from tests.e2e.test_dialogues import said
 from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import FakeInteraction
@@ -57,9 +58,7 @@ async def test_invisible_reasons_are_refused_and_not_recorded(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     fake, club = fake_discord, practice_club
-    started = await fake.send_slash_command(
-        club.guild, club.general, club.member, "impossible", {"goal": "Write a novel this year"}
-    )
+    started = await club_member(fake, club).run("/impossible", goal="Write a novel this year")
     reply = await started.wait_for_followups(1, timeout=TIMEOUT)
     match = re.search(r"<#(\d+)>", reply[-1].content or "")
     assert match, reply[-1].content

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import Member, club_member
 from tests.fakediscord.components_v2 import texts
 from tests.fakediscord.interactions import InteractionResponse
 from tests.fakediscord.server import FakeDiscord
@@ -44,7 +45,7 @@ def answer_text(response: InteractionResponse) -> str:
 async def ask(
     fake: FakeDiscord, guild: Guild | int, channel: Channel | int, user: User | int, question: str
 ) -> str:
-    interaction = await fake.send_slash_command(guild, channel, user, "ask", {"question": question})
+    interaction = await Member(fake, guild, channel, user).run("/ask", question=question)
     first = await interaction.first_response(timeout=3)
     assert interaction.rejections == []
     shown = first.embeds or first.components
@@ -57,14 +58,9 @@ async def test_ask_answers_with_numbered_citations_within_the_deadline(
 ) -> None:
     await start_bot()
     club = practice_club
-    interaction = await fake_discord.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "ask",
-        {
-            "question": "I keep putting off my first experiment because setting up the cluster is a pain"
-        },
+    interaction = await club_member(fake_discord, club).run(
+        "/ask",
+        question="I keep putting off my first experiment because setting up the cluster is a pain",
     )
     first = await interaction.first_response(timeout=3)
     assert first.callback_type is not None and interaction.deferred
@@ -82,12 +78,8 @@ async def test_private_ask_is_ephemeral(
 ) -> None:
     await start_bot()
     club = practice_club
-    interaction = await fake_discord.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "ask",
-        {"question": "how do I practise every day?", "private": True},
+    interaction = await club_member(fake_discord, club).run(
+        "/ask", question="how do I practise every day?", private=True
     )
     await interaction.first_response(timeout=3)
     (followup,) = await interaction.wait_for_followups(1, timeout=30)
@@ -103,13 +95,8 @@ async def test_a_moderators_note_is_retrievable_in_that_server_only(
     other_general = fake_discord.add_channel(other, "general", ChannelType.GUILD_TEXT)
     await start_bot()
 
-    added = await fake_discord.send_slash_command(
-        club.guild,
-        club.general,
-        club.manager,
-        "knowledge",
-        {"file": ("kiln-logbook.md", SERVER_NOTE.encode())},
-        subcommand="add",
+    added = await club_member(fake_discord, club, club.manager).run(
+        "/knowledge add", file=("kiln-logbook.md", SERVER_NOTE.encode())
     )
     await added.first_response(timeout=3)
     (confirmation,) = await added.wait_for_followups(1, timeout=30)
@@ -121,9 +108,7 @@ async def test_a_moderators_note_is_retrievable_in_that_server_only(
     elsewhere = await ask(fake_discord, other, other_general, other_owner, KILN_QUESTION)
     assert "Kiln Logbook" not in elsewhere
 
-    listed = await fake_discord.send_slash_command(
-        club.guild, club.general, club.member, "knowledge", subcommand="list"
-    )
+    listed = await club_member(fake_discord, club).run("/knowledge list")
     await listed.first_response(timeout=3)
     assert "kiln-logbook" in answer_text(listed.responses[-1])
 
@@ -133,13 +118,8 @@ async def test_a_plain_member_cannot_add_notes(
 ) -> None:
     await start_bot()
     club = practice_club
-    attempt = await fake_discord.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "knowledge",
-        {"file": ("kiln-logbook.md", SERVER_NOTE.encode())},
-        subcommand="add",
+    attempt = await club_member(fake_discord, club).run(
+        "/knowledge add", file=("kiln-logbook.md", SERVER_NOTE.encode())
     )
     refusal = await attempt.first_response(timeout=3)
     assert refusal.ephemeral and "moderators" in (refusal.content or "")
@@ -153,21 +133,15 @@ async def test_a_note_from_the_form_and_a_bad_note_with_its_field_named(
 ) -> None:
     await start_bot()
     club = practice_club
-    bad = await fake_discord.send_slash_command(
-        club.guild,
-        club.general,
-        club.owner,
-        "knowledge",
-        {"file": ("broken.md", SERVER_NOTE.replace("kind: technique", "kind: recipe").encode())},
-        subcommand="add",
+    bad = await club_member(fake_discord, club, club.owner).run(
+        "/knowledge add",
+        file=("broken.md", SERVER_NOTE.replace("kind: technique", "kind: recipe").encode()),
     )
     await bad.first_response(timeout=3)
     (report,) = await bad.wait_for_followups(1, timeout=30)
     assert "kind" in (report.content or "") and "not added" in (report.content or "")
 
-    opened = await fake_discord.send_slash_command(
-        club.guild, club.general, club.owner, "knowledge", subcommand="add"
-    )
+    opened = await club_member(fake_discord, club, club.owner).run("/knowledge add")
     modal = (await opened.first_response(timeout=3)).data
     assert opened.modal is not None
     submitted = await fake_discord.send_modal_submit(

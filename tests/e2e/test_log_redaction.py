@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
 
@@ -21,10 +22,10 @@ async def test_interaction_tokens_are_redacted_from_debug_logs(
 ) -> None:
     club = practice_club
     bot = await start_bot(env={"TOUCHSTONE_LOG_LEVEL": "DEBUG"})
-    about = await fake_discord.send_slash_command(club.guild, club.general, club.member, "about")
+    about = await club_member(fake_discord, club).run("/about")
     await about.first_response(3)
-    asking = await fake_discord.send_slash_command(
-        club.guild, club.general, club.member, "ask", {"question": "How do I start practising?"}
+    asking = await club_member(fake_discord, club).run(
+        "/ask", question="How do I start practising?"
     )
     await asking.wait_for_followups(1, timeout=30)
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import Member, club_member
 from tests.fakediscord.interactions import CallbackType, FakeInteraction, InteractionResponse
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import User
@@ -61,19 +62,12 @@ async def test_only_the_moderator_ladder_can_change_configuration_and_knowledge(
 ) -> None:
     club, fake = practice_club, fake_discord
     # The "Moderator" role has no Manage Server permission: the owner configures it.
-    setup = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.owner,
-        "config",
-        {"key": "moderator_role_ids", "value": f"<@&{club.moderator_role.id}>"},
-        subcommand="set",
+    setup = await club_member(fake, club, club.owner).run(
+        "/config set", key="moderator_role_ids", value=f"<@&{club.moderator_role.id}>"
     )
     assert "moderator_role_ids" in await outcome(setup)
 
-    export = await fake.send_slash_command(
-        club.guild, club.general, club.owner, "config", subcommand="export"
-    )
+    export = await club_member(fake, club, club.owner).run("/config export")
     (exported,) = (await export.first_response(timeout=3)).files
     calls = [
         Call("config", "set", {"key": "advice.sensitivity", "value": "0.6"}),
@@ -96,9 +90,7 @@ async def test_only_the_moderator_ladder_can_change_configuration_and_knowledge(
     ]
     for who, user in [*allowed, ("member", club.member)]:
         for call in calls:
-            interaction = await fake.send_slash_command(
-                club.guild, club.general, user, call.group, call.options, subcommand=call.subcommand
-            )
+            interaction = await club_member(fake, club, user).run(call.label, call.options)
             seen = await outcome(interaction)
             if user is club.member:
                 assert REFUSED_IN_SERVER in seen, f"{call.label} was not refused for a member"
@@ -110,15 +102,11 @@ async def test_only_the_moderator_ladder_can_change_configuration_and_knowledge(
     for call in calls:  # even the owner has nothing to configure in a DM: Discord does
         # not offer server-only commands there (their contexts are guild only)
         with pytest.raises(ValueError, match="not offered in context"):
-            await fake.send_slash_command(
-                None, club.general, club.owner, call.group, call.options, subcommand=call.subcommand
-            )
+            await Member(fake, None, club.general, club.owner).run(call.label, call.options)
 
     # The settings panel's controls check the ladder too: a member who gets hold of a
     # panel (or forges its custom ids) changes nothing.
-    panel = await fake.send_slash_command(
-        club.guild, club.general, club.owner, "config", subcommand="panel"
-    )
+    panel = await club_member(fake, club, club.owner).run("/config panel")
     await panel.first_response(timeout=3)
     panel_message = panel.original_message_id or 0
     forged = [
@@ -130,15 +118,11 @@ async def test_only_the_moderator_ladder_can_change_configuration_and_knowledge(
         click = await fake.send_component(panel_message, custom_id, values, user_id=club.member)
         assert REFUSED_IN_SERVER in text_of(await click.first_response(timeout=3))
 
-    show = await fake.send_slash_command(
-        club.guild, club.general, club.owner, "config", {"section": "advice"}, subcommand="show"
-    )
+    show = await club_member(fake, club, club.owner).run("/config show", section="advice")
     shown = text_of(await show.first_response(timeout=3))
     assert "`advice.sensitivity`: 0.5" in shown
     assert "`advice.channel_policies`: none" in shown
-    history = await fake.send_slash_command(
-        club.guild, club.general, club.owner, "config", subcommand="history"
-    )
+    history = await club_member(fake, club, club.owner).run("/config history")
     history_text = "\n".join(text_of(r) for r in [await history.first_response(timeout=3)])
     assert f"<@{club.member.id}>" not in history_text
     for _who, user in allowed:

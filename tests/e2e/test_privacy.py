@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import club_member
 from tests.fakediscord.interactions import CallbackType, FakeInteraction, InteractionResponse
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import User
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.e2e
 TIMEOUT = 20.0
 
 
-class Member:
+class PrivateMember:
     """One member using slash commands in #general; every reply must be private."""
 
     def __init__(self, fake: FakeDiscord, club: PracticeClub, user: User) -> None:
@@ -31,8 +32,8 @@ class Member:
     async def command(
         self, name: str, subcommand: str, options: dict[str, Any] | None = None
     ) -> FakeInteraction:
-        return await self.fake.send_slash_command(
-            self.club.guild, self.club.general, self.user, name, options, subcommand=subcommand
+        return await club_member(self.fake, self.club, self.user).run(
+            f"/{name} {subcommand}", options
         )
 
     async def answer(
@@ -85,8 +86,8 @@ async def test_export_then_delete_with_confirmation_erases_only_that_member(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
     fake, club = fake_discord, practice_club
-    me = Member(fake, club, club.member)
-    other = Member(fake, club, club.admin)
+    me = PrivateMember(fake, club, club.member)
+    other = PrivateMember(fake, club, club.admin)
     await me.log(25, "piano", practised="C major scales", noticed="left hand lags")
     await me.log(30, "sight-reading")
     await other.log(10, "writing", noticed="other person's note")
@@ -139,7 +140,7 @@ async def test_export_then_delete_with_confirmation_erases_only_that_member(
 async def test_delete_with_nothing_stored_says_so(
     bot: BotProcess, fake_discord: FakeDiscord, practice_club: PracticeClub
 ) -> None:
-    newcomer = Member(fake_discord, practice_club, practice_club.moderator)
+    newcomer = PrivateMember(fake_discord, practice_club, practice_club.moderator)
     assert (await newcomer.export())["tables"] == {}
     message_id, buttons = await newcomer.ask_to_delete()
     confirm = await fake_discord.send_component(message_id, buttons["Delete everything"])

@@ -19,6 +19,7 @@ import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import club_member
 from tests.e2e.test_advice import (
     ALICE,
     BOB,
@@ -109,9 +110,7 @@ async def test_a_kill_while_a_dialogue_form_is_acknowledged_keeps_the_answer(
 ) -> None:
     fake, club, data_dir = fake_discord, practice_club, tmp_path / "data"
     bot = await start_bot(data_dir=data_dir, env=ENV, database_url=sqlite_url(data_dir))
-    started = await fake.send_slash_command(
-        club.guild, club.general, club.member, "impossible", {"goal": "Write a novel this year"}
-    )
+    started = await club_member(fake, club).run("/impossible", goal="Write a novel this year")
     reply = await started.wait_for_followups(1, timeout=TIMEOUT)
     match = re.search(r"<#(\d+)>", reply[-1].content or "")
     assert match, reply[-1].content

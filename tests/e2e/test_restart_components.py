@@ -15,6 +15,7 @@ import pytest
 from bot.guild_config import GuildConfigService
 from bot.storage import Database
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import club_member
 from tests.e2e.test_config import Moderator, final, text_of
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
@@ -48,38 +49,25 @@ async def test_forms_confirmations_and_pages_work_after_a_restart(
     bot = await start_bot(data_dir=data_dir, database_url=url, env=env)
 
     # Shown by the first process ------------------------------------------------------
-    coach = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        club.member,
-        "coach",
-        {"timezone": "Europe/Berlin", "time": "07:00"},
-        subcommand="start",
+    coach = await club_member(fake, club).run(
+        "/coach start", timezone="Europe/Berlin", time="07:00"
     )
     await coach.wait_for_followups(1, TIMEOUT)
-    prompts = await fake.send_slash_command(
-        club.guild, club.general, club.member, "coach", subcommand="prompts"
-    )
+    prompts = await club_member(fake, club).run("/coach prompts")
     await prompts.first_response(timeout=3)
     assert prompts.modal is not None
     (field,) = [c for row in prompts.modal["components"] for c in row["components"]]
 
-    note = await fake.send_slash_command(
-        club.guild, club.general, club.owner, "knowledge", subcommand="add"
-    )
+    note = await club_member(fake, club, club.owner).run("/knowledge add")
     await note.first_response(timeout=3)
     assert note.modal is not None
 
-    asking = await fake.send_slash_command(
-        club.guild, club.general, club.owner, "config", subcommand="reset"
-    )
+    asking = await club_member(fake, club, club.owner).run("/config reset")
     prompt = await asking.first_response(timeout=3)
     (row,) = prompt.components
     confirm = next(c for c in row["components"] if c["label"] == "Reset every setting")
 
-    history = await fake.send_slash_command(
-        club.guild, club.general, club.owner, "config", subcommand="history"
-    )
+    history = await club_member(fake, club, club.owner).run("/config history")
     first_page = await final(history)
     assert "Page 1 of" in json.dumps(first_page.embeds)
     (pager,) = first_page.components

@@ -20,6 +20,7 @@ from bot.scheduling import Outbox
 from bot.storage import Database
 from tests.databases import postgres_database
 from tests.e2e.conftest import StartBot
+from tests.e2e.members import Member
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import ChannelType
 from tests.fakediscord.world import build_practice_club
@@ -103,9 +104,7 @@ async def test_two_processes_split_the_shards_and_send_each_dm_once(
             for guild_id, channel_id in placed:
                 session = fake.gateway.session_for(guild_id)
                 assert session is not None and session.shard_id == shard
-                interactions.append(
-                    await fake.send_slash_command(guild_id, channel_id, member, "about")
-                )
+                interactions.append(await Member(fake, guild_id, channel_id, member).run("/about"))
         for interaction in interactions:
             await interaction.first_response(timeout=5)
             assert interaction.rejections == []

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import Member, club_member
 from tests.e2e.test_dialogues import bot_says, button
-from tests.e2e.test_privacy import Member
+from tests.e2e.test_privacy import PrivateMember
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
 
@@ -26,12 +27,8 @@ async def test_partner_erasure_mid_crux_ends_it_cleanly_and_keeps_it_exportable(
 ) -> None:
     fake, club = fake_discord, practice_club
     alice, carol = club.member, club.manager
-    invite = await fake.send_slash_command(
-        club.guild,
-        club.general,
-        alice,
-        "crux",
-        {"claim": "Remote work is better for junior engineers", "partner": carol.id},
+    invite = await club_member(fake, club, alice).run(
+        "/crux", claim="Remote work is better for junior engineers", partner=carol.id
     )
     await invite.wait_for_followups(1, timeout=TIMEOUT)
     invitation = await bot_says(fake, club.general.id, "invites")
@@ -50,7 +47,7 @@ async def test_partner_erasure_mid_crux_ends_it_cleanly_and_keeps_it_exportable(
     await bot_says(fake, thread, "How confident")
 
     # Carol erases everything about her while the crux waits for both confidences.
-    erasing = Member(fake, club, carol)
+    erasing = PrivateMember(fake, club, carol)
     message_id, buttons = await erasing.ask_to_delete()
     confirm = await fake.send_component(message_id, buttons["Delete everything"])
     await confirm.wait_for_edit(1, TIMEOUT)
@@ -58,9 +55,7 @@ async def test_partner_erasure_mid_crux_ends_it_cleanly_and_keeps_it_exportable(
     # Alice is told the dialogue ended, and her next message raises nothing.
     await bot_says(fake, thread, "deleted their data")
     await fake.send_message(thread, alice, "65")
-    exported = await fake.send_slash_command(
-        club.guild, thread, alice, "dialogue", subcommand="export"
-    )
+    exported = await Member(fake, club.guild, thread, alice).run("/dialogue export")
     (reply,) = await exported.wait_for_followups(1, timeout=TIMEOUT)
     (file,) = reply.files
     markdown = file.data.decode()

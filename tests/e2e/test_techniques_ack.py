@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.ops.coordination import lock_id
 from tests.databases import postgres_database
 from tests.e2e.harness import BotProcess, bot_environment
+from tests.e2e.members import club_member
 from tests.fakediscord.interactions import CallbackType
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import PracticeClub
@@ -50,9 +51,7 @@ async def test_techniques_is_deferred_while_the_library_loads(
                 await bot.start()
                 assert "knowledge ready" not in bot.log
 
-                browsing = await fake.send_slash_command(
-                    club.guild, club.general, club.member, "techniques"
-                )
+                browsing = await club_member(fake, club).run("/techniques")
                 first = await browsing.first_response(timeout=3)
                 assert first.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
                 assert first.ephemeral

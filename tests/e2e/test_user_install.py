@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.harness import BotProcess
+from tests.e2e.members import Member
 from tests.e2e.test_advice import ALICE, BOB, button, embed_text
 from tests.e2e.test_ask_feedback import QUESTION, TIMEOUT, sources, text_of
 from tests.fakediscord.components_v2 import walk
@@ -86,7 +87,7 @@ async def test_advise_by_link_asks_for_the_post_where_the_bot_cannot_read_it(
     guild, beginners = elsewhere(fake, practice_club)
     post = await fake.send_message(beginners, guild.owner_id, ALICE)
     link = f"https://discord.com/channels/{guild.id}/{beginners.id}/{post.id}"
-    opened = await fake.send_slash_command(guild, beginners, pat, "advise", {"message_link": link})
+    opened = await Member(fake, guild, beginners, pat).run("/advise", message_link=link)
     await opened.first_response(timeout=3)
     assert opened.modal is not None
     fields = [c["custom_id"] for c in walk(opened.modal["components"]) if "custom_id" in c]
@@ -104,8 +105,8 @@ async def test_ask_in_a_dm_with_a_user_install(
 ) -> None:
     pat = practice_club.member
     dm = fake_discord.world.dm_channel(pat)
-    asked = await fake_discord.send_slash_command(
-        None, dm, pat, "ask", {"question": QUESTION}, user_install=True
+    asked = await Member(fake_discord, None, dm, pat).run(
+        "/ask", user_install=True, question=QUESTION
     )
     await asked.first_response(timeout=3)
     assert asked.authorizing_integration_owners == {"1": str(pat.id)} and asked.context == 1
@@ -121,8 +122,8 @@ async def test_a_dialogue_where_the_bot_is_not_a_member_points_to_the_dm(
     to run it instead of failing on the channel."""
     fake, pat = fake_discord, practice_club.member
     guild, beginners = elsewhere(fake, practice_club)
-    started = await fake.send_slash_command(
-        guild, beginners, pat, "impossible", {"goal": "run a marathon"}, user_install=True
+    started = await Member(fake, guild, beginners, pat).run(
+        "/impossible", user_install=True, goal="run a marathon"
     )
     await started.first_response(timeout=3)
     (said,) = await started.wait_for_followups(1, timeout=TIMEOUT)
