@@ -19,8 +19,10 @@ import discord
 
 from bot.dialogues import Prompt
 from bot.discord_adapter.client import touchstone
+from bot.discord_adapter.errors import tell_failure
 from bot.discord_adapter.layouts import BUTTONS_PER_ROW, TEXT_BUDGET
 from bot.discord_adapter.messages import EMBED_COLOUR, truncate
+from bot.errors import Refusal
 
 PREFIX = "ts:dlg:"
 TEMPLATE = r"ts:dlg:(?P<id>\d+):(?P<action>[a-z]+):(?P<step>[^|]*)\|(?P<value>.*)"
@@ -79,8 +81,12 @@ class DialogueButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TE
 
     async def callback(self, interaction: discord.Interaction) -> None:
         press = touchstone(interaction).dialogue_press
-        if press is not None:
+        if press is None:
+            return
+        try:
             await press(interaction, self.dialogue_id, self.action, self.step, self.value)
+        except Refusal as refusal:  # a button is not a command: the tree handler can't see it
+            await tell_failure(interaction, refusal, "dialogue button")
 
 
 def prompt_buttons(dialogue_id: int, prompt: Prompt) -> list[discord.ui.Item[Any]]:

@@ -278,7 +278,11 @@ class Coaching(commands.Cog):
 
     async def _start_from_form(self, interaction: discord.Interaction) -> None:
         answers = start_answers(interaction.data)
-        timezone, days = answers.timezone(), answers.days_text()
+        try:  # a form is not a command: the tree's error handler never sees it
+            timezone, days = answers.timezone(), answers.days_text()
+        except InputProblem as exc:
+            await respond(interaction, str(exc), ephemeral=True)
+            return
         await self._start(interaction, timezone, answers.time or None, days, answers.nudge)
 
     async def _save_prompts(
