@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
 
 from bot.advice import AdviceChecker, AdviceReport, Intent
 from bot.advice_flow.calibration import Calibration
@@ -41,6 +42,9 @@ from bot.llm import ModelGateway
 from bot.text_input import EMPTY_TEXT_MESSAGE, has_visible_text, trim
 
 log = logging.getLogger(__name__)
+
+#: What an adapter's send returns (a Discord message; nothing in the console).
+SentT = TypeVar("SentT")
 
 #: Seconds the interactive flow waits for a model-written gentler version.
 DEFAULT_MODEL_BUDGET = 2.0
@@ -261,6 +265,30 @@ class AdviceFlowService:
         return saved.text if saved is not None and saved.author_id == user_id else None
 
     # --- the buttons ---------------------------------------------------------------
+
+    async def publish(
+        self,
+        draft_id: int,
+        user_id: int,
+        version: Version,
+        send: Callable[[PostPlan], Awaitable[SentT]],
+        id_of: Callable[[SentT], int | None],
+        from_channel_id: int | None = None,
+    ) -> tuple[PostPlan, SentT]:
+        """Post a draft at most once: claim it, let the adapter send it, then confirm.
+
+        A send that fails (or is cancelled) opens the draft again with its text intact,
+        and its exception goes on to the adapter. Discord and the console both post
+        through here, so "at most once" is written once.
+        """
+        plan = await self.claim_post(draft_id, user_id, version, from_channel_id)
+        try:
+            sent = await send(plan)
+        except BaseException:
+            await self.post_failed(plan)
+            raise
+        await self.posted(plan, id_of(sent))
+        return plan, sent
 
     async def claim_post(
         self,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.advice_flow import (
     Draft,
     PostContext,
+    PostPlan,
     Version,
     WatchAction,
     WatchPlan,
@@ -147,8 +148,13 @@ def _draft_commands(session: AdviceSession) -> list[ConsoleCommand]:
         if choice not in versions or len(args) > 1:
             raise ConsoleUsageError("post takes 'as-written' (the default) or 'gentle'")
         flow = ctx.services.advice_flow
-        plan = await flow.claim_post(_current(session), ctx.user_id, versions[choice])
-        await flow.posted(plan, None)
+
+        async def send(plan: PostPlan) -> None:
+            return None  # the console "posts" by printing, below
+
+        plan, _ = await flow.publish(
+            _current(session), ctx.user_id, versions[choice], send, id_of=lambda _sent: None
+        )
         ctx.say("Posted as a reply to that post:")
         ctx.say(quote(plan.text))
         ctx.say(f"— {ATTRIBUTION.format(name=CONSOLE_NAME)}")

@@ -10,6 +10,7 @@ from bot.advice_flow import (
     DraftStatus,
     FlowRefused,
     PostContext,
+    PostPlan,
     Version,
 )
 from bot.storage import Database
@@ -94,6 +95,29 @@ async def test_a_failed_send_reopens_the_draft(flow: AdviceFlowService) -> None:
     await flow.post_failed(plan)
     again = await flow.claim_post(draft.id, WRITER, Version.AS_WRITTEN)
     assert again.text == BOB
+
+
+async def test_publish_confirms_a_sent_post_and_reopens_a_failed_one(
+    flow: AdviceFlowService,
+) -> None:
+    draft = await flow.start(WRITER, context(), BOB)
+
+    async def cut_off(plan: PostPlan) -> int:
+        raise ConnectionError("the channel went away")
+
+    with pytest.raises(ConnectionError):
+        await flow.publish(draft.id, WRITER, Version.AS_WRITTEN, cut_off, id_of=lambda i: i)
+    assert (await flow.get_for(draft.id, WRITER)).status is not DraftStatus.POSTED
+
+    async def delivered(plan: PostPlan) -> int:
+        return 4242
+
+    plan, sent = await flow.publish(
+        draft.id, WRITER, Version.AS_WRITTEN, delivered, id_of=lambda i: i
+    )
+    assert plan.text == BOB and sent == 4242
+    posted = await flow.get_for(draft.id, WRITER)
+    assert posted.status is DraftStatus.POSTED and posted.posted_message_id == 4242
 
 
 async def test_only_the_writer_can_use_the_buttons(flow: AdviceFlowService) -> None:

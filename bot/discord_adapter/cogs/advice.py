@@ -22,6 +22,7 @@ from bot.advice_flow import (
     Draft,
     FlowRefused,
     PostContext,
+    PostPlan,
     Version,
     parse_message_link,
 )
@@ -374,25 +375,26 @@ class Advice(commands.Cog):
     async def _post(
         self, interaction: discord.Interaction, draft_id: int, version: Version
     ) -> None:
-        plan = await self.flow.claim_post(
-            draft_id, interaction.user.id, version, from_channel_id=interaction.channel_id
+        async def send(plan: PostPlan) -> discord.Message:
+            try:
+                if plan.bot_present:
+                    return await publish(self.bot, plan, interaction.user)
+                return await respond_in_channel(interaction, plan)
+            except discord.HTTPException as exc:
+                log.info("posting draft %s failed: HTTP %s", draft_id, exc.status)
+                raise FlowRefused(
+                    "I couldn't post in that channel (missing permissions, or it was closed). "
+                    "Your draft is kept; here it is:\n" + quote(plan.text)
+                ) from None
+
+        _plan, sent = await self.flow.publish(
+            draft_id,
+            interaction.user.id,
+            version,
+            send,
+            id_of=lambda message: message.id,
+            from_channel_id=interaction.channel_id,
         )
-        try:
-            if plan.bot_present:
-                sent: discord.Message = await publish(self.bot, plan, interaction.user)
-            else:
-                sent = await respond_in_channel(interaction, plan)
-        except discord.HTTPException as exc:
-            await self.flow.post_failed(plan)
-            log.info("posting draft %s failed: HTTP %s", draft_id, exc.status)
-            raise FlowRefused(
-                "I couldn't post in that channel (missing permissions, or it was closed). "
-                "Your draft is kept; here it is:\n" + quote(plan.text)
-            ) from None
-        except BaseException:
-            await self.flow.post_failed(plan)
-            raise
-        await self.flow.posted(plan, sent.id)
         await show_card(interaction, posted_layout(draft_id, sent.jump_url))
 
     # --- watch mode ----------------------------------------------------------------
