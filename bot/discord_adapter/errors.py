@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -62,21 +61,3 @@ async def tell_failure(interaction: discord.Interaction, error: BaseException, w
         await respond(interaction, text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell the user about the failure of %s", where)
-
-
-class Form(discord.ui.Modal):
-    """A modal whose refusals and failures read like a command's (see :func:`tell_failure`)."""
-
-    async def on_error(  # type: ignore[override]  # Modal drops BaseView's item
-        self, interaction: discord.Interaction, error: Exception, /
-    ) -> None:
-        await tell_failure(interaction, error, f"form {type(self).__name__}")
-
-
-class Panel(discord.ui.View):
-    """A view whose refusals and failures read like a command's (see :func:`tell_failure`)."""
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await tell_failure(interaction, error, f"{type(self).__name__} button")

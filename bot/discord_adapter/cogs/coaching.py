@@ -19,11 +19,12 @@ from bot.coaching import InputProblem, match_timezones
 from bot.dialogues import DialogueError
 from bot.discord_adapter.client import TouchstoneBot, touchstone
 from bot.discord_adapter.coach_form import START_FORM_ID, CoachStartForm, start_answers
-from bot.discord_adapter.errors import message_for
+from bot.discord_adapter.errors import message_for, tell_failure
 from bot.discord_adapter.forms import FORM_PREFIX, form_custom_id, form_values
 from bot.discord_adapter.interaction_facts import require_moderator
 from bot.discord_adapter.messages import NO_MENTIONS, embeds_for, respond, truncate
 from bot.discord_adapter.reach import everywhere_contexts, everywhere_installs
+from bot.errors import Refusal
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -280,8 +281,8 @@ class Coaching(commands.Cog):
         answers = start_answers(interaction.data)
         try:  # a form is not a command: the tree's error handler never sees it
             timezone, days = answers.timezone(), answers.days_text()
-        except InputProblem as exc:
-            await respond(interaction, str(exc), ephemeral=True)
+        except Refusal as refusal:
+            await tell_failure(interaction, refusal, "coach start form")
             return
         await self._start(interaction, timezone, answers.time or None, days, answers.nudge)
 
