@@ -104,7 +104,13 @@ class UsageLimits:
             await self._limiter.load()
 
     async def close(self) -> None:
-        """Write any use not yet stored, so the next start sees every cooldown."""
+        """Write any use not yet stored, so the next start sees every cooldown.
+
+        Counts that missed their deadline are given a moment to land too, rather than
+        being cut off by the database closing under them.
+        """
+        if self._late:
+            await asyncio.wait(set(self._late), timeout=self.check_deadline * 5)
         if isinstance(self._limiter, WrittenBehindLimiter):
             await self._limiter.flush()
 
