@@ -307,14 +307,6 @@ class DialogueRepository:
 
     # -- state outside the state machine (follow-ups, outcomes) ----------------------
 
-    async def state(self, dialogue_id: int) -> dict[str, Any] | None:
-        async with self.db.session() as s:
-            row = await s.get(DialogueRow, dialogue_id)
-            if row is None:
-                return None
-            loaded: dict[str, Any] = json.loads(row.state_json)
-            return loaded
-
     async def change_state(self, dialogue_id: int, change: StateChange) -> None:
         """Apply ``change`` to a dialogue's stored state under its row lock (if it exists)."""
 
@@ -358,13 +350,10 @@ class DialogueRepository:
 
     # -- the sweep --------------------------------------------------------------------
 
-    async def idle_and_unscheduled(
-        self, remind_before: datetime
-    ) -> tuple[Sequence[DialogueRow], Sequence[int]]:
-        """Open dialogues idle since ``remind_before``, and ended ones whose follow-ups
-        were never handed to the outbox."""
+    async def idle(self, remind_before: datetime) -> Sequence[DialogueRow]:
+        """Open dialogues idle since ``remind_before``."""
         async with self.db.session() as s:
-            rows = (
+            return (
                 await s.scalars(
                     select(DialogueRow).where(
                         DialogueRow.status.in_(OPEN_STATUSES),
@@ -372,16 +361,6 @@ class DialogueRepository:
                     )
                 )
             ).all()
-            ended = (
-                await s.scalars(
-                    select(DialogueRow.id).where(
-                        DialogueRow.status == Status.ENDED.value,
-                        DialogueRow.state_json.like('%"_followups": [{%'),
-                        ~DialogueRow.state_json.like('%"_followups_scheduled": true%'),
-                    )
-                )
-            ).all()
-        return rows, ended
 
     async def mark_reminded(self, dialogue_id: int) -> str:
         """Stamp the reminder; returns the last activity it reminds about (ISO format)."""
