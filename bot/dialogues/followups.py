@@ -152,13 +152,12 @@ class FollowUps:
         """The dialogue whose "What happened?" this person was asked and hasn't answered
         (the latest, within the answer window)."""
         now = self.clock.now()
-        for row in await self.repo.followed_up(user_id):
-            state = json.loads(row.state_json)
+        for dialogue_id, state in await self.repo.ended_states(user_id):
             sent = state.get("_followup_sent", {}).get(str(user_id))
             if sent is None or str(user_id) in state.get("outcomes", {}):
                 continue
             if now - datetime.fromisoformat(sent) <= OUTCOME_WINDOW:
-                return row.id
+                return dialogue_id
         return None
 
     async def record_outcome(self, dialogue_id: int, user_id: int, text: str) -> str:
@@ -219,8 +218,8 @@ class FollowUps:
         """Predictions this person checked between ``since`` and ``until``, and how often
         they held (for the monthly review)."""
         verdicts: list[str | None] = []
-        for state_json in await self.repo.states_with_outcomes(user_id):
-            found = json.loads(state_json).get("outcomes", {}).get(str(user_id))
+        for _dialogue_id, state in await self.repo.ended_states(user_id):
+            found = state.get("outcomes", {}).get(str(user_id))
             if found and since <= datetime.fromisoformat(found["at"]) < until:
                 verdicts.append(found.get("held"))
         return outcomes.PredictionTally(

@@ -292,18 +292,22 @@ class DialogueRepository:
         await self.transact(work)
 
     async def timed_questions(self, dialogue_id: int) -> list[tuple[int, str]]:
-        """(seq, step) of the questions whose timer ping was scheduled."""
+        """(seq, step) of the questions whose timer ping was scheduled (read from each
+        question's meta: one dialogue asks a few dozen at most)."""
         async with self.db.session() as s:
             events = (
                 await s.execute(
                     select(DialogueEvent.seq, DialogueEvent.step, DialogueEvent.meta_json).where(
                         DialogueEvent.dialogue_id == dialogue_id,
                         DialogueEvent.kind == "question",
-                        DialogueEvent.meta_json.like('%"timer_scheduled": true%'),
                     )
                 )
             ).all()
-        return [(seq, step) for seq, step, _meta in events]
+        return [
+            (seq, step)
+            for seq, step, meta in events
+            if json.loads(meta or "{}").get("timer_scheduled") is True
+        ]
 
     # -- state outside the state machine (follow-ups, outcomes) ----------------------
 
@@ -319,34 +323,29 @@ class DialogueRepository:
 
         await self.transact(work)
 
-    async def followed_up(self, user_id: int) -> Sequence[DialogueRow]:
-        """Dialogues of ``user_id`` whose "What happened?" was sent, latest first."""
+    async def ended_states(self, user_id: int) -> list[tuple[int, dict[str, Any]]]:
+        """(id, stored state) of the ended dialogues ``user_id`` takes part in, latest
+        first: where follow-ups and their outcomes are kept. One person's dialogues are
+        few, so their keys are read from the JSON, never matched in its text; a state
+        that does not parse is left out."""
+        mine = select(DialogueParticipant.dialogue_id).where(DialogueParticipant.user_id == user_id)
         async with self.db.session() as s:
-            return (
-                await s.scalars(
-                    select(DialogueRow)
-                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
-                    .where(
-                        DialogueParticipant.user_id == user_id,
-                        DialogueRow.state_json.like('%"_followup_sent"%'),
-                    )
+            rows = (
+                await s.execute(
+                    select(DialogueRow.id, DialogueRow.state_json)
+                    .where(DialogueRow.id.in_(mine), DialogueRow.status == Status.ENDED.value)
                     .order_by(DialogueRow.updated_at.desc(), DialogueRow.id.desc())
                 )
             ).all()
-
-    async def states_with_outcomes(self, user_id: int) -> Sequence[str]:
-        """The stored state of ``user_id``'s dialogues that recorded an outcome."""
-        async with self.db.session() as s:
-            return (
-                await s.scalars(
-                    select(DialogueRow.state_json)
-                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
-                    .where(
-                        DialogueParticipant.user_id == user_id,
-                        DialogueRow.state_json.like('%"outcomes"%'),
-                    )
-                )
-            ).all()
+        out = []
+        for dialogue_id, state_json in rows:
+            try:
+                state = json.loads(state_json)
+            except ValueError:
+                continue
+            if isinstance(state, dict):
+                out.append((int(dialogue_id), state))
+        return out
 
     # -- the sweep --------------------------------------------------------------------
 
