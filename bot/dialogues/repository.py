@@ -67,6 +67,33 @@ class DialogueRepository:
         return {r.seat: Seat(r.seat, r.user_id, r.name) for r in rows}
 
     @staticmethod
+    async def seat_rows(s: AsyncSession, dialogue_id: int) -> Sequence[DialogueParticipant]:
+        """The seat rows themselves, to change in place (erasure)."""
+        return (
+            await s.scalars(
+                select(DialogueParticipant).where(DialogueParticipant.dialogue_id == dialogue_id)
+            )
+        ).all()
+
+    @staticmethod
+    async def event_rows(s: AsyncSession, dialogue_id: int) -> Sequence[DialogueEvent]:
+        """The whole transcript's rows, to change in place (erasure)."""
+        return (
+            await s.scalars(select(DialogueEvent).where(DialogueEvent.dialogue_id == dialogue_id))
+        ).all()
+
+    @staticmethod
+    async def ids_of_participant(s: AsyncSession, user_id: int) -> Sequence[int]:
+        """Every dialogue ``user_id`` has a seat in."""
+        return (
+            await s.scalars(
+                select(DialogueParticipant.dialogue_id)
+                .where(DialogueParticipant.user_id == user_id)
+                .distinct()
+            )
+        ).all()
+
+    @staticmethod
     async def rename_seat(s: AsyncSession, dialogue_id: int, seat: str, name: str) -> None:
         """A protocol named a seat during the dialogue (the parts of an internal crux)."""
         row = await s.scalar(
