@@ -16,11 +16,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogues.model import OPEN_STATUSES, Status
-from bot.storage.dialogue_models import DialogueEvent, DialogueParticipant, DialogueRow
+from bot.dialogues.repository import DialogueRepository
+from bot.storage.dialogue_models import DialogueEvent
 
 #: What the leaving person's words become.
 DELETED = "[deleted]"
@@ -37,13 +37,7 @@ ENDED_NOTE = (
 
 async def erase_from_shared_dialogues(s: AsyncSession, user_id: int, now: datetime) -> int:
     """Replace ``user_id``'s part in dialogues shared with others; how many were touched."""
-    dialogue_ids = (
-        await s.scalars(
-            select(DialogueParticipant.dialogue_id)
-            .where(DialogueParticipant.user_id == user_id)
-            .distinct()
-        )
-    ).all()
+    dialogue_ids = await DialogueRepository.ids_of_participant(s, user_id)
     touched = 0
     for dialogue_id in dialogue_ids:
         if await _release(s, dialogue_id, user_id, now):
@@ -52,19 +46,13 @@ async def erase_from_shared_dialogues(s: AsyncSession, user_id: int, now: dateti
 
 
 async def _release(s: AsyncSession, dialogue_id: int, user_id: int, now: datetime) -> bool:
-    seats = (
-        await s.scalars(
-            select(DialogueParticipant).where(DialogueParticipant.dialogue_id == dialogue_id)
-        )
-    ).all()
+    seats = await DialogueRepository.seat_rows(s, dialogue_id)
     others = [p for p in seats if p.user_id not in (user_id, FORMER_PARTICIPANT)]
-    row = await s.get(DialogueRow, dialogue_id, with_for_update=True)
+    row = await DialogueRepository.fetch(s, dialogue_id)
     if not others or row is None:
         return False  # nobody else is in it: the ordinary erasure deletes it whole
     mine = [p for p in seats if p.user_id == user_id]
-    events = (
-        await s.scalars(select(DialogueEvent).where(DialogueEvent.dialogue_id == dialogue_id))
-    ).all()
+    events = await DialogueRepository.event_rows(s, dialogue_id)
     exact, quoted = _their_words(events, user_id, {p.name for p in mine})
     for event in events:
         if event.user_id == user_id:
@@ -80,13 +68,10 @@ async def _release(s: AsyncSession, dialogue_id: int, user_id: int, now: datetim
         row.owner_id = others[0].user_id
     if row.status in OPEN_STATUSES:
         row.status, row.step, row.updated_at = Status.ENDED.value, "", now
-        seq = await s.scalar(
-            select(func.max(DialogueEvent.seq)).where(DialogueEvent.dialogue_id == dialogue_id)
-        )
         s.add(
             DialogueEvent(
                 dialogue_id=dialogue_id,
-                seq=int(seq or 0) + 1,
+                seq=await DialogueRepository.next_seq(s, dialogue_id),
                 kind="note",
                 text=ENDED_NOTE,
                 meta_json="{}",

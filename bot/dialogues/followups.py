@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
@@ -34,30 +34,12 @@ from bot.wording import plural
 log = logging.getLogger(__name__)
 
 
-class StoredFollowUp(TypedDict):
-    """A follow-up DM as kept in a finished dialogue's state (``_followups``)."""
-
-    user_id: int
-    due_at: str
-    text: str
-    key: str
-
-
 class StoredOutcome(TypedDict):
     """An answer to "What happened?" as kept in the state (``outcomes``, by user id)."""
 
     text: str
     held: str | None
     at: str
-
-
-def stored_followup(followup: FollowUp) -> StoredFollowUp:
-    return {
-        "user_id": followup.user_id,
-        "due_at": followup.due_at.isoformat(),
-        "text": followup.text,
-        "key": followup.key,
-    }
 
 
 def timer_key(dialogue_id: int, seq: int) -> str:
@@ -130,31 +112,27 @@ class FollowUps:
 
     # -- follow-ups -------------------------------------------------------------------
 
-    async def schedule_followups(self, dialogue_id: int) -> int:
-        """Hand the follow-up DMs of a finished dialogue to the outbox (idempotent keys)."""
-        state = await self.repo.state(dialogue_id)
-        if state is None:
+    async def schedule_followups(
+        self, s: AsyncSession, dialogue_id: int, followups: Sequence[FollowUp]
+    ) -> int:
+        """Hand the follow-up DMs of a dialogue to the outbox in ``s``, the transaction
+        that writes its summary: both are stored, or neither (idempotent keys)."""
+        if not followups:
             return 0
-        pending: list[StoredFollowUp] = state.get("_followups") or []
-        if not pending or state.get("_followups_scheduled"):
+        outbox = self.outbox()
+        if outbox is None:
+            log.warning("no outbox available; follow-ups of dialogue %d not scheduled", dialogue_id)
             return 0
-        sent = 0
-        for item in pending:
-            if await self.send_later(
-                int(item["user_id"]),
+        for followup in followups:
+            await outbox.schedule_in(
+                s,
+                followup.user_id,
                 FOLLOWUP_KIND,
-                datetime.fromisoformat(item["due_at"]),
-                {"text": f"{item['text']}\n\n{outcomes.ASK}", "dialogue_id": dialogue_id},
-                str(item["key"]),
-            ):
-                sent += 1
-        if sent == len(pending):
-
-            def scheduled(st: dict[str, Any]) -> None:
-                st["_followups_scheduled"] = True
-
-            await self.repo.change_state(dialogue_id, scheduled)
-        return sent
+                followup.due_at,
+                {"text": f"{followup.text}\n\n{outcomes.ASK}", "dialogue_id": dialogue_id},
+                followup.key,
+            )
+        return len(followups)
 
     async def followup_sent(self, item: OutboxItem, result: DeliveryResult | None) -> None:
         """After-hook of the follow-up DM: from now on, this person's DM reply is the
@@ -174,13 +152,12 @@ class FollowUps:
         """The dialogue whose "What happened?" this person was asked and hasn't answered
         (the latest, within the answer window)."""
         now = self.clock.now()
-        for row in await self.repo.followed_up(user_id):
-            state = json.loads(row.state_json)
+        for dialogue_id, state in await self.repo.ended_states(user_id):
             sent = state.get("_followup_sent", {}).get(str(user_id))
             if sent is None or str(user_id) in state.get("outcomes", {}):
                 continue
             if now - datetime.fromisoformat(sent) <= OUTCOME_WINDOW:
-                return row.id
+                return dialogue_id
         return None
 
     async def record_outcome(self, dialogue_id: int, user_id: int, text: str) -> str:
@@ -241,8 +218,8 @@ class FollowUps:
         """Predictions this person checked between ``since`` and ``until``, and how often
         they held (for the monthly review)."""
         verdicts: list[str | None] = []
-        for state_json in await self.repo.states_with_outcomes(user_id):
-            found = json.loads(state_json).get("outcomes", {}).get(str(user_id))
+        for _dialogue_id, state in await self.repo.ended_states(user_id):
+            found = state.get("outcomes", {}).get(str(user_id))
             if found and since <= datetime.fromisoformat(found["at"]) < until:
                 verdicts.append(found.get("held"))
         return outcomes.PredictionTally(

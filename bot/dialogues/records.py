@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.dialogues.model import DialogueKind, Prompt, Seat
 from bot.storage.dialogue_models import DialogueRow
 
@@ -27,6 +29,17 @@ class Outbox(Protocol):
     async def schedule(
         self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
     ) -> None: ...
+
+    async def schedule_in(
+        self,
+        session: AsyncSession,
+        user_id: int,
+        kind: str,
+        due_at: datetime,
+        payload: dict[str, Any],
+        key: str,
+    ) -> None:
+        """``schedule``, inside the caller's transaction (stored with it, or not at all)."""
 
     async def cancel(self, key: str) -> bool: ...
 

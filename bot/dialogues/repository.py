@@ -67,6 +67,33 @@ class DialogueRepository:
         return {r.seat: Seat(r.seat, r.user_id, r.name) for r in rows}
 
     @staticmethod
+    async def seat_rows(s: AsyncSession, dialogue_id: int) -> Sequence[DialogueParticipant]:
+        """The seat rows themselves, to change in place (erasure)."""
+        return (
+            await s.scalars(
+                select(DialogueParticipant).where(DialogueParticipant.dialogue_id == dialogue_id)
+            )
+        ).all()
+
+    @staticmethod
+    async def event_rows(s: AsyncSession, dialogue_id: int) -> Sequence[DialogueEvent]:
+        """The whole transcript's rows, to change in place (erasure)."""
+        return (
+            await s.scalars(select(DialogueEvent).where(DialogueEvent.dialogue_id == dialogue_id))
+        ).all()
+
+    @staticmethod
+    async def ids_of_participant(s: AsyncSession, user_id: int) -> Sequence[int]:
+        """Every dialogue ``user_id`` has a seat in."""
+        return (
+            await s.scalars(
+                select(DialogueParticipant.dialogue_id)
+                .where(DialogueParticipant.user_id == user_id)
+                .distinct()
+            )
+        ).all()
+
+    @staticmethod
     async def rename_seat(s: AsyncSession, dialogue_id: int, seat: str, name: str) -> None:
         """A protocol named a seat during the dialogue (the parts of an internal crux)."""
         row = await s.scalar(
@@ -292,28 +319,24 @@ class DialogueRepository:
         await self.transact(work)
 
     async def timed_questions(self, dialogue_id: int) -> list[tuple[int, str]]:
-        """(seq, step) of the questions whose timer ping was scheduled."""
+        """(seq, step) of the questions whose timer ping was scheduled (read from each
+        question's meta: one dialogue asks a few dozen at most)."""
         async with self.db.session() as s:
             events = (
                 await s.execute(
                     select(DialogueEvent.seq, DialogueEvent.step, DialogueEvent.meta_json).where(
                         DialogueEvent.dialogue_id == dialogue_id,
                         DialogueEvent.kind == "question",
-                        DialogueEvent.meta_json.like('%"timer_scheduled": true%'),
                     )
                 )
             ).all()
-        return [(seq, step) for seq, step, _meta in events]
+        return [
+            (seq, step)
+            for seq, step, meta in events
+            if json.loads(meta or "{}").get("timer_scheduled") is True
+        ]
 
     # -- state outside the state machine (follow-ups, outcomes) ----------------------
-
-    async def state(self, dialogue_id: int) -> dict[str, Any] | None:
-        async with self.db.session() as s:
-            row = await s.get(DialogueRow, dialogue_id)
-            if row is None:
-                return None
-            loaded: dict[str, Any] = json.loads(row.state_json)
-            return loaded
 
     async def change_state(self, dialogue_id: int, change: StateChange) -> None:
         """Apply ``change`` to a dialogue's stored state under its row lock (if it exists)."""
@@ -327,44 +350,36 @@ class DialogueRepository:
 
         await self.transact(work)
 
-    async def followed_up(self, user_id: int) -> Sequence[DialogueRow]:
-        """Dialogues of ``user_id`` whose "What happened?" was sent, latest first."""
+    async def ended_states(self, user_id: int) -> list[tuple[int, dict[str, Any]]]:
+        """(id, stored state) of the ended dialogues ``user_id`` takes part in, latest
+        first: where follow-ups and their outcomes are kept. One person's dialogues are
+        few, so their keys are read from the JSON, never matched in its text; a state
+        that does not parse is left out."""
+        mine = select(DialogueParticipant.dialogue_id).where(DialogueParticipant.user_id == user_id)
         async with self.db.session() as s:
-            return (
-                await s.scalars(
-                    select(DialogueRow)
-                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
-                    .where(
-                        DialogueParticipant.user_id == user_id,
-                        DialogueRow.state_json.like('%"_followup_sent"%'),
-                    )
+            rows = (
+                await s.execute(
+                    select(DialogueRow.id, DialogueRow.state_json)
+                    .where(DialogueRow.id.in_(mine), DialogueRow.status == Status.ENDED.value)
                     .order_by(DialogueRow.updated_at.desc(), DialogueRow.id.desc())
                 )
             ).all()
-
-    async def states_with_outcomes(self, user_id: int) -> Sequence[str]:
-        """The stored state of ``user_id``'s dialogues that recorded an outcome."""
-        async with self.db.session() as s:
-            return (
-                await s.scalars(
-                    select(DialogueRow.state_json)
-                    .join(DialogueParticipant, DialogueParticipant.dialogue_id == DialogueRow.id)
-                    .where(
-                        DialogueParticipant.user_id == user_id,
-                        DialogueRow.state_json.like('%"outcomes"%'),
-                    )
-                )
-            ).all()
+        out = []
+        for dialogue_id, state_json in rows:
+            try:
+                state = json.loads(state_json)
+            except ValueError:
+                continue
+            if isinstance(state, dict):
+                out.append((int(dialogue_id), state))
+        return out
 
     # -- the sweep --------------------------------------------------------------------
 
-    async def idle_and_unscheduled(
-        self, remind_before: datetime
-    ) -> tuple[Sequence[DialogueRow], Sequence[int]]:
-        """Open dialogues idle since ``remind_before``, and ended ones whose follow-ups
-        were never handed to the outbox."""
+    async def idle(self, remind_before: datetime) -> Sequence[DialogueRow]:
+        """Open dialogues idle since ``remind_before``."""
         async with self.db.session() as s:
-            rows = (
+            return (
                 await s.scalars(
                     select(DialogueRow).where(
                         DialogueRow.status.in_(OPEN_STATUSES),
@@ -372,16 +387,6 @@ class DialogueRepository:
                     )
                 )
             ).all()
-            ended = (
-                await s.scalars(
-                    select(DialogueRow.id).where(
-                        DialogueRow.status == Status.ENDED.value,
-                        DialogueRow.state_json.like('%"_followups": [{%'),
-                        ~DialogueRow.state_json.like('%"_followups_scheduled": true%'),
-                    )
-                )
-            ).all()
-        return rows, ended
 
     async def mark_reminded(self, dialogue_id: int) -> str:
         """Stamp the reminder; returns the last activity it reminds about (ISO format)."""

@@ -23,7 +23,7 @@ from bot.dialogues import starts, steering
 from bot.dialogues.delivery import prepare
 from bot.dialogues.export import markdown, transcript_lines
 from bot.dialogues.facilitator import Facilitator
-from bot.dialogues.followups import FollowUps, stored_followup
+from bot.dialogues.followups import FollowUps
 from bot.dialogues.model import (
     OPEN_STATUSES,
     DialogueClosed,
@@ -155,7 +155,7 @@ class DialogueService(FollowUps):
             summary = protocol.summary(session)
             row.status = Status.ENDED.value
             row.step = ""
-            session.state["_followups"] = [stored_followup(f) for f in summary.followups]
+            await self.schedule_followups(s, row.id, summary.followups)
             await self.repo.emit(
                 s,
                 row,
@@ -273,8 +273,6 @@ class DialogueService(FollowUps):
         await self.cancel_timers(
             dialogue_id, keep_step=result.prompt.key if result.prompt else None
         )
-        if result.finished:
-            await self.schedule_followups(dialogue_id)
         return result
 
     async def _open_row(
@@ -495,5 +493,5 @@ class DialogueService(FollowUps):
     # -- the sweep (see bot.dialogues.sweep) -----------------------------------------
 
     async def sweep(self) -> SweepReport:
-        """Remind idle dialogues once, expire abandoned ones, retry unscheduled follow-ups."""
+        """Remind idle dialogues once, expire abandoned ones."""
         return await Sweeper(self).sweep()

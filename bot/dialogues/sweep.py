@@ -29,19 +29,13 @@ class Sweeper:
         self.engine = engine
 
     async def sweep(self) -> SweepReport:
-        """Remind idle dialogues once, expire abandoned ones, retry unscheduled follow-ups."""
+        """Remind idle dialogues once, expire abandoned ones."""
         engine = self.engine
         now = engine.clock.now()
         remind_before = now - timedelta(hours=engine.settings.reminder_after_hours)
         expire_before = now - timedelta(days=engine.settings.expire_after_days)
         report = SweepReport()
-        rows, ended = await engine.repo.idle_and_unscheduled(remind_before)
-        for dialogue_id in ended:
-            try:
-                await engine.schedule_followups(dialogue_id)
-            except Exception:
-                log.exception("dialogue %d: follow-ups not scheduled; sweep goes on", dialogue_id)
-                report.failed.append(dialogue_id)
+        rows = await engine.repo.idle(remind_before)
         for row in rows:
             # One damaged dialogue is logged and skipped; it must never stop the sweep
             # (a partner's erasure once made every later sweep fail on the same row).

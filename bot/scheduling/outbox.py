@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import as_utc
 from bot.scheduling.model import ItemStatus, OutboxItem
@@ -55,6 +56,33 @@ def _claimed_by(item_id: int, worker: str) -> tuple[Any, ...]:
     )
 
 
+def _new_item(
+    user_id: int,
+    kind: str,
+    due_at: datetime,
+    payload: dict[str, Any],
+    key: str,
+    unsolicited: bool,
+) -> ScheduledItem:
+    """A pending item as :meth:`Outbox.schedule` stores it (validated, due in UTC)."""
+    if due_at.tzinfo is None:
+        raise ValueError("due_at must be timezone-aware")
+    if len(key) > 200:
+        raise ValueError("outbox keys are at most 200 characters")
+    due = due_at.astimezone(UTC)
+    return ScheduledItem(
+        key=key,
+        user_id=user_id,
+        kind=kind,
+        payload_json=json.dumps(payload, sort_keys=True, default=str),
+        unsolicited=unsolicited,
+        scheduled_for=due,
+        due_at=due,
+        status=ItemStatus.PENDING,
+        attempts=0,
+    )
+
+
 @dataclass
 class Outbox:
     """Schedule, reschedule and cancel items; the scheduler claims and finishes them."""
@@ -86,48 +114,58 @@ class Outbox:
         (never sent twice).
         ``payload["text"]`` is the message for kinds without their own renderer.
         """
-        if due_at.tzinfo is None:
-            raise ValueError("due_at must be timezone-aware")
-        due = due_at.astimezone(UTC)
-        body = json.dumps(payload, sort_keys=True, default=str)
-        if len(key) > 200:
-            raise ValueError("outbox keys are at most 200 characters")
         for _attempt in range(3):
+            item = _new_item(user_id, kind, due_at, payload, key, unsolicited)
             try:
                 async with self.db.session() as session:
-                    row = await session.scalar(
-                        select(ScheduledItem).where(ScheduledItem.key == key)
-                    )
-                    if row is None:
-                        session.add(
-                            ScheduledItem(
-                                key=key,
-                                user_id=user_id,
-                                kind=kind,
-                                payload_json=body,
-                                unsolicited=unsolicited,
-                                scheduled_for=due,
-                                due_at=due,
-                                status=ItemStatus.PENDING,
-                                attempts=0,
-                                created_at=self.clock_now(),
-                            )
-                        )
-                    elif row.status in (ItemStatus.PENDING, ItemStatus.CANCELLED):
-                        # A cancelled item was never sent: scheduling it again revives it.
-                        row.status = ItemStatus.PENDING
-                        row.scheduled_for = due
-                        row.due_at = due
-                        row.payload_json = body
-                        row.kind = kind
-                        row.unsolicited = unsolicited
+                    await self._upsert(session, item)
                 break
             except IntegrityError:
                 # Another process inserted the same key between our read and write:
                 # theirs stands; retry once to apply our update to it if still pending.
                 await asyncio.sleep(0)
+        self._notify()
+
+    async def schedule_in(
+        self,
+        session: AsyncSession,
+        user_id: int,
+        kind: str,
+        due_at: datetime,
+        payload: dict[str, Any],
+        key: str,
+        *,
+        unsolicited: bool = True,
+    ) -> None:
+        """:meth:`schedule`, inside the caller's transaction: the item is stored together
+        with the caller's other changes, or not at all (a crash between them loses or
+        repeats nothing). The scheduler is woken once the transaction commits.
+
+        The caller makes sure nobody else schedules ``key`` at the same time (it holds
+        the lock of what the item belongs to): a clash would fail the whole transaction.
+        """
+        item = _new_item(user_id, kind, due_at, payload, key, unsolicited)
+        await self._upsert(session, item)
+        await session.flush()
+        event.listen(session.sync_session, "after_commit", lambda _s: self._notify(), once=True)
+
+    def _notify(self) -> None:
         for listener in self._listeners:
             listener()
+
+    async def _upsert(self, session: AsyncSession, item: ScheduledItem) -> None:
+        row = await session.scalar(select(ScheduledItem).where(ScheduledItem.key == item.key))
+        if row is None:
+            item.created_at = self.clock_now()
+            session.add(item)
+        elif row.status in (ItemStatus.PENDING, ItemStatus.CANCELLED):
+            # A cancelled item was never sent: scheduling it again revives it.
+            row.status = ItemStatus.PENDING
+            row.scheduled_for = item.scheduled_for
+            row.due_at = item.due_at
+            row.payload_json = item.payload_json
+            row.kind = item.kind
+            row.unsolicited = item.unsolicited
 
     async def cancel(self, key: str) -> bool:
         """Cancel a pending item; True when something was cancelled."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.clock import SimulatedClock
 from bot.dialogues import DialogueService, Person
 from bot.dialogues.model import DialogueSettings, Similarity
@@ -25,6 +27,18 @@ class RecordingOutbox:
         self, user_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
     ) -> None:
         self.items[key] = {"user_id": user_id, "kind": kind, "due_at": due_at, **payload}
+
+    async def schedule_in(
+        self,
+        session: AsyncSession,
+        user_id: int,
+        kind: str,
+        due_at: datetime,
+        payload: dict[str, Any],
+        key: str,
+    ) -> None:
+        """Recorded at once (the real outbox stores it with the caller's transaction)."""
+        await self.schedule(user_id, kind, due_at, payload, key)
 
     async def cancel(self, key: str) -> bool:
         """Drop a pending item (the real outbox marks it cancelled)."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from bot.dialogues import InvalidAnswer, Place
 from bot.storage import Database
+from bot.storage.dialogue_models import DialogueEvent
 from knowledge.note import SHIPPED_NOTES_DIR, load_notes
 from tests.dialogues.helpers import ALICE, START, RecordingOutbox, make_service
 
@@ -51,3 +53,26 @@ async def test_protocol_notes_route_to_their_protocol(database: Database) -> Non
     assert info.kind == "impossible"
     prompt = await svc.current_prompt(info.id)
     assert prompt is not None and prompt.key == "goal"
+
+
+async def test_a_stale_timer_is_cancelled_however_its_mark_is_formatted(
+    database: Database,
+) -> None:
+    """Which questions started a timer is read from their meta, not matched in its
+    JSON text: a compact encoding (another serializer, a JSONB round trip) still counts."""
+    outbox = RecordingOutbox()
+    svc = make_service(database, outbox=outbox)
+    info = await svc.start_exercise(ALICE, NOTES["resolve-cycle"], Place(in_dm=True))
+    await svc.answer(info.id, ALICE.user_id, "Fix my sleep schedule")
+    (timed,) = [
+        d for d in await svc.pending_deliveries(info.id) if d.prompt and d.prompt.timer_minutes
+    ]
+    await svc.prepare(timed)
+    async with database.session() as s:
+        event = await s.get(DialogueEvent, timed.event_id)
+        assert event is not None
+        event.meta_json = json.dumps(json.loads(event.meta_json), separators=(",", ":"))
+    assert [k for k in outbox.items if ":timer:" in k]
+
+    await svc.answer(info.id, ALICE.user_id, "Set an alarm for 23:00 and put the phone away")
+    assert [k for k in outbox.items if ":timer:" in k] == []

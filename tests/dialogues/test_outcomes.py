@@ -3,15 +3,21 @@ the prediction, shown in the dialogue's export and counted in the monthly review
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import SimulatedClock
 from bot.coaching import CoachingService, CoachingStore
 from bot.dialogues import DialogueService, Place
 from bot.dialogues.outcomes import parse_held
+from bot.dialogues.records import FOLLOWUP_KIND
 from bot.dialogues.wiring import register_kinds
 from bot.guild_config import GuildConfigService
-from bot.scheduling import Outbox, Scheduler, SchedulerPolicy
+from bot.scheduling import ItemStatus, Outbox, Scheduler, SchedulerPolicy
 from bot.storage import Database
 from tests.dialogues.helpers import ALICE, START
 from tests.dialogues.test_impossible import SCRIPT, run_all
@@ -78,3 +84,54 @@ def test_the_reply_says_whether_the_prediction_held() -> None:
     assert parse_held("partly: half of it") == "partly"
     assert parse_held("No. The report still eats Fridays") == "not"
     assert parse_held("I wrote 3 chapters") is None
+
+
+class CrashingOutbox(Outbox):
+    """Fails the first write of a follow-up, as a crash at that moment would."""
+
+    crashes = 1
+
+    def _crash(self, kind: str) -> None:
+        if kind == FOLLOWUP_KIND and self.crashes:
+            self.crashes -= 1
+            raise RuntimeError("crash while scheduling the follow-up")
+
+    async def schedule(self, user_id: int, kind: str, *args: Any, **kwargs: Any) -> None:
+        self._crash(kind)
+        await super().schedule(user_id, kind, *args, **kwargs)
+
+    async def schedule_in(
+        self, session: AsyncSession, user_id: int, kind: str, *args: Any, **kwargs: Any
+    ) -> None:
+        self._crash(kind)
+        await super().schedule_in(session, user_id, kind, *args, **kwargs)
+
+
+async def test_the_summary_and_its_follow_up_are_stored_together_or_not_at_all(
+    database: Database,
+) -> None:
+    """A crash while the follow-up is scheduled must not leave an ended dialogue without
+    its "What happened?" DM: the last answer is not taken, and answering again ends the
+    dialogue with its follow-up in the outbox, nothing kept aside in the state."""
+    clock = SimulatedClock(START)
+    outbox = CrashingOutbox(database, clock.now)
+    dialogues = DialogueService(database, clock, outbox=lambda: outbox)
+    info = await dialogues.start_impossible(ALICE, "Write a novel this year", Place(in_dm=True))
+    await run_all(dialogues, info.id, SCRIPT[:-1])
+    key = f"dlg:{info.id}:followup"
+
+    with pytest.raises(RuntimeError, match="crash"):
+        await dialogues.answer(info.id, ALICE.user_id, SCRIPT[-1])
+    assert (await dialogues.get(info.id)).status == "active"
+    assert await outbox.get(key) is None
+
+    turn = await dialogues.answer(info.id, ALICE.user_id, SCRIPT[-1])
+    assert turn.finished and (await dialogues.get(info.id)).status == "ended"
+    found = await outbox.get(key)
+    assert found is not None and found[1] == ItemStatus.PENDING
+    item = found[0]
+    assert item.kind == FOLLOWUP_KIND and item.user_id == ALICE.user_id
+    assert item.due_at == START + timedelta(weeks=1)
+    assert item.payload["dialogue_id"] == info.id and "What happened?" in item.payload["text"]
+    row = await dialogues.repo.row(info.id)
+    assert row is not None and "_followups" not in json.loads(row.state_json)

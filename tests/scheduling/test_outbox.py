@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.clock import SimulatedClock
 from bot.scheduling import ItemStatus, Outbox, Scheduler, SchedulerPolicy
 from bot.storage import Database
@@ -227,3 +229,29 @@ async def test_a_live_workers_claims_are_left_alone(database: Database) -> None:
     clock.advance(timedelta(hours=1))
     assert (await me.run_due(deliverer)).handled == 0
     assert (await outbox.get("busy") or (None, ""))[1] == ItemStatus.CLAIMED
+
+
+async def test_an_item_scheduled_in_a_transaction_is_stored_with_it_or_not_at_all(
+    database: Database,
+) -> None:
+    """schedule_in writes in the caller's transaction; the scheduler wakes after commit."""
+    clock = SimulatedClock(START)
+    outbox = Outbox(database, clock.now)
+    woken: list[str] = []
+    outbox.on_schedule(lambda: woken.append("woken"))
+    due = START + timedelta(hours=1)
+
+    with pytest.raises(RuntimeError, match="crash"):
+        async with database.session() as s:
+            await outbox.schedule_in(s, 7, "test", due, {"text": "lost"}, "rolled-back")
+            raise RuntimeError("crash before commit")
+    assert await outbox.get("rolled-back") is None
+    assert woken == []
+
+    async with database.session() as s:
+        await outbox.schedule_in(s, 7, "test", due, {"text": "kept"}, "committed")
+        assert woken == []  # not before the commit: the item is not visible yet
+    found = await outbox.get("committed")
+    assert found is not None and found[1] == ItemStatus.PENDING
+    assert found[0].payload == {"text": "kept"} and found[0].due_at == due
+    assert woken == ["woken"]

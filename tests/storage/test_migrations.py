@@ -126,3 +126,82 @@ async def test_older_server_default_prompts_move_into_the_server_configuration(
     assert [entry.key for entry in await configs.history(7)] == ["coaching.default_prompts"]
     async with db.engine.connect() as conn:
         assert "server_default_prompts" not in await conn.run_sync(table_names)
+
+
+async def test_pending_dialogue_followups_move_from_the_state_into_the_outbox(
+    empty_database: Database,
+) -> None:
+    """0012: a "What happened?" DM still waiting in a finished dialogue's state becomes a
+    pending outbox item under the engine's key; one already handed over is not repeated,
+    and no state keeps ``_followups`` or ``_followups_scheduled``."""
+    import json
+    from datetime import UTC, datetime
+
+    from bot.scheduling import ItemStatus, Outbox
+    from bot.storage.coaching_models import ScheduledItem
+    from bot.storage.dialogue_models import DialogueRow
+
+    def followup(dialogue_id: int, user_id: int, suffix: str = "") -> dict[str, Any]:
+        return {
+            "user_id": user_id,
+            "due_at": "2026-03-09T10:00:00+01:00",
+            "text": f"Check on #{dialogue_id}",
+            "key": f"dlg:{dialogue_id}:followup{suffix}",
+        }
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    states = {
+        41: {"goal": "Write", "_followups": [followup(41, 101)]},
+        # Handed over halfway before a crash: the first one was even sent already.
+        42: {"_followups": [followup(42, 101, ":101"), followup(42, 202, ":202")]},
+        43: {"_followups": [followup(43, 101)], "_followups_scheduled": True},
+    }
+    db = empty_database
+    await db.migrate()
+    await db.downgrade("0011")
+    async with db.session() as s:
+        for dialogue_id, state in states.items():
+            s.add(
+                DialogueRow(
+                    id=dialogue_id,
+                    kind="impossible",
+                    status="ended",
+                    state_json=json.dumps(state),
+                    owner_id=101,
+                )
+            )
+        s.add(
+            ScheduledItem(
+                key="dlg:42:followup:101",
+                user_id=101,
+                kind="dialogue_followup",
+                payload_json="{}",
+                scheduled_for=now,
+                due_at=now,
+                status=ItemStatus.SENT,
+            )
+        )
+    await db.migrate()
+
+    outbox = Outbox(db, lambda: now)
+    due = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    for key, dialogue_id, user_id in [
+        ("dlg:41:followup", 41, 101),
+        ("dlg:42:followup:202", 42, 202),
+    ]:
+        found = await outbox.get(key)
+        assert found is not None and found[1] == ItemStatus.PENDING
+        item = found[0]
+        assert (item.kind, item.user_id, item.due_at) == ("dialogue_followup", user_id, due)
+        assert item.payload["dialogue_id"] == dialogue_id
+        assert item.payload["text"].startswith(f"Check on #{dialogue_id}\n\nReply here:")
+    assert await outbox.statuses(["dlg:42:followup:101", "dlg:43:followup"]) == {
+        "dlg:42:followup:101": ItemStatus.SENT
+    }
+    async with db.session() as s:
+        for dialogue_id in states:
+            row = await s.get(DialogueRow, dialogue_id)
+            assert row is not None
+            kept = json.loads(row.state_json)
+            assert "_followups" not in kept and "_followups_scheduled" not in kept
+            assert kept == ({"goal": "Write"} if dialogue_id == 41 else {})
