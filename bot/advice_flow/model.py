@@ -157,6 +157,8 @@ class WatchPlan:
     draft: Draft | None = None
     reasons: tuple[str, ...] = field(default_factory=tuple)
     stored: bool = True
+    #: The checker's score, when the reply was checked.
+    score: float | None = None
 
     def may_remove(self, dm_delivered: bool) -> bool:
         """The hold rule: remove the reply only once its full text reached its writer."""

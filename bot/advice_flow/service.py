@@ -418,7 +418,7 @@ class AdviceFlowService:
             return WatchPlan(WatchAction.NONE, reasons=("nothing to compare",))
         report = await self.check(context, reply.text)
         if not report.flagged:
-            return WatchPlan(WatchAction.NONE, reasons=("not flagged",))
+            return WatchPlan(WatchAction.NONE, reasons=("not flagged",), score=report.score)
         action = WatchAction.HOLD if policy is AdvicePolicy.HOLD else WatchAction.NUDGE
         reasons = tuple(r.code for r in report.reasons)
         if dry_run:
@@ -432,14 +432,14 @@ class AdviceFlowService:
                 gentle_source="checker",
                 status=DraftStatus.WATCHED,
             )
-            return WatchPlan(action, draft, reasons, stored=False)
+            return WatchPlan(action, draft, reasons, stored=False, score=report.score)
         draft_id = await self.store.create(
             reply.author_id, context, reply.text, DraftStatus.WATCHED.value
         )
         draft = await self.store.set_report(draft_id, report, report.suggestion, "checker")
         if use_model:
             draft = await self.improve(draft) or draft
-        return WatchPlan(action, draft, reasons)
+        return WatchPlan(action, draft, reasons, score=report.score)
 
     async def watch_outcome(
         self, plan: WatchPlan, dm_delivered: bool, removed: bool
