@@ -148,13 +148,17 @@ class WatchedReply:
 class WatchPlan:
     """What watch mode does about one reply.
 
-    With ``HOLD`` the adapter must first deliver ``draft.text`` to the writer by DM
-    and call :meth:`after_dm`; only a ``True`` from it allows removing the reply.
+    With ``HOLD`` the full ``draft.text`` must first reach the writer by DM; only then
+    does :meth:`may_remove` allow removing the reply (``bot.advice_flow.watch`` runs it).
+    ``stored`` is False for a dry run (the console's what-if): the draft was never saved.
     """
 
     action: WatchAction
     draft: Draft | None = None
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    stored: bool = True
+    #: The checker's score, when the reply was checked.
+    score: float | None = None
 
     def may_remove(self, dm_delivered: bool) -> bool:
         """The hold rule: remove the reply only once its full text reached its writer."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TypeVar
 
@@ -388,16 +388,26 @@ class AdviceFlowService:
         config = await self.advice_config(guild_id)
         return config.policy_for(channel_id, parent_id)
 
-    async def plan_watch(self, reply: WatchedReply, *, use_model: bool = True) -> WatchPlan:
+    async def plan_watch(
+        self,
+        reply: WatchedReply,
+        *,
+        use_model: bool = True,
+        policy: AdvicePolicy | None = None,
+        dry_run: bool = False,
+    ) -> WatchPlan:
         """What watch mode does about a reply that was just posted.
 
         Nothing is stored unless the reply is flagged in a watched channel; a flagged
         reply is saved (as the writer's draft) before any DM or removal happens.
+        ``policy`` overrides the channel's, and ``dry_run`` stores nothing: the console
+        asks what watch mode would do without a draft counting in the server's figures.
         """
         context = reply.context
         if context.guild_id is None or context.channel_id is None:
             return WatchPlan(WatchAction.NONE, reasons=("not in a server",))
-        policy = await self.policy(context.guild_id, context.channel_id, context.parent_id)
+        if policy is None:
+            policy = await self.policy(context.guild_id, context.channel_id, context.parent_id)
         if policy is AdvicePolicy.OFF:
             return WatchPlan(WatchAction.NONE, reasons=("watch mode is off here",))
         if reply.author_is_bot:
@@ -408,22 +418,43 @@ class AdviceFlowService:
             return WatchPlan(WatchAction.NONE, reasons=("nothing to compare",))
         report = await self.check(context, reply.text)
         if not report.flagged:
-            return WatchPlan(WatchAction.NONE, reasons=("not flagged",))
+            return WatchPlan(WatchAction.NONE, reasons=("not flagged",), score=report.score)
+        action = WatchAction.HOLD if policy is AdvicePolicy.HOLD else WatchAction.NUDGE
+        reasons = tuple(r.code for r in report.reasons)
+        if dry_run:
+            draft = Draft(
+                id=0,
+                author_id=reply.author_id,
+                context=context,
+                text=reply.text,
+                report=report,
+                gentle_text=report.suggestion,
+                gentle_source="checker",
+                status=DraftStatus.WATCHED,
+            )
+            return WatchPlan(action, draft, reasons, stored=False, score=report.score)
         draft_id = await self.store.create(
             reply.author_id, context, reply.text, DraftStatus.WATCHED.value
         )
         draft = await self.store.set_report(draft_id, report, report.suggestion, "checker")
         if use_model:
             draft = await self.improve(draft) or draft
-        action = WatchAction.HOLD if policy is AdvicePolicy.HOLD else WatchAction.NUDGE
-        return WatchPlan(action, draft, tuple(r.code for r in report.reasons))
+        return WatchPlan(action, draft, reasons, score=report.score)
 
-    async def watch_outcome(self, plan: WatchPlan, dm_delivered: bool, removed: bool) -> None:
-        """Remember what happened: held replies can then be posted again from the DM."""
+    async def watch_outcome(
+        self, plan: WatchPlan, dm_delivered: bool, removed: bool
+    ) -> Draft | None:
+        """Remember what happened: held replies can then be posted again from the DM.
+
+        Returns the draft as it now stands (only changed for a hold), or None without one.
+        """
         if plan.draft is None or plan.action is not WatchAction.HOLD:
-            return
+            return plan.draft
         status = DraftStatus.HELD if removed else DraftStatus.KEPT
+        if not plan.stored:
+            return replace(plan.draft, status=status)
         await self.store.transition(plan.draft.id, (DraftStatus.WATCHED,), status)
+        return await self.store.get(plan.draft.id) or replace(plan.draft, status=status)
 
 
 def _valid_text(text: str) -> str:

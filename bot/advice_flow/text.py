@@ -100,3 +100,58 @@ def status_note(draft: Draft) -> str:
     if draft.status is DraftStatus.POSTED:
         return "Posted."
     return ""
+
+
+# --- watch mode (bot.advice_flow.watch) ------------------------------------------------
+
+WATCH_NUDGE_TITLE = "A gentle nudge"
+WATCH_HELD_TITLE = "What to do with it"
+WATCH_HELD_EXPLAIN = (
+    "You can post it again as written, post the gentler version, or edit it first; it "
+    "will appear as a reply to the same post, under your name."
+)
+WATCH_STILL_UP = "I couldn't take it down after all, so your reply is still up."
+#: The attachment a long held reply comes back in, whole (see watch.give_back).
+GIVE_BACK_FILE = "your-reply.txt"
+
+
+def _at(where: str, link: str | None) -> str:
+    return f"{where} ({link})" if link else where
+
+
+def watch_nudge_intro(where: str, link: str | None) -> str:
+    return (
+        f"About your reply in {_at(where, link)}: it might land as a pile of advice for "
+        "someone who didn't ask for it. It's still posted, nothing happened to it; if you "
+        "agree, you could edit it along these lines."
+    )
+
+
+def _holding(where: str) -> str:
+    return (
+        f"Watch mode in {where} holds replies that might bury someone in advice they "
+        "didn't ask for, so I'm taking yours down for now."
+    )
+
+
+def watch_hold_inline(where: str, text: str) -> str:
+    """The held text back in one DM, after why it is being taken down."""
+    return f"{_holding(where)} Here is exactly what you wrote, nothing is lost:\n\n{text}"
+
+
+def watch_hold_attached(where: str, chars: int) -> str:
+    """The DM that carries a long held text as a file (message limits would cut it)."""
+    return (
+        f"{_holding(where)} What you wrote is attached whole as {GIVE_BACK_FILE} "
+        f"({chars:,} characters), so nothing is lost."
+    )
+
+
+def watch_moderator_note(name: str, where: str, link: str | None) -> str:
+    """For the report channel when a held reply's text couldn't reach its writer."""
+    if len(name) > 80:
+        name = name[:79].rstrip() + "…"
+    return (
+        f"Watch mode (hold) flagged a reply by {name} in {_at(where, link)} but couldn't "
+        "DM them the text, so the reply was left in place."
+    )

@@ -6,7 +6,8 @@
     post                                       post it as written   (post gentle: the gentler one)
     edit Welcome! How did it feel?             check a new text for the same post
     cancel | mistake                           keep it unposted | mark the report a false alarm
-    watch hold "POST" "REPLY" [--dms-closed]   what watch mode would do with that reply
+    watch hold "POST" "REPLY" [--dms-closed]   what watch mode would do with that reply,
+                                               step by step, as a dry run (nothing stored)
 
 The console's "channel" is the terminal: posting prints the reply as it would appear.
 """
@@ -14,6 +15,7 @@ The console's "channel" is the terminal: posting prints the reply as it would ap
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.advice_flow import (
@@ -22,15 +24,19 @@ from bot.advice_flow import (
     PostPlan,
     Version,
     WatchAction,
-    WatchPlan,
+    WatchedReply,
 )
 from bot.advice_flow.text import ATTRIBUTION, quote, report_body, report_title, status_note
+from bot.advice_flow.watch import ReportCard, TextFile, WatchOutcome, WatchPlace, run_watch
 from bot.console.app import ConsoleCommand, ConsoleContext, ConsoleUsageError
 from bot.guild_config.model import AdvicePolicy
 
 #: The console's pretend channel, so a draft has somewhere to be "posted".
 CONSOLE_CHANNEL_ID = 1
 CONSOLE_NAME = "you"
+#: Where a watched reply is in the console's what-if, and the longest DM it lays out.
+WATCH_WHERE = "#console"
+DISCORD_MESSAGE_LIMIT = 2000  # as on Discord, so the what-if splits the same way
 
 
 def plain(text: str) -> str:
@@ -191,8 +197,70 @@ def _draft_commands(session: AdviceSession) -> list[ConsoleCommand]:
     ]
 
 
+class ConsoleWatchPort:
+    """The watch sequence's port in the console: nothing leaves the terminal; each
+    step is written down as what Discord would do. ``dms_closed`` plays a writer
+    whose DMs are closed."""
+
+    message_limit = DISCORD_MESSAGE_LIMIT
+
+    def __init__(self, dms_closed: bool) -> None:
+        self.dms_closed = dms_closed
+        self.lines: list[str] = []
+
+    def _not_delivered(self) -> bool:
+        self.lines.append("DM to the writer: not delivered (their DMs are closed).")
+        return False
+
+    async def dm(self, pieces: Sequence[str], file: TextFile | None = None) -> bool:
+        if self.dms_closed:
+            return self._not_delivered()
+        self.lines.append("DM to the writer:")
+        self.lines.extend(quote(piece) for piece in pieces)
+        if file is not None:
+            self.lines.append(f"> (attached: {file.name}, {len(file.text):,} characters)")
+        return True
+
+    async def dm_report(self, draft: Draft, card: ReportCard) -> bool:
+        if self.dms_closed:
+            return self._not_delivered()
+        self.lines.append(f"DM to the writer: {card.title}")
+        self.lines.append(quote(plain(f"{card.intro}\n\n{report_body(draft)}")))
+        return True
+
+    async def remove(self) -> bool:
+        self.lines.append("The reply is removed from the channel.")
+        return True
+
+    async def tell_moderators(self, note: str) -> bool:
+        self.lines.append(f"To the report channel: {note}")
+        return True
+
+
+def watch_summary(outcome: WatchOutcome) -> str:
+    """What watch mode did, in one line before the details."""
+    if outcome.action is WatchAction.NUDGE:
+        return (
+            "nudge: the reply stays up; the writer gets a private note with the report "
+            "and a gentler version"
+            + (" (not sent: their DMs are closed)." if not outcome.delivered else ".")
+        )
+    if outcome.removed:
+        return (
+            "hold: the writer first gets their full text back by DM, then the reply is "
+            "removed; they can post it again, as written or gentler, from the DM."
+        )
+    if outcome.delivered:
+        return "hold: their text reached them by DM, but the reply couldn't be removed."
+    return (
+        "hold: the DM with their text can't be delivered (DMs closed), so the reply "
+        "is left in place and the report channel is told."
+    )
+
+
 def _watch_command(session: AdviceSession) -> ConsoleCommand:
-    """watch: what watch mode would do with a reply, without a draft."""
+    """watch: what watch mode would do with a reply: the plan and the sequence Discord
+    runs, as a dry run (nothing is stored, so the server's figures don't move)."""
 
     async def watch(ctx: ConsoleContext, args: list[str]) -> None:
         dms_closed = "--dms-closed" in args
@@ -200,31 +268,23 @@ def _watch_command(session: AdviceSession) -> ConsoleCommand:
         tags, args = split_tags(args)
         if len(args) != 3 or args[0] not in ("nudge", "hold"):
             raise ConsoleUsageError('watch nudge|hold "POST" "REPLY" [--dms-closed]')
-        policy, post_text, reply = AdvicePolicy(args[0]), args[1], args[2]
-        report = await ctx.services.advice_flow.check(session.context(ctx, post_text, tags), reply)
-        if not report.flagged:
-            ctx.say(f"Not flagged (score {report.score:.2f}): watch mode does nothing.")
+        policy, post_text, text = AdvicePolicy(args[0]), args[1], args[2]
+        flow = ctx.services.advice_flow
+        reply = WatchedReply(
+            session.context(ctx, post_text, tags), message_id=0, author_id=ctx.user_id, text=text
+        )
+        plan = await flow.plan_watch(reply, use_model=False, policy=policy, dry_run=True)
+        score = f"score {plan.score:.2f}" if plan.score is not None else "not checked"
+        if plan.action is WatchAction.NONE:
+            why = plan.reasons[0] if plan.reasons else "not flagged"
+            ctx.say(f"{why.capitalize()} ({score}): watch mode does nothing.")
             return
-        codes = ", ".join(r.code for r in report.reasons)
-        ctx.say(f"Flagged (score {report.score:.2f}; {codes}).")
-        if policy is AdvicePolicy.NUDGE:
-            ctx.say(
-                "nudge: the reply stays up; the writer gets a private note with the report "
-                "and a gentler version"
-                + (" (not sent: their DMs are closed)." if dms_closed else ".")
-            )
-            return
-        plan = WatchPlan(WatchAction.HOLD)
-        if plan.may_remove(dm_delivered=not dms_closed):
-            ctx.say(
-                "hold: the writer first gets their full text back by DM, then the reply is "
-                "removed; they can post it again, as written or gentler, from the DM."
-            )
-        else:
-            ctx.say(
-                "hold: the DM with their text can't be delivered (DMs closed), so the reply "
-                "is left in place and the report channel is told."
-            )
+        ctx.say(f"Flagged ({score}; {', '.join(plan.reasons)}).")
+        port = ConsoleWatchPort(dms_closed)
+        outcome = await run_watch(flow, plan, WatchPlace(WATCH_WHERE, None, CONSOLE_NAME), port)
+        ctx.say(watch_summary(outcome))
+        for line in port.lines:
+            ctx.say(line)
 
     return ConsoleCommand(
         "watch",

@@ -76,3 +76,21 @@ def test_watch_explains_nudge_and_hold_including_closed_dms(tmp_path: Path) -> N
     assert "then the reply is removed" in out
     assert "is left in place" in out
     assert "watch mode does nothing" in out
+
+
+def test_watch_shows_each_step_discord_would_take_in_order(tmp_path: Path) -> None:
+    script = "\n".join(
+        [f'watch hold "{ALICE}" "{BOB}"', f'watch hold "{ALICE}" "{BOB}" --dms-closed', ""]
+    )
+    out = run_console(script, tmp_path).stdout
+    held, closed = out.split("Flagged", 2)[1:]
+    # The whole text reaches the writer first, then the reply goes, then the offer.
+    given = held.index("Here is exactly what you wrote")
+    assert (
+        given
+        < held.index(BOB)
+        < held.index("The reply is removed")
+        < held.index("What to do with it")
+    )
+    assert "not delivered" in closed and "To the report channel" in closed
+    assert "The reply is removed" not in closed

@@ -271,6 +271,32 @@ async def test_watch_mode_hold_returns_the_full_text_by_dm_before_removing_the_r
     )
 
 
+async def test_watch_mode_hold_returns_a_long_reply_whole_as_a_file(
+    start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
+) -> None:
+    """Issue 13 #10: a reply that fits the channel but not a DM with its explanation
+    comes back whole, as a text file, not in pieces."""
+    club = practice_club
+    long_reply = "\n\n".join([BOB] * 6) + "\n\n" + " ".join(["Trust me, I have run for years."] * 7)
+    assert 1800 < len(long_reply) < 2000
+
+    def hold_general(config: GuildConfig) -> None:
+        config.advice.channel_policies = {club.general.id: AdvicePolicy.HOLD}
+
+    await start_configured(start_bot, tmp_path, club.guild.id, hold_general)
+    post = await fake_discord.send_message(club.general, club.member, ALICE)
+    reply = await fake_discord.send_message(club.general, club.moderator, long_reply, reply_to=post)
+
+    await fake_discord.wait_for(
+        lambda: fake_discord.world.messages[reply.id].deleted, 10, "removal"
+    )
+    given = fake_discord.dm_messages_to(club.moderator)[0]
+    (attachment,) = given.attachments
+    assert attachment.filename.endswith(".txt")
+    assert attachment.data.decode("utf-8") == long_reply
+    assert "attached whole" in given.content and "…" not in given.content
+
+
 async def test_watch_mode_nudges_in_a_forum_using_its_tags(
     start_bot: StartBot, fake_discord: FakeDiscord, practice_club: PracticeClub, tmp_path: Path
 ) -> None:

@@ -3,15 +3,19 @@ reply that might bury someone in unasked advice gets a nudge, or is held."""
 
 from __future__ import annotations
 
+import io
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import discord
 
-from bot.advice_flow import WatchAction, WatchedReply, WatchPlan
+from bot.advice_flow import Draft, WatchAction, WatchedReply
+from bot.advice_flow.watch import ReportCard, TextFile, WatchPlace, run_watch
 from bot.discord_adapter.advice_views import report_layout
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.cogs.advice_support import context_for, send_dm, thread_facts
-from bot.discord_adapter.messages import NO_MENTIONS, split_text, truncate
+from bot.discord_adapter.messages import MAX_CONTENT, NO_MENTIONS
 from bot.guild_config.model import AdvicePolicy
 from bot.services import Services
 from bot.storage import StorageUnavailable
@@ -54,10 +58,10 @@ class WatchMode:
                 author_is_bot=message.author.bot,
             )
             plan = await self.flow.plan_watch(reply)
-            if plan.action is WatchAction.NUDGE:
-                await self._nudge(message, plan)
-            elif plan.action is WatchAction.HOLD:
-                await self._hold(message, plan)
+            if plan.action is not WatchAction.NONE:
+                place = WatchPlace(where(message), message.jump_url, message.author.display_name)
+                port = DiscordWatchPort(self.bot, self.services, message)
+                await run_watch(self.flow, plan, place, port)
         except StorageUnavailable:
             log.warning("watch mode skipped message %s: database unavailable", message.id)
         except Exception:
@@ -88,75 +92,50 @@ class WatchMode:
             return first if first.id != message.id else None
         return None
 
-    async def _nudge(self, message: discord.Message, plan: WatchPlan) -> None:
-        assert plan.draft is not None
-        draft = plan.draft
-        intro = (
-            f"About your reply in {where(message)} ({message.jump_url}): it might land as a "
-            "pile of advice for someone who didn't ask for it. It's still posted, nothing "
-            "happened to it; if you agree, you could edit it along these lines."
-        )
-        layout = report_layout(draft, intro=intro, title="A gentle nudge", watched=True)
-        await send_dm(self.services, message.author, view=layout)
 
-    async def _hold(self, message: discord.Message, plan: WatchPlan) -> None:
-        """DM the full text first; remove the reply only if that DM arrived."""
-        assert plan.draft is not None
-        draft = plan.draft
-        text_back = (
-            f"Watch mode in {where(message)} holds replies that might bury someone in "
-            "advice they didn't ask for, so I'm taking yours down for now. Here is exactly "
-            "what you wrote, nothing is lost:\n\n" + draft.text
-        )
-        delivered = await self._dm_pieces(message.author, split_text(text_back))
-        removed = False
-        if plan.may_remove(delivered):
-            try:
-                await message.delete()
-                removed = True
-            except discord.HTTPException as exc:
-                log.warning("could not remove held message %s: HTTP %s", message.id, exc.status)
-        await self.flow.watch_outcome(plan, delivered, removed)
-        if removed:
-            fresh = await self.flow.get_for(draft.id, draft.author_id)
-            explain = (
-                "You can post it again as written, post the gentler version, or edit it "
-                "first; it will appear as a reply to the same post, under your name.\n\n"
-            )
-            await send_dm(
-                self.services,
-                message.author,
-                view=report_layout(fresh, intro=explain.strip(), title="What to do with it"),
-            )
-        elif delivered:
-            await send_dm(
-                self.services,
-                message.author,
-                content="I couldn't take it down after all, so your reply is still up.",
-            )
-        else:
-            await self._tell_moderators(message)
+class DiscordWatchPort:
+    """The watch sequence's port for one reply on Discord: DMs to its writer, its
+    removal, and the server's report channel."""
 
-    async def _dm_pieces(self, user: discord.User | discord.Member, pieces: list[str]) -> bool:
-        for piece in pieces:
-            if not await send_dm(self.services, user, content=piece):
+    message_limit = MAX_CONTENT
+
+    def __init__(self, bot: TouchstoneBot, services: Services, message: discord.Message) -> None:
+        self.bot = bot
+        self.services = services
+        self.message = message
+
+    async def dm(self, pieces: Sequence[str], file: TextFile | None = None) -> bool:
+        for index, piece in enumerate(pieces):
+            extra: dict[str, Any] = {}
+            if file is not None and index == len(pieces) - 1:
+                data = io.BytesIO(file.text.encode("utf-8"))
+                extra["file"] = discord.File(data, filename=file.name)
+            if not await send_dm(self.services, self.message.author, content=piece, **extra):
                 return False
         return True
 
-    async def _tell_moderators(self, message: discord.Message) -> None:
-        assert message.guild is not None
-        config = await self.services.guild_config.get(message.guild.id)
+    async def dm_report(self, draft: Draft, card: ReportCard) -> bool:
+        layout = report_layout(draft, intro=card.intro, title=card.title, watched=card.watched)
+        return await send_dm(self.services, self.message.author, view=layout)
+
+    async def remove(self) -> bool:
+        try:
+            await self.message.delete()
+        except discord.HTTPException as exc:
+            log.warning("could not remove held message %s: HTTP %s", self.message.id, exc.status)
+            return False
+        return True
+
+    async def tell_moderators(self, note: str) -> bool:
+        guild = self.message.guild
+        assert guild is not None
+        config = await self.services.guild_config.get(guild.id)
         if config.report_channel_id is None:
-            return
-        channel = self.bot.get_partial_messageable(
-            config.report_channel_id, guild_id=message.guild.id
-        )
-        note = (
-            f"Watch mode (hold) flagged a reply by {truncate(message.author.display_name, 80)} "
-            f"in {where(message)} ({message.jump_url}) but couldn't DM them the text, "
-            "so the reply was left in place."
-        )
+            return False
+        channel = self.bot.get_partial_messageable(config.report_channel_id, guild_id=guild.id)
         try:
             await channel.send(note, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.info("could not notify the report channel: HTTP %s", exc.status)
+            return False
+        return True
