@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from bot.coaching import prompts as prompt_defaults
 from bot.coaching.core import CoachingCore
-from bot.coaching.model import DmFiling, Profile
+from bot.coaching.model import DmFiling, Profile, ProfileStatus
 from bot.coaching.timeparse import InputProblem
 from bot.guild_config import GuildConfig
 from bot.scheduling import Action, OutboxItem, OutgoingMessage
@@ -177,7 +177,7 @@ class OrientMixin(CoachingCore):
                 "Nothing is waiting for an answer right now, so I didn't store that. "
                 + (
                     "Your next morning prompts arrive here; answer them then."
-                    if profile is not None and profile.status != "stopped"
+                    if profile is not None and profile.status is not ProfileStatus.STOPPED
                     else "Morning prompts arrive here once you /coach start."
                 ),
             )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.coaching import InputProblem
+from bot.coaching import text as wording
 from bot.console.app import (
     ConsoleCommand,
     ConsoleContext,
@@ -261,20 +262,21 @@ async def _push(ctx: ConsoleContext, words: list[str], options: dict[str, str]) 
         if len(rest) > 1 and rest[-1].isdigit():
             hours = int(rest[-1])
             rest = rest[:-1]
-        ctx.say(
-            await coaching.start_push(
-                user, " ".join(rest), hours, test=options.get("test"), before=options.get("before")
-            )
+        started = await coaching.start_push(
+            user, " ".join(rest), hours, test=options.get("test"), before=options.get("before")
         )
+        ctx.say(wording.push_started(started))
     elif verb == "test" and (rest or "test" in options):
         test = options.get("test") or " ".join(rest)
-        ctx.say(await coaching.set_push_test(user, test, options.get("before")))
+        ctx.say(
+            wording.push_test_set(await coaching.set_push_test(user, test, options.get("before")))
+        )
     elif verb == "status":
-        ctx.say(await coaching.push_status(user))
+        ctx.say(wording.push_status(await coaching.push_status(user)))
     elif verb == "stop" and rest:
-        ctx.say(await coaching.stop_push(user, " ".join(rest)))
+        ctx.say(wording.push_stopped(await coaching.stop_push(user, " ".join(rest))))
     elif verb == "reflect" and rest:
-        ctx.say(await coaching.reflect_push(user, " ".join(rest)))
+        ctx.say(wording.push_reflected(await coaching.reflect_push(user, " ".join(rest))))
     else:
         raise ConsoleUsageError(
             "practice push start SKILL [HOURS] [test=..] [before=..] | test TEST [before=..]"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.coaching import InputProblem, match_timezones
+from bot.coaching import text as words
 from bot.dialogues import DialogueError
 from bot.discord_adapter.client import TouchstoneBot, touchstone
 from bot.discord_adapter.coach_form import START_FORM_ID, CoachStartForm, start_answers
@@ -44,6 +45,11 @@ async def attempt(interaction: discord.Interaction, call: Awaitable[T]) -> T | N
     except InputProblem as problem:
         await respond(interaction, str(problem), ephemeral=True)
         return None
+
+
+async def worded(call: Awaitable[T], wording: Callable[[T], str]) -> str:
+    """A domain result in the words of :mod:`bot.coaching.text`."""
+    return wording(await call)
 
 
 class QuickVersionButton(
@@ -375,12 +381,10 @@ class Coaching(commands.Cog):
         before: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await attempt(
-            interaction,
-            self.services.coaching.start_push(
-                interaction.user.id, skill, target_hours, test=test, before=before
-            ),
+        started = self.services.coaching.start_push(
+            interaction.user.id, skill, target_hours, test=test, before=before
         )
+        text = await attempt(interaction, worded(started, words.push_started))
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
@@ -393,9 +397,8 @@ class Coaching(commands.Cog):
         before: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await attempt(
-            interaction, self.services.coaching.set_push_test(interaction.user.id, test, before)
-        )
+        result = self.services.coaching.set_push_test(interaction.user.id, test, before)
+        text = await attempt(interaction, worded(result, words.push_test_set))
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
@@ -406,7 +409,7 @@ class Coaching(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await respond(
             interaction,
-            await self.services.coaching.push_status(interaction.user.id),
+            words.push_status(await self.services.coaching.push_status(interaction.user.id)),
             ephemeral=True,
         )
 
@@ -415,17 +418,16 @@ class Coaching(commands.Cog):
         self, interaction: discord.Interaction, skill: app_commands.Range[str, 1, 100]
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self.services.coaching.stop_push(interaction.user.id, skill)
-        await respond(interaction, text, ephemeral=True)
+        stopped = await self.services.coaching.stop_push(interaction.user.id, skill)
+        await respond(interaction, words.push_stopped(stopped), ephemeral=True)
 
     @push.command(name="reflect", description="Reflect on your finished push.")
     async def push_reflect(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 1000]
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        reply = await attempt(
-            interaction, self.services.coaching.reflect_push(interaction.user.id, text)
-        )
+        reflected = self.services.coaching.reflect_push(interaction.user.id, text)
+        reply = await attempt(interaction, worded(reflected, words.push_reflected))
         if reply is not None:
             await respond(interaction, reply, ephemeral=True)
 
