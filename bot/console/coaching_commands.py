@@ -404,7 +404,6 @@ def commands() -> list[ConsoleCommand]:
             "coach",
             "coach start TIMEZONE TIME [DAYS] [nudge] | settings | pause UNTIL | resume | stop"
             " | prompts ... | server-prompts P1; P2 | quick",
-            "daily coaching in DMs",
             coach,
         ),
         ConsoleCommand(
@@ -412,19 +411,13 @@ def commands() -> list[ConsoleCommand]:
             "practice log MINUTES SKILL [practised=..] [noticed=..] | stats"
             " | push start SKILL [HOURS] [test=..] [before=..] | push test TEST [before=..]"
             " | push status | push stop SKILL | push reflect TEXT",
-            "your practice log, stats and pushes",
             practice,
         ),
-        ConsoleCommand(
-            "dm", "dm TEXT", "reply to the bot's DM (e.g. orient answers)", dm, raw=True
-        ),
+        ConsoleCommand("dm", "dm TEXT", dm, raw=True),
         ConsoleCommand(
             "clock",
             "clock | clock advance 1d | clock set 2026-03-29T06:00+00:00",
-            "show or move the simulated time; due DMs are sent",
             clock,
         ),
-        ConsoleCommand(
-            "mydata", "mydata export | mydata delete [confirm]", "your stored data", mydata
-        ),
+        ConsoleCommand("mydata", "mydata export | mydata delete [confirm]", mydata),
     ]

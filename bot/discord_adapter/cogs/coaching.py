@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import catalog
 from bot.coaching import InputProblem, match_timezones
 from bot.coaching import text as words
 from bot.dialogues import DialogueError
@@ -116,18 +117,18 @@ class PromptsForm(discord.ui.Modal):
 class Coaching(commands.Cog):
     coach = app_commands.Group(
         name="coach",
-        description="Daily coaching in your DMs.",
+        description=catalog.description("coach"),
         allowed_installs=everywhere_installs(),
         allowed_contexts=everywhere_contexts(),
     )
     practice = app_commands.Group(
         name="practice",
-        description="Your practice log.",
+        description=catalog.description("practice"),
         allowed_installs=everywhere_installs(),
         allowed_contexts=everywhere_contexts(),
     )
     push = app_commands.Group(
-        name="push", description="A longer push on one skill.", parent=practice
+        name="push", description=catalog.description("practice push"), parent=practice
     )
 
     def __init__(self, services: Services) -> None:
@@ -135,7 +136,7 @@ class Coaching(commands.Cog):
 
     # --- /coach --------------------------------------------------------------------------
 
-    @coach.command(name="start", description="Start daily coaching: morning prompts in your DMs.")
+    @coach.command(name="start", description=catalog.description("coach start"))
     @app_commands.describe(
         timezone="Your time zone, e.g. Europe/Berlin (leave out to choose in a form)",
         time="Time of day for the morning prompts, e.g. 07:30 (default: the server's)",
@@ -186,7 +187,7 @@ class Coaching(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in match_timezones(current)]
 
-    @coach.command(name="settings", description="Show or change your coaching settings.")
+    @coach.command(name="settings", description=catalog.description("coach settings"))
     @app_commands.describe(
         timezone="New time zone",
         time="New time for the morning prompts",
@@ -220,7 +221,7 @@ class Coaching(commands.Cog):
 
     coach_settings.autocomplete("timezone")(timezone_autocomplete)
 
-    @coach.command(name="pause", description="Pause coaching until a date (a vacation).")
+    @coach.command(name="pause", description=catalog.description("coach pause"))
     @app_commands.describe(until="Last day of the pause: 2026-04-12, 'tomorrow' or '10 days'")
     async def coach_pause(self, interaction: discord.Interaction, until: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -230,7 +231,7 @@ class Coaching(commands.Cog):
         if view is not None:
             await respond(interaction, view.text, ephemeral=True)
 
-    @coach.command(name="resume", description="Resume coaching after a pause.")
+    @coach.command(name="resume", description=catalog.description("coach resume"))
     async def coach_resume(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.services.users.mark_dms_open(interaction.user.id)
@@ -238,18 +239,18 @@ class Coaching(commands.Cog):
         if view is not None:
             await respond(interaction, view.text, ephemeral=True)
 
-    @coach.command(name="stop", description="Stop coaching (your log is kept).")
+    @coach.command(name="stop", description=catalog.description("coach stop"))
     async def coach_stop(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         text = await self.services.coaching.stop(interaction.user.id)
         await respond(interaction, text, ephemeral=True)
 
-    @coach.command(name="prompts", description="Edit your morning prompts (one per line).")
+    @coach.command(name="prompts", description=catalog.description("coach prompts"))
     async def coach_prompts(self, interaction: discord.Interaction) -> None:
         prompts, _source = await self.services.coaching.prompts(interaction.user.id)
         await interaction.response.send_modal(PromptsForm(prompts, None))
 
-    @coach.command(name="server-prompts", description="Set this server's default morning prompts.")
+    @coach.command(name="server-prompts", description=catalog.description("coach server-prompts"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def coach_server_prompts(self, interaction: discord.Interaction) -> None:
@@ -318,7 +319,7 @@ class Coaching(commands.Cog):
 
     # --- /practice -----------------------------------------------------------------------
 
-    @practice.command(name="log", description="Log minutes of focused practice.")
+    @practice.command(name="log", description=catalog.description("practice log"))
     @app_commands.describe(
         minutes="How many minutes",
         skill="Which skill",
@@ -350,9 +351,7 @@ class Coaching(commands.Cog):
         skills = await self.services.coaching.skill_suggestions(interaction.user.id, current)
         return [app_commands.Choice(name=truncate(s, 100), value=s[:100]) for s in skills]
 
-    @practice.command(
-        name="stats", description="Your practice over the last 30 days, with a chart."
-    )
+    @practice.command(name="stats", description=catalog.description("practice stats"))
     async def practice_stats(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.services.coaching.stats(interaction.user.id)
@@ -365,7 +364,7 @@ class Coaching(commands.Cog):
             embeds[0].set_image(url="attachment://practice.png")
         await respond(interaction, embeds=embeds, file=file, ephemeral=True)
 
-    @push.command(name="start", description="Start a push on one skill (20 hours by default).")
+    @push.command(name="start", description=catalog.description("practice push start"))
     @app_commands.describe(
         skill="Which skill",
         target_hours="Hours to aim for",
@@ -388,7 +387,7 @@ class Coaching(commands.Cog):
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
-    @push.command(name="test", description="Set the before/after test of your push.")
+    @push.command(name="test", description=catalog.description("practice push test"))
     @app_commands.describe(test="What you'll do, and measure", before="Your result today")
     async def push_test(
         self,
@@ -404,7 +403,7 @@ class Coaching(commands.Cog):
 
     push_start.autocomplete("skill")(skill_autocomplete)
 
-    @push.command(name="status", description="Progress of your pushes.")
+    @push.command(name="status", description=catalog.description("practice push status"))
     async def push_status(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await respond(
@@ -413,7 +412,7 @@ class Coaching(commands.Cog):
             ephemeral=True,
         )
 
-    @push.command(name="stop", description="Stop a push (its practice stays logged).")
+    @push.command(name="stop", description=catalog.description("practice push stop"))
     async def push_stop(
         self, interaction: discord.Interaction, skill: app_commands.Range[str, 1, 100]
     ) -> None:
@@ -421,7 +420,7 @@ class Coaching(commands.Cog):
         stopped = await self.services.coaching.stop_push(interaction.user.id, skill)
         await respond(interaction, words.push_stopped(stopped), ephemeral=True)
 
-    @push.command(name="reflect", description="Reflect on your finished push.")
+    @push.command(name="reflect", description=catalog.description("practice push reflect"))
     async def push_reflect(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 1000]
     ) -> None:
