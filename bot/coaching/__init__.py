@@ -9,6 +9,7 @@ from bot.coaching.model import (
     PushStatus,
     PushStop,
     PushView,
+    QuickVersion,
     ScheduleView,
     Stats,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "PushStatus",
     "PushStop",
     "PushView",
+    "QuickVersion",
     "ScheduleView",
     "Stats",
     "match_timezones",

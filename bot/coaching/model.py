@@ -54,6 +54,14 @@ class LogResult:
 
 
 @dataclass(frozen=True)
+class QuickVersion:
+    """The Quick version of a morning: the library's advice and the first prompts."""
+
+    advice: str
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PushView:
     id: int
     skill: str

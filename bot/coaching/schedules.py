@@ -225,17 +225,15 @@ class SchedulesMixin(CoachingCore):
         await self._reschedule(profile)
         return self._view(profile, "Welcome back: coaching resumed.")
 
-    async def stop(self, user_id: int) -> str:
+    async def stop(self, user_id: int) -> bool:
+        """Stop coaching: True if it was on (``text.coaching_stopped`` words it)."""
         profile = await self.store.profile(user_id)
         if profile is None or profile.status is ProfileStatus.STOPPED:
-            return "Coaching wasn't on. /coach start sets it up."
+            return False
         await self.store.save_profile(user_id, self.clock.now(), status=ProfileStatus.STOPPED)
         for kind in RECURRING:
             await self.outbox.cancel_for_user(user_id, kind)
-        return (
-            "Coaching stopped: no more scheduled DMs. Your practice log and answers are kept "
-            "(/mydata export to download, /mydata delete to erase)."
-        )
+        return True
 
     async def settings(self, user_id: int) -> ScheduleView:
         return await self.update_settings(user_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.coaching.model import PushStart, PushStop, PushView
+from bot.coaching.model import PushStart, PushStop, PushView, QuickVersion
 from bot.wording import plural
 
 #: The questions a finished push asks the person to reflect on.
@@ -18,9 +18,26 @@ REFLECTION = (
     "Is a 40-hour push on this worth it?",
 )
 PUSH_DONE_TITLE = "Push complete"
+COACHING_NOT_ON = "Coaching wasn't on. /coach start sets it up."
+COACHING_STOPPED = (
+    "Coaching stopped: no more scheduled DMs. Your practice log and answers are kept "
+    "(/mydata export to download, /mydata delete to erase)."
+)
+NOT_YOUR_ORIENT = "That orient session isn't yours or no longer exists."
 NO_PUSH = "No push under way. /practice push start SKILL begins one."
 NO_PUSH_STATUS = "No push under way. /practice push start SKILL begins one (20 hours by default)."
 NO_PUSH_TO_REFLECT = "No finished push to reflect on yet."
+
+
+def coaching_stopped(stopped: bool) -> str:
+    return COACHING_STOPPED if stopped else COACHING_NOT_ON
+
+
+def quick_version(quick: QuickVersion | None) -> str:
+    if quick is None:
+        return NOT_YOUR_ORIENT
+    first = "\n".join(f"{n}. {text}" for n, text in enumerate(quick.prompts, 1))
+    return f"{quick.advice}\n\n{first}\n\nOne line each is plenty; reply here."
 
 
 def push_progress(push: PushView) -> str:

@@ -159,7 +159,7 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
         elif action == "resume":
             ctx.say((await coaching.resume(user)).text)
         elif action == "stop":
-            ctx.say(await coaching.stop(user))
+            ctx.say(wording.coaching_stopped(await coaching.stop(user)))
         elif action == "prompts":
             await _prompts(ctx, words)
         elif action == "server-prompts":
@@ -176,7 +176,7 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
             session = _number(words[0], "session") if words else await coaching.latest_orient(user)
             if session is None:
                 raise ConsoleUsageError("no morning prompts are open for answers right now")
-            ctx.say(await coaching.quick_version(session, user))
+            ctx.say(wording.quick_version(await coaching.quick_version(session, user)))
         else:
             raise ConsoleUsageError(f"unknown coach action {action!r}")
     except InputProblem as problem:

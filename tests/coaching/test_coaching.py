@@ -70,8 +70,9 @@ async def test_answers_to_the_orient_dm_are_stored(database: Database) -> None:
     first = await coaching.record_dm(USER, "Finish the chapter draft.")
     second = await coaching.record_dm(USER, "Yes, roughly on track.")
     assert first.stored and second.stored and first.session_id == second.session_id
-    quick = await coaching.quick_version(int(orient.actions[0].ref), USER)
+    quick = wording.quick_version(await coaching.quick_version(int(orient.actions[0].ref), USER))
     assert "first two" in quick.lower()
+    assert await coaching.quick_version(int(orient.actions[0].ref), USER + 1) is None
     async with database.session() as session:
         texts = list(await session.scalars(select(OrientAnswer.text).order_by(OrientAnswer.id)))
     assert texts == ["Finish the chapter draft.", "Yes, roughly on track."]
@@ -321,7 +322,9 @@ async def test_profile_statuses_are_stored_as_the_same_strings(database: Databas
     assert view.profile.status is ProfileStatus.ACTIVE
     paused = await coaching.pause_until(USER, "tomorrow")
     assert paused.profile.status is ProfileStatus.PAUSED
-    await coaching.stop(USER)
+    assert await coaching.stop(USER) is True
+    assert await coaching.stop(USER) is False
+    assert wording.coaching_stopped(False) == "Coaching wasn't on. /coach start sets it up."
     profile = await coaching.profile(USER)
     assert profile is not None and profile.status is ProfileStatus.STOPPED
     assert [str(s) for s in ProfileStatus] == ["active", "paused", "stopped"]

@@ -80,8 +80,8 @@ class QuickVersionButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         services = touchstone(interaction).services
-        text = await services.coaching.quick_version(self.session_id, interaction.user.id)
-        await respond(interaction, text)
+        quick = await services.coaching.quick_version(self.session_id, interaction.user.id)
+        await respond(interaction, words.quick_version(quick))
 
 
 PROMPTS_FORM = re.compile(r"ts:form:prompts:(?P<guild>\d+)")
@@ -242,8 +242,8 @@ class Coaching(commands.Cog):
     @coach.command(name="stop", description=catalog.description("coach stop"))
     async def coach_stop(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self.services.coaching.stop(interaction.user.id)
-        await respond(interaction, text, ephemeral=True)
+        stopped = await self.services.coaching.stop(interaction.user.id)
+        await respond(interaction, words.coaching_stopped(stopped), ephemeral=True)
 
     @coach.command(name="prompts", description=catalog.description("coach prompts"))
     async def coach_prompts(self, interaction: discord.Interaction) -> None:
