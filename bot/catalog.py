@@ -1,35 +1,48 @@
-"""Every user-facing command, described once.
+"""Every user-facing command, described once, here.
 
-``/help`` in Discord and ``help`` in the console both render this list, and a test
-checks it against the commands actually registered, so the help never drifts from
-what exists.
+``/help`` in Discord and ``help`` in the console both render this module; the Discord
+commands and groups take their descriptions from it (:func:`description`), and the
+console commands their one-line summaries (:func:`console_summary`). A test checks it
+against the commands actually registered, so the help never drifts from what exists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Discord refuses a command or group description longer than this.
+MAX_DESCRIPTION = 100
+
 
 @dataclass(frozen=True)
 class CommandInfo:
     name: str  # as typed in Discord, without the slash ("knowledge add")
     group: str
-    summary: str
+    summary: str  # the line in /help and in the console's help
     console: str | None = None  # console usage, when it differs from the name
     moderator: bool = False
+    #: What Discord shows under the command as it is typed, when it differs from the
+    #: summary (at most 100 characters).
+    short: str | None = None
+
+    @property
+    def description(self) -> str:
+        return self.short if self.short is not None else self.summary
 
 
 GROUPS = ("General", "Knowledge", "Advice", "Dialogues", "Coaching", "Privacy", "Moderators")
 
 CATALOG: tuple[CommandInfo, ...] = (
     CommandInfo("about", "General", "What Touchstone does, its version, and what it stores."),
-    CommandInfo("help", "General", "This list of commands."),
+    CommandInfo(
+        "help", "General", "This list of commands.", short="Every Touchstone command, grouped."
+    ),
     CommandInfo(
         "ask",
         "Knowledge",
-        "Ask for guidance; the answer cites the notes it draws on. Under it, "
-        '"Show another note" and "That didn\'t help".',
+        'Ask for guidance; the answer cites the notes it draws on. Under it, "Show another note" and "That didn\'t help".',
         "ask QUESTION, then another | unhelpful (| share, after a kind reply)",
+        short="Ask for guidance from the notes library, with citations.",
     ),
     CommandInfo("note", "Knowledge", "Show one note from the library.", "note ID-OR-TITLE"),
     CommandInfo(
@@ -41,6 +54,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Add a note to this server's library (file or form).",
         "knowledge add FILE.md",
         moderator=True,
+        short="Add a note: attach a .md file, or fill in a form.",
     ),
     CommandInfo("knowledge list", "Knowledge", "List this server's own notes.", "knowledge list"),
     CommandInfo(
@@ -53,43 +67,57 @@ CATALOG: tuple[CommandInfo, ...] = (
     CommandInfo(
         "advise",
         "Advice",
-        "Draft a reply to a message (or Apps → Reply with care on it); it is checked, "
-        "with a gentler version offered, before anything is posted.",
-        "advise POST, then draft REPLY, post [gentle], edit REPLY, cancel, mistake; "
-        "watch POST REPLY [nudge|hold]",
+        "Draft a reply to a message (or Apps → Reply with care on it); it is checked, with a gentler version offered, before anything is posted.",
+        "advise POST, then draft REPLY, post [gentle], edit REPLY, cancel, mistake; watch POST REPLY [nudge|hold]",
+        short="Draft a reply to a message; it is checked before it is posted.",
     ),
     CommandInfo(
         "impossible",
         "Dialogues",
         "Very specifically, why is this goal impossible?",
         "impossible GOAL",
+        short="Very specifically, why is this impossible?",
     ),
     CommandInfo(
         "crux",
         "Dialogues",
         "Double crux with someone, or with yourself in DMs.",
         "crux PARTNER CLAIM | crux solo [A/B] CLAIM",
+        short="Double crux with someone (or, in DMs, with yourself).",
     ),
     CommandInfo(
         "exercise", "Dialogues", "Run a guided exercise from the notes.", "exercise [NAME]"
     ),
     CommandInfo(
-        "dialogue pause", "Dialogues", "Pause the dialogue you are in.", "dialogue pause [ID]"
+        "dialogue pause",
+        "Dialogues",
+        "Pause the dialogue you are in.",
+        "dialogue pause [ID]",
+        short="Pause the dialogue (anyone in it).",
     ),
     CommandInfo(
         "dialogue resume", "Dialogues", "Resume a paused dialogue.", "dialogue resume [ID]"
     ),
     CommandInfo(
-        "dialogue end", "Dialogues", "End a dialogue; the transcript is kept.", "dialogue end [ID]"
+        "dialogue end",
+        "Dialogues",
+        "End a dialogue; the transcript is kept.",
+        "dialogue end [ID]",
+        short="End the dialogue; the transcript is kept.",
     ),
     CommandInfo(
-        "dialogue export", "Dialogues", "The whole dialogue as Markdown.", "dialogue export [ID]"
+        "dialogue export",
+        "Dialogues",
+        "The whole dialogue as Markdown.",
+        "dialogue export [ID]",
+        short="The whole dialogue as a Markdown file.",
     ),
     CommandInfo(
         "coach start",
         "Coaching",
         "Daily morning prompts in your DMs: time zone, time, days.",
         "coach start TIMEZONE TIME [DAYS] [nudge]",
+        short="Start daily coaching: morning prompts in your DMs.",
     ),
     CommandInfo(
         "coach settings",
@@ -102,6 +130,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Coaching",
         "Pause coaching until a date; streaks don't break.",
         "coach pause UNTIL",
+        short="Pause coaching until a date (a vacation).",
     ),
     CommandInfo("coach resume", "Coaching", "Resume coaching after a pause."),
     CommandInfo("coach stop", "Coaching", "Stop coaching (your log is kept)."),
@@ -110,6 +139,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Coaching",
         "Add, edit, reorder or remove your morning prompts.",
         "coach prompts [add TEXT | edit N TEXT | move N TO | remove N | reset]",
+        short="Edit your morning prompts (one per line).",
     ),
     CommandInfo(
         "coach server-prompts",
@@ -123,13 +153,25 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Coaching",
         "Log minutes of focused practice on a skill.",
         "practice log MINUTES SKILL [practised=..] [noticed=..]",
+        short="Log minutes of focused practice.",
     ),
-    CommandInfo("practice stats", "Coaching", "Your practice over 30 days, with a chart."),
+    CommandInfo(
+        "practice stats",
+        "Coaching",
+        "Your practice over 30 days, with a chart.",
+        short="Your practice over the last 30 days, with a chart.",
+    ),
     CommandInfo(
         "practice push start",
         "Coaching",
         "Start a push on one skill (20 hours by default).",
         "practice push start SKILL [HOURS]",
+    ),
+    CommandInfo(
+        "practice push test",
+        "Coaching",
+        "Set the before/after test of your push.",
+        "practice push test TEST [before=..]",
     ),
     CommandInfo("practice push status", "Coaching", "Progress of your pushes."),
     CommandInfo(
@@ -143,6 +185,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Coaching",
         "Reflect on a finished push.",
         "practice push reflect TEXT",
+        short="Reflect on your finished push.",
     ),
     CommandInfo(
         "club start",
@@ -150,8 +193,15 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Start, change or resume the practice club: monthly (or weekly) check-ins.",
         "club start [monthly|weekly] TIMEZONE [day=1] [time=19:00] [open=DAYS]",
         moderator=True,
+        short="Start (or change, or resume) the practice club.",
     ),
-    CommandInfo("club pause", "Coaching", "Pause the practice club.", moderator=True),
+    CommandInfo(
+        "club pause",
+        "Coaching",
+        "Pause the practice club.",
+        moderator=True,
+        short="Pause the practice club (no new check-ins).",
+    ),
     CommandInfo("club end", "Coaching", "End the practice club.", moderator=True),
     CommandInfo(
         "club questions",
@@ -159,29 +209,35 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Set the check-in questions (audited; empty: the note's).",
         "club questions Q1; Q2 | reset",
         moderator=True,
+        short="Set the check-in questions (one per line).",
     ),
     CommandInfo("club status", "Coaching", "When the club meets and what is open."),
     CommandInfo(
         "club checkin",
         "Coaching",
-        "Check in privately; the form starts from your practice log. Hours and your one "
-        "change reach the digest only if you say yes.",
+        "Check in privately; the form starts from your practice log. Hours and your one change reach the digest only if you say yes.",
         "club checkin, then club answer [change=..] [share_hours=yes] [quote_change=yes] TEXT",
+        short="Check in privately (the form starts from your log).",
     ),
     CommandInfo(
-        "club remind", "Coaching", "A DM reminder per check-in (opt-in).", "club remind on|off"
+        "club remind",
+        "Coaching",
+        "A DM reminder per check-in (opt-in).",
+        "club remind on|off",
+        short="A DM reminder for each check-in (opt-in).",
     ),
     CommandInfo(
         "club pair find",
         "Coaching",
-        "Find a practice partner near your time zone (same skill preferred); you meet in a "
-        "private thread that asks each week what you practised.",
+        "Find a practice partner near your time zone (same skill preferred); you meet in a private thread that asks each week what you practised.",
         "club pair find [skill=..] [tz=..]",
+        short="Find a practice partner near your time zone.",
     ),
     CommandInfo(
         "club pair leave",
         "Coaching",
         "Leave your pair or the partner list; your partner is told kindly.",
+        short="Leave your pair (or the list); no reason needed.",
     ),
     CommandInfo(
         "club push start",
@@ -189,25 +245,53 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Start a shared practice push (20 hours by default) with an end date.",
         "club push start [hours=20] [ends=14 days]",
         moderator=True,
+        short="Start a shared practice push (moderators).",
     ),
-    CommandInfo("club push join", "Coaching", "Join the push: your logged practice fills its bar."),
-    CommandInfo("club push status", "Coaching", "The push's shared progress so far."),
-    CommandInfo("club push stop", "Coaching", "End the push now.", moderator=True),
+    CommandInfo(
+        "club push join",
+        "Coaching",
+        "Join the push: your logged practice fills its bar.",
+        short="Join the push: your logged practice counts.",
+    ),
+    CommandInfo(
+        "club push status",
+        "Coaching",
+        "The push's shared progress so far.",
+        short="The push's progress so far.",
+    ),
+    CommandInfo(
+        "club push stop",
+        "Coaching",
+        "End the push now.",
+        moderator=True,
+        short="End the push now (moderators).",
+    ),
     CommandInfo(
         "club streak",
         "Coaching",
-        "Freeze days that keep a streak through a missed day, and an opt-in DM when your "
-        "streak is at risk.",
+        "Freeze days that keep a streak through a missed day, and an opt-in DM when your streak is at risk.",
         "club streak [freezes=0-3] [remind=on|off] [time=20:00]",
+        short="Freeze days and a streak-at-risk reminder.",
     ),
-    CommandInfo("mydata export", "Privacy", "A JSON file of everything stored about you."),
-    CommandInfo("mydata delete", "Privacy", "Delete everything stored about you (asks first)."),
+    CommandInfo(
+        "mydata export",
+        "Privacy",
+        "A JSON file of everything stored about you.",
+        short="Get a JSON file of everything stored about you.",
+    ),
+    CommandInfo(
+        "mydata delete",
+        "Privacy",
+        "Delete everything stored about you (asks first).",
+        short="Delete everything stored about you.",
+    ),
     CommandInfo(
         "config show",
         "Moderators",
         "This server's settings.",
         "config show [SECTION]",
         moderator=True,
+        short="Show the settings, by section.",
     ),
     CommandInfo(
         "config set", "Moderators", "Change one setting.", "config set KEY VALUE", moderator=True
@@ -218,6 +302,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "A setting, or all, back to default.",
         "config reset [KEY]",
         moderator=True,
+        short="Put one setting, or all of them, back to default.",
     ),
     CommandInfo(
         "config export",
@@ -225,6 +310,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "The settings as a JSON file.",
         "config export FILE",
         moderator=True,
+        short="Download the settings as a JSON file.",
     ),
     CommandInfo(
         "config import",
@@ -232,6 +318,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Replace the settings with a file.",
         "config import FILE",
         moderator=True,
+        short="Replace the settings with a JSON file.",
     ),
     CommandInfo(
         "config history",
@@ -246,6 +333,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "Replies flagged by mistake.",
         "config false-alarms",
         moderator=True,
+        short="Replies the advice check flagged by mistake.",
     ),
     CommandInfo(
         "config feedback",
@@ -260,6 +348,7 @@ CATALOG: tuple[CommandInfo, ...] = (
         "That feedback as JSONL (question, shown notes, action), for evaluation.",
         "config feedback-export FILE",
         moderator=True,
+        short="Feedback on /ask answers as JSONL: question, shown notes, action.",
     ),
     CommandInfo(
         "config panel",
@@ -278,3 +367,68 @@ def commands_in(group: str) -> list[CommandInfo]:
 def help_sections() -> list[tuple[str, list[CommandInfo]]]:
     """Groups with at least one command, in display order."""
     return [(group, commands_in(group)) for group in GROUPS if commands_in(group)]
+
+
+#: The Discord command groups: what Discord shows under each as it is typed.
+GROUP_DESCRIPTIONS = {
+    "coach": "Daily coaching in your DMs.",
+    "practice": "Your practice log.",
+    "practice push": "A longer push on one skill.",
+    "club": "The practice club: monthly check-ins and a digest.",
+    "club pair": "An accountability partner (opt-in).",
+    "club push": "The club's shared practice push.",
+    "config": "This server's Touchstone settings (moderators).",
+    "dialogue": "Steer or export a dialogue.",
+    "knowledge": "This server's own notes (moderators).",
+    "mydata": "What Touchstone stores about you.",
+}
+
+#: The console's commands (some only exist there), as its ``help`` lists them.
+CONSOLE_SUMMARIES = {
+    "about": "what Touchstone does and what it stores",
+    "help": "every console command, or one's usage",
+    "ask": "guidance from the notes, with citations",
+    "another": "the next note for your last question",
+    "unhelpful": "tell Touchstone the last answer didn't help",
+    "share": "post your last question in the server's help channel",
+    "note": "show one note",
+    "techniques": "browse the library",
+    "knowledge": "the server's own notes",
+    "advise": "answer a post with care",
+    "draft": "check your reply before posting it",
+    "post": "post the current draft",
+    "edit": "re-check a new text (or show the draft)",
+    "cancel": "don't post; the draft is kept",
+    "mistake": "mark the report as a false alarm",
+    "watch": "what watch mode would do with a reply",
+    "impossible": "very specifically, why is this impossible?",
+    "crux": "double crux with someone, or between two sides of yourself",
+    "exercise": "run a guided exercise from the notes",
+    "answer": "answer the open question of your dialogue",
+    "dialogue": "steer or export your dialogues",
+    "as": "run one command as another person",
+    "coach": "daily coaching in DMs",
+    "practice": "your practice log, stats and pushes",
+    "dm": "reply to the bot's DM (e.g. orient answers)",
+    "clock": "show or move the simulated time; due DMs are sent",
+    "mydata": "your stored data",
+    "club": "the practice club (moderators start it)",
+    "config": "this server's settings (as its owner)",
+}
+
+_BY_NAME = {info.name: info for info in CATALOG}
+
+
+def description(name: str) -> str:
+    """What Discord shows under a command or group (``"practice push start"``,
+    ``"coach"``); an unknown name is a bug, raised at import of the cog."""
+    info = _BY_NAME.get(name)
+    text = info.description if info is not None else GROUP_DESCRIPTIONS[name]
+    if len(text) > MAX_DESCRIPTION:
+        raise ValueError(f"the description of /{name} is over {MAX_DESCRIPTION} characters")
+    return text
+
+
+def console_summary(name: str) -> str:
+    """The console ``help`` line of a console command; an unknown name is a bug."""
+    return CONSOLE_SUMMARIES[name]

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from bot.clock import Clock
 from bot.club.social_model import StreakChoice
 from bot.club.social_store import SocialStore
-from bot.coaching import CoachingStore, Profile
+from bot.coaching import CoachingStore, Profile, ProfileStatus
 from bot.coaching.streaks import MAX_FREEZES_PER_MONTH, is_rest_day, streak_run
 from bot.coaching.timeparse import InputProblem, local_date, local_moment, parse_local_time
 from bot.scheduling import DeliveryResult, Outbox, OutboxItem, OutgoingMessage
@@ -116,7 +116,7 @@ class StreakCare:
         weekdays = profile.weekdays if profile else EVERY_DAY
         if day in practised or is_rest_day(day, weekdays, pauses):
             return None
-        if profile is not None and profile.status == "stopped":
+        if profile is not None and profile.status is ProfileStatus.STOPPED:
             return None
         run = streak_run(practised, day, weekdays, pauses, choice.freezes_per_month)
         if run.days == 0:

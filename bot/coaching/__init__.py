@@ -1,6 +1,18 @@
 """Daily coaching: orient prompts, practice log, pushes and reviews (no Discord here)."""
 
-from bot.coaching.model import DmFiling, LogResult, Profile, PushView, ScheduleView, Stats
+from bot.coaching.model import (
+    DmFiling,
+    LogResult,
+    Profile,
+    ProfileStatus,
+    PushStart,
+    PushStatus,
+    PushStop,
+    PushView,
+    QuickVersion,
+    ScheduleView,
+    Stats,
+)
 from bot.coaching.service import CoachingService
 from bot.coaching.store import CoachingStore
 from bot.coaching.timeparse import InputProblem, match_timezones
@@ -12,7 +24,12 @@ __all__ = [
     "InputProblem",
     "LogResult",
     "Profile",
+    "ProfileStatus",
+    "PushStart",
+    "PushStatus",
+    "PushStop",
     "PushView",
+    "QuickVersion",
     "ScheduleView",
     "Stats",
     "match_timezones",

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.coaching.model import Profile, PushView
+from bot.coaching.model import Profile, ProfileStatus, PushStatus, PushView
 from bot.coaching.store import CoachingStore
 from bot.coaching.streaks import current_streak
 from bot.coaching.timeparse import EVERY_DAY, InputProblem, local_date
@@ -74,10 +74,10 @@ class CoachingCore:
     @staticmethod
     def off_on(profile: Profile, day: date) -> bool:
         """No DMs that day: stopped, or inside a planned pause."""
-        if profile.status == "stopped":
+        if profile.status is ProfileStatus.STOPPED:
             return True
         return (
-            profile.status == "paused"
+            profile.status is ProfileStatus.PAUSED
             and profile.paused_until is not None
             and day <= profile.paused_until
         )
@@ -98,4 +98,12 @@ class CoachingCore:
 
     async def _push_view(self, push: PracticePush) -> PushView:
         minutes = await self.store.minutes_since(push.user_id, push.skill, push.started_at)
-        return PushView(push.id, push.skill, push.target_hours, minutes / 60, push.status)
+        return PushView(
+            push.id,
+            push.skill,
+            push.target_hours,
+            minutes / 60,
+            PushStatus(push.status),
+            push.test,
+            push.test_before,
+        )

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
+
+
+class ProfileStatus(StrEnum):
+    """Whether a person's coaching DMs are on. Stored as these strings."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+
+
+class PushStatus(StrEnum):
+    """Where a practice push stands. Stored as these strings."""
+
+    ACTIVE = "active"
+    DONE = "done"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
@@ -13,7 +30,7 @@ class Profile:
     timezone: str
     local_time: str
     weekdays: str
-    status: str  # active | paused | stopped
+    status: ProfileStatus
     paused_until: date | None
     nudge_enabled: bool
     nudge_time: str
@@ -37,16 +54,44 @@ class LogResult:
 
 
 @dataclass(frozen=True)
+class QuickVersion:
+    """The Quick version of a morning: the library's advice and the first prompts."""
+
+    advice: str
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PushView:
     id: int
     skill: str
     target_hours: int
     hours_done: float
-    status: str
+    status: PushStatus
+    #: The before/after test the push is judged by, and its result before (None: not set).
+    test: str | None = None
+    test_before: str | None = None
 
     @property
     def percent(self) -> int:
         return min(100, int(100 * self.hours_done / self.target_hours)) if self.target_hours else 0
+
+
+@dataclass(frozen=True)
+class PushStart:
+    """What /practice push start did: ``created`` False means a push on that skill was
+    already under way, and ``push`` is that one."""
+
+    push: PushView
+    created: bool
+
+
+@dataclass(frozen=True)
+class PushStop:
+    """What /practice push stop did: ``push`` is None when no push ran on ``skill``."""
+
+    skill: str
+    push: PushView | None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from bot.coaching import prompts as prompt_defaults
 from bot.coaching.core import CoachingCore
-from bot.coaching.model import DmFiling, Profile
+from bot.coaching.model import DmFiling, Profile, ProfileStatus, QuickVersion
 from bot.coaching.timeparse import InputProblem
 from bot.guild_config import GuildConfig
 from bot.scheduling import Action, OutboxItem, OutgoingMessage
@@ -131,13 +131,14 @@ class OrientMixin(CoachingCore):
             actions=(Action(QUICK_ACTION, "Quick version", str(session_id)),),
         )
 
-    async def quick_version(self, session_id: int, user_id: int) -> str:
+    async def quick_version(self, session_id: int, user_id: int) -> QuickVersion | None:
+        """The short form of a morning's prompts; None when the session isn't this
+        person's (or is gone). ``text.quick_version`` words it."""
         prompts = await self.store.mark_quick(session_id, user_id)
         if prompts is None:
-            return "That orient session isn't yours or no longer exists."
+            return None
         _default, quick = await prompt_defaults.corpus_default()
-        first = "\n".join(f"{n}. {text}" for n, text in enumerate(prompts[:2], 1))
-        return f"{quick}\n\n{first}\n\nOne line each is plenty; reply here."
+        return QuickVersion(quick, tuple(prompts[:2]))
 
     async def _answerable_session(self, user_id: int, profile: Profile | None) -> int | None:
         """Today's orient session, or the latest one still inside the answer window."""
@@ -177,7 +178,7 @@ class OrientMixin(CoachingCore):
                 "Nothing is waiting for an answer right now, so I didn't store that. "
                 + (
                     "Your next morning prompts arrive here; answer them then."
-                    if profile is not None and profile.status != "stopped"
+                    if profile is not None and profile.status is not ProfileStatus.STOPPED
                     else "Morning prompts arrive here once you /coach start."
                 ),
             )

@@ -6,22 +6,22 @@ log reports a push's milestones as sessions are logged.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bot.coaching import text
 from bot.coaching.core import CoachingCore, clean_note, clean_skill
+from bot.coaching.model import PushStart, PushStatus, PushStop, PushView
 from bot.coaching.timeparse import InputProblem
 from bot.storage.coaching_models import PracticePush
-from bot.wording import plural
 
 PUSH_DONE = "practice.push_done"
 MILESTONES = (25, 50, 75, 100)
-REFLECTION = (
-    "What worked?",
-    "What plateaued?",
-    "Is a 40-hour push on this worth it?",
-)
 
 
 class PushesMixin(CoachingCore):
-    """/practice push: start, test, status, stop, reflect, and milestones on the way."""
+    """/practice push: start, test, status, stop, reflect, and milestones on the way.
+
+    Each returns values; :mod:`bot.coaching.text` words them for both adapters."""
 
     async def start_push(
         self,
@@ -30,9 +30,10 @@ class PushesMixin(CoachingCore):
         target_hours: int = 20,
         test: str | None = None,
         before: str | None = None,
-    ) -> str:
+    ) -> PushStart:
         """Start a push; ``test`` is the before/after test it will be judged by (asked
-        for at once when missing) and ``before`` its result today."""
+        for at once when missing) and ``before`` its result today. A push already under
+        way on that skill is returned as it is (``created`` False)."""
         name = clean_skill(skill)
         test = clean_note(test, "the before/after test")
         before = clean_note(before, "the result before")
@@ -40,97 +41,67 @@ class PushesMixin(CoachingCore):
             raise InputProblem("A push is between 1 and 200 hours (20 is a good first one).")
         for push in await self.store.pushes(user_id):
             if push.skill.lower() == name.lower():
-                view = await self._push_view(push)
-                return (
-                    f"You already have a push on {push.skill}: {view.hours_done:.1f} of "
-                    f"{push.target_hours} h ({view.percent}%)."
-                )
+                return PushStart(await self._push_view(push), created=False)
         for known in await self.store.skills(user_id):
             if known.lower() == name.lower():
                 name = known
-        await self.store.add_push(
+        row = await self.store.add_push(
             PracticePush(
                 user_id=user_id,
                 skill=name,
                 target_hours=target_hours,
-                status="active",
+                status=PushStatus.ACTIVE,
                 milestones_reached=0,
                 started_at=self.clock.now(),
                 test=test,
                 test_before=before,
             )
         )
-        text = (
-            f"Push started: {plural(target_hours, 'hour')} of {name}. Log sessions with /practice log; "
-            "I'll mark 25%, 50%, 75% and the finish, and ask what you learned at the end."
-        )
-        return text + "\n\n" + self._test_line(test, before)
+        return PushStart(await self._push_view(row), created=True)
 
-    @staticmethod
-    def _test_line(test: str | None, before: str | None) -> str:
-        if test is None:
-            return (
-                "First: what before/after test will this push be judged by? Something you "
-                "can do today and again at the end, with a result you can compare (e.g. "
-                "'sight-read one new page; count the stops'). Do it now, then: "
-                "/practice push test TEST before:RESULT."
-            )
-        if before is None:
-            return (
-                f"Your before/after test: {test}. Do it today and note the result: "
-                "/practice push test TEST before:RESULT."
-            )
-        return f"Your before/after test: {test}. Before: {before}. At the end, do it again."
-
-    async def set_push_test(self, user_id: int, test: str, before: str | None = None) -> str:
-        """Set the before/after test (and today's result) of the latest active push."""
+    async def set_push_test(
+        self, user_id: int, test: str, before: str | None = None
+    ) -> PushView | None:
+        """Set the before/after test (and today's result) of the latest active push;
+        None when no push is under way."""
         cleaned = clean_note(test, "the before/after test")
         if cleaned is None:
             raise InputProblem("Describe the test: what you'll do, and what you'll measure.")
         result = clean_note(before, "the result before")
         pushes = await self.store.pushes(user_id)
         if not pushes:
-            return "No push under way. /practice push start SKILL begins one."
+            return None
         push = pushes[-1]
-        await self.store.update_push(
-            push.id, test=cleaned, test_before=result if result is not None else push.test_before
-        )
-        return f"Push on {push.skill}: " + self._test_line(
-            cleaned, result if result is not None else push.test_before
-        )
+        kept = result if result is not None else push.test_before
+        await self.store.update_push(push.id, test=cleaned, test_before=kept)
+        return replace(await self._push_view(push), test=cleaned, test_before=kept)
 
-    async def push_status(self, user_id: int) -> str:
-        pushes = await self.store.pushes(user_id)
-        if not pushes:
-            return "No push under way. /practice push start SKILL begins one (20 hours by default)."
-        lines = []
-        for push in pushes:
-            view = await self._push_view(push)
-            lines.append(
-                f"{push.skill}: {view.hours_done:.1f} of {push.target_hours} h ({view.percent}%)"
-            )
-        return "\n".join(lines)
+    async def push_status(self, user_id: int) -> list[PushView]:
+        """The pushes under way, oldest first (empty when none)."""
+        return [await self._push_view(push) for push in await self.store.pushes(user_id)]
 
-    async def stop_push(self, user_id: int, skill: str) -> str:
+    async def stop_push(self, user_id: int, skill: str) -> PushStop:
         for push in await self.store.pushes(user_id):
             if push.skill.lower() == skill.strip().lower():
                 await self.store.update_push(
-                    push.id, status="stopped", finished_at=self.clock.now()
+                    push.id, status=PushStatus.STOPPED, finished_at=self.clock.now()
                 )
-                return f"Push on {push.skill} stopped. Its practice stays in your log."
-        return f"No push under way on {skill!r}."
+                view = await self._push_view(push)
+                return PushStop(skill, replace(view, status=PushStatus.STOPPED))
+        return PushStop(skill, None)
 
-    async def reflect_push(self, user_id: int, text: str) -> str:
-        reflection = clean_note(text, "reflection")
-        if reflection is None:
+    async def reflect_push(self, user_id: int, reflection: str) -> PushView | None:
+        """Add to the reflection on the latest finished push; None when none is finished."""
+        cleaned = clean_note(reflection, "reflection")
+        if cleaned is None:
             raise InputProblem("Write a few lines: what worked, what plateaued, what next.")
-        done = await self.store.pushes(user_id, status="done")
+        done = await self.store.pushes(user_id, status=PushStatus.DONE)
         if not done:
-            return "No finished push to reflect on yet."
+            return None
         push = done[-1]
         previous = push.reflection + "\n\n" if push.reflection else ""
-        await self.store.update_push(push.id, reflection=previous + reflection)
-        return f"Reflection on your {push.skill} push saved."
+        await self.store.update_push(push.id, reflection=previous + cleaned)
+        return await self._push_view(push)
 
     async def _milestones(self, user_id: int, skill: str) -> list[str]:
         messages: list[str] = []
@@ -142,36 +113,19 @@ class PushesMixin(CoachingCore):
             if reached <= push.milestones_reached:
                 continue
             crossed = [m for m in MILESTONES[push.milestones_reached : reached] if m < 100]
-            for milestone in crossed:
-                # Each milestone states its own figure, even when one session crosses two.
-                messages.append(
-                    f"Milestone: {milestone}% of your {push.skill} push "
-                    f"({milestone * push.target_hours / 100:.1f} of {push.target_hours} h)."
-                )
+            messages.extend(text.milestone(view, m) for m in crossed)
             if len(crossed) > 1 and reached < len(MILESTONES):
-                messages.append(f"You're at {view.hours_done:.1f} h now.")
+                messages.append(text.hours_now(view))
             values: dict[str, object] = {"milestones_reached": reached}
             if reached == len(MILESTONES):
-                values.update(status="done", finished_at=self.clock.now())
-                test = (
-                    f" Now do your before/after test again: {push.test}"
-                    + (f" (before: {push.test_before})." if push.test_before else ".")
-                    + " How did it go?"
-                    if push.test
-                    else ""
-                )
-                text = (
-                    f"You finished your {push.target_hours}-hour push on {push.skill}.{test} "
-                    "Take a few minutes to reflect: "
-                    + " ".join(REFLECTION)
-                    + " Answer with /practice push reflect."
-                )
-                messages.append(text)
+                values.update(status=PushStatus.DONE, finished_at=self.clock.now())
+                finished = text.push_finished(view)
+                messages.append(finished)
                 await self.outbox.schedule(
                     user_id,
                     PUSH_DONE,
                     self.clock.now(),
-                    {"text": text, "title": "Push complete"},
+                    {"text": finished, "title": text.PUSH_DONE_TITLE},
                     key=f"{PUSH_DONE}:{push.id}",
                     unsolicited=False,
                 )

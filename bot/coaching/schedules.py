@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.coaching.core import CoachingCore
-from bot.coaching.model import Profile, ScheduleView
+from bot.coaching.model import Profile, ProfileStatus, ScheduleView
 from bot.coaching.timeparse import (
     InputProblem,
     describe_days,
@@ -75,7 +75,7 @@ class SchedulesMixin(CoachingCore):
         )
 
     async def _schedule_kind(self, profile: Profile, kind: str) -> None:
-        if profile.status == "stopped":
+        if profile.status is ProfileStatus.STOPPED:
             return
         if kind == ORIENT:
             await self._schedule(
@@ -136,7 +136,7 @@ class SchedulesMixin(CoachingCore):
             "timezone": zone,
             "local_time": hhmm,
             "weekdays": weekdays,
-            "status": "active",
+            "status": ProfileStatus.ACTIVE,
             "paused_until": None,
             "paused_from": None,
             "nudge_enabled": nudge,
@@ -197,7 +197,11 @@ class SchedulesMixin(CoachingCore):
         if until > today + timedelta(days=366):
             raise InputProblem("Pauses are at most a year; /coach stop ends coaching instead.")
         profile = await self.store.save_profile(
-            user_id, self.clock.now(), status="paused", paused_until=until, paused_from=today
+            user_id,
+            self.clock.now(),
+            status=ProfileStatus.PAUSED,
+            paused_until=until,
+            paused_from=today,
         )
         await self.store.add_pause(user_id, today, until)
         await self._reschedule(profile)
@@ -212,22 +216,24 @@ class SchedulesMixin(CoachingCore):
         today = self.today(profile)
         await self.store.end_pauses(user_id, today - timedelta(days=1))
         profile = await self.store.save_profile(
-            user_id, self.clock.now(), status="active", paused_until=None, paused_from=None
+            user_id,
+            self.clock.now(),
+            status=ProfileStatus.ACTIVE,
+            paused_until=None,
+            paused_from=None,
         )
         await self._reschedule(profile)
         return self._view(profile, "Welcome back: coaching resumed.")
 
-    async def stop(self, user_id: int) -> str:
+    async def stop(self, user_id: int) -> bool:
+        """Stop coaching: True if it was on (``text.coaching_stopped`` words it)."""
         profile = await self.store.profile(user_id)
-        if profile is None or profile.status == "stopped":
-            return "Coaching wasn't on. /coach start sets it up."
-        await self.store.save_profile(user_id, self.clock.now(), status="stopped")
+        if profile is None or profile.status is ProfileStatus.STOPPED:
+            return False
+        await self.store.save_profile(user_id, self.clock.now(), status=ProfileStatus.STOPPED)
         for kind in RECURRING:
             await self.outbox.cancel_for_user(user_id, kind)
-        return (
-            "Coaching stopped: no more scheduled DMs. Your practice log and answers are kept "
-            "(/mydata export to download, /mydata delete to erase)."
-        )
+        return True
 
     async def settings(self, user_id: int) -> ScheduleView:
         return await self.update_settings(user_id)
@@ -243,16 +249,16 @@ class SchedulesMixin(CoachingCore):
 
     def _view(self, profile: Profile, lead: str) -> ScheduleView:
         next_orient = None
-        if profile.status != "stopped":
+        if profile.status is not ProfileStatus.STOPPED:
             next_orient = self._next_daily(profile, profile.local_time, profile.weekdays)
         lines = [
             lead,
             f"Morning prompts: {describe_days(profile.weekdays)} at {profile.local_time} "
             f"({profile.timezone}).",
         ]
-        if profile.status == "paused" and profile.paused_until:
+        if profile.status is ProfileStatus.PAUSED and profile.paused_until:
             lines.append(f"Paused until {profile.paused_until:%A %d %B}.")
-        if profile.status == "stopped":
+        if profile.status is ProfileStatus.STOPPED:
             lines.append("Coaching is stopped.")
         if next_orient is not None:
             local = next_orient.astimezone(next_orient.tzinfo)

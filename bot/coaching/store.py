@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.coaching.model import Profile
+from bot.coaching.model import Profile, ProfileStatus, PushStatus
 from bot.storage.coaching_models import (
     CoachingPause,
     CoachingProfile,
@@ -33,7 +33,7 @@ def to_profile(row: CoachingProfile) -> Profile:
         timezone=row.timezone,
         local_time=row.local_time,
         weekdays=row.weekdays,
-        status=row.status,
+        status=ProfileStatus(row.status),
         paused_until=row.paused_until,
         nudge_enabled=row.nudge_enabled,
         nudge_time=row.nudge_time,
@@ -57,7 +57,7 @@ class CoachingStore:
             if row is None:
                 row = CoachingProfile(
                     user_id=user_id,
-                    status="active",
+                    status=ProfileStatus.ACTIVE,
                     nudge_enabled=False,
                     nudge_time="20:00",
                     created_at=now,
@@ -72,7 +72,7 @@ class CoachingStore:
     async def active_profiles(self) -> list[Profile]:
         async with self.db.session() as session:
             rows = await session.scalars(
-                select(CoachingProfile).where(CoachingProfile.status != "stopped")
+                select(CoachingProfile).where(CoachingProfile.status != ProfileStatus.STOPPED)
             )
             return [to_profile(row) for row in rows]
 
@@ -274,7 +274,9 @@ class CoachingStore:
 
     # --- pushes ------------------------------------------------------------------------
 
-    async def pushes(self, user_id: int, status: str | None = "active") -> list[PracticePush]:
+    async def pushes(
+        self, user_id: int, status: PushStatus | None = PushStatus.ACTIVE
+    ) -> list[PracticePush]:
         async with self.db.session() as session:
             query = select(PracticePush).where(PracticePush.user_id == user_id)
             if status is not None:

@@ -136,12 +136,8 @@ def _compose_commands(session: AdviceSession) -> list[ConsoleCommand]:
         show(ctx, await ctx.services.advice_flow.improve(made) or made)
 
     return [
-        ConsoleCommand(
-            "advise", "advise [--tag TAG]... POST", "answer a post with care", advise, raw=True
-        ),
-        ConsoleCommand(
-            "draft", "draft REPLY", "check your reply before posting it", draft, raw=True
-        ),
+        ConsoleCommand("advise", "advise [--tag TAG]... POST", advise, raw=True),
+        ConsoleCommand("draft", "draft REPLY", draft, raw=True),
     ]
 
 
@@ -188,12 +184,10 @@ def _draft_commands(session: AdviceSession) -> list[ConsoleCommand]:
         )
 
     return [
-        ConsoleCommand("post", "post [as-written|gentle]", "post the current draft", post),
-        ConsoleCommand(
-            "edit", "edit [NEW TEXT]", "re-check a new text (or show the draft)", edit, raw=True
-        ),
-        ConsoleCommand("cancel", "cancel", "don't post; the draft is kept", cancel),
-        ConsoleCommand("mistake", "mistake", "mark the report as a false alarm", mistake),
+        ConsoleCommand("post", "post [as-written|gentle]", post),
+        ConsoleCommand("edit", "edit [NEW TEXT]", edit, raw=True),
+        ConsoleCommand("cancel", "cancel", cancel),
+        ConsoleCommand("mistake", "mistake", mistake),
     ]
 
 
@@ -289,6 +283,5 @@ def _watch_command(session: AdviceSession) -> ConsoleCommand:
     return ConsoleCommand(
         "watch",
         'watch nudge|hold [--tag TAG]... "POST" "REPLY" [--dms-closed]',
-        "what watch mode would do with a reply",
         watch,
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
 from bot.about import ABOUT_TEXT
+from bot.catalog import console_summary
 from bot.console.markdown import TerminalMarkdown, styled_terminal
 from bot.errors import Refusal
 from bot.services import Services
@@ -111,11 +112,15 @@ Handler = Callable[[ConsoleContext, list[str]], Awaitable[None]]
 class ConsoleCommand:
     name: str
     usage: str
-    summary: str
     handler: Handler
     #: Free-text commands get the rest of the line as one argument, untouched by
     #: shell quoting (so "answer I don't know" works).
     raw: bool = False
+
+    @property
+    def summary(self) -> str:
+        """Its line in ``help``, from :mod:`bot.catalog` (where every command is described)."""
+        return console_summary(self.name)
 
 
 @dataclass(frozen=True)
@@ -363,6 +368,6 @@ async def _help(ctx: ConsoleContext, args: list[str]) -> None:
 
 def builtin_commands() -> list[ConsoleCommand]:
     return [
-        ConsoleCommand("about", "about", "what Touchstone does and what it stores", _about),
-        ConsoleCommand("help", "help [COMMAND]", "every console command, or one's usage", _help),
+        ConsoleCommand("about", "about", _about),
+        ConsoleCommand("help", "help [COMMAND]", _help),
     ]

@@ -168,4 +168,4 @@ async def _questions(ctx: ConsoleContext, words: list[str]) -> None:
 
 
 def commands() -> list[ConsoleCommand]:
-    return [ConsoleCommand("club", USAGE, "the practice club (moderators start it)", club)]
+    return [ConsoleCommand("club", USAGE, club)]

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.coaching import InputProblem
+from bot.coaching import text as wording
 from bot.console.app import (
     ConsoleCommand,
     ConsoleContext,
@@ -158,7 +159,7 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
         elif action == "resume":
             ctx.say((await coaching.resume(user)).text)
         elif action == "stop":
-            ctx.say(await coaching.stop(user))
+            ctx.say(wording.coaching_stopped(await coaching.stop(user)))
         elif action == "prompts":
             await _prompts(ctx, words)
         elif action == "server-prompts":
@@ -175,7 +176,7 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
             session = _number(words[0], "session") if words else await coaching.latest_orient(user)
             if session is None:
                 raise ConsoleUsageError("no morning prompts are open for answers right now")
-            ctx.say(await coaching.quick_version(session, user))
+            ctx.say(wording.quick_version(await coaching.quick_version(session, user)))
         else:
             raise ConsoleUsageError(f"unknown coach action {action!r}")
     except InputProblem as problem:
@@ -261,20 +262,21 @@ async def _push(ctx: ConsoleContext, words: list[str], options: dict[str, str]) 
         if len(rest) > 1 and rest[-1].isdigit():
             hours = int(rest[-1])
             rest = rest[:-1]
-        ctx.say(
-            await coaching.start_push(
-                user, " ".join(rest), hours, test=options.get("test"), before=options.get("before")
-            )
+        started = await coaching.start_push(
+            user, " ".join(rest), hours, test=options.get("test"), before=options.get("before")
         )
+        ctx.say(wording.push_started(started))
     elif verb == "test" and (rest or "test" in options):
         test = options.get("test") or " ".join(rest)
-        ctx.say(await coaching.set_push_test(user, test, options.get("before")))
+        ctx.say(
+            wording.push_test_set(await coaching.set_push_test(user, test, options.get("before")))
+        )
     elif verb == "status":
-        ctx.say(await coaching.push_status(user))
+        ctx.say(wording.push_status(await coaching.push_status(user)))
     elif verb == "stop" and rest:
-        ctx.say(await coaching.stop_push(user, " ".join(rest)))
+        ctx.say(wording.push_stopped(await coaching.stop_push(user, " ".join(rest))))
     elif verb == "reflect" and rest:
-        ctx.say(await coaching.reflect_push(user, " ".join(rest)))
+        ctx.say(wording.push_reflected(await coaching.reflect_push(user, " ".join(rest))))
     else:
         raise ConsoleUsageError(
             "practice push start SKILL [HOURS] [test=..] [before=..] | test TEST [before=..]"
@@ -402,7 +404,6 @@ def commands() -> list[ConsoleCommand]:
             "coach",
             "coach start TIMEZONE TIME [DAYS] [nudge] | settings | pause UNTIL | resume | stop"
             " | prompts ... | server-prompts P1; P2 | quick",
-            "daily coaching in DMs",
             coach,
         ),
         ConsoleCommand(
@@ -410,19 +411,13 @@ def commands() -> list[ConsoleCommand]:
             "practice log MINUTES SKILL [practised=..] [noticed=..] | stats"
             " | push start SKILL [HOURS] [test=..] [before=..] | push test TEST [before=..]"
             " | push status | push stop SKILL | push reflect TEXT",
-            "your practice log, stats and pushes",
             practice,
         ),
-        ConsoleCommand(
-            "dm", "dm TEXT", "reply to the bot's DM (e.g. orient answers)", dm, raw=True
-        ),
+        ConsoleCommand("dm", "dm TEXT", dm, raw=True),
         ConsoleCommand(
             "clock",
             "clock | clock advance 1d | clock set 2026-03-29T06:00+00:00",
-            "show or move the simulated time; due DMs are sent",
             clock,
         ),
-        ConsoleCommand(
-            "mydata", "mydata export | mydata delete [confirm]", "your stored data", mydata
-        ),
+        ConsoleCommand("mydata", "mydata export | mydata delete [confirm]", mydata),
     ]

@@ -170,4 +170,4 @@ async def config(ctx: ConsoleContext, args: list[str]) -> None:
 
 
 def commands() -> list[ConsoleCommand]:
-    return [ConsoleCommand("config", USAGE, "this server's settings (as its owner)", config)]
+    return [ConsoleCommand("config", USAGE, config)]

@@ -262,26 +262,19 @@ def commands() -> list[ConsoleCommand]:
         ConsoleCommand(
             "impossible",
             "impossible GOAL",
-            "very specifically, why is this impossible?",
             impossible,
         ),
         ConsoleCommand(
             "crux",
             "crux PARTNER CLAIM | crux solo [SIDE/SIDE] CLAIM",
-            "double crux with someone, or between two sides of yourself",
             crux,
         ),
-        ConsoleCommand(
-            "exercise", "exercise [NAME]", "run a guided exercise from the notes", exercise
-        ),
-        ConsoleCommand(
-            "answer", "answer TEXT", "answer the open question of your dialogue", answer, raw=True
-        ),
+        ConsoleCommand("exercise", "exercise [NAME]", exercise),
+        ConsoleCommand("answer", "answer TEXT", answer, raw=True),
         ConsoleCommand(
             "dialogue",
             "dialogue answer TEXT|list|export [ID]|pause|resume|end [ID]|sweep",
-            "steer or export your dialogues",
             dialogue,
         ),
-        ConsoleCommand("as", "as NAME COMMAND ...", "run one command as another person", as_person),
+        ConsoleCommand("as", "as NAME COMMAND ...", as_person),
     ]

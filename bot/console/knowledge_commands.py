@@ -87,16 +87,10 @@ def ask_commands() -> list[ConsoleCommand]:
         ctx.say(f"— {SHARED_FOOTER.format(name=CONSOLE_NAME)}")
 
     return [
-        ConsoleCommand(
-            "ask", "ask QUESTION", "guidance from the notes, with citations", ask, raw=True
-        ),
-        ConsoleCommand("another", "another", "the next note for your last question", another),
-        ConsoleCommand(
-            "unhelpful", "unhelpful", "tell Touchstone the last answer didn't help", unhelpful
-        ),
-        ConsoleCommand(
-            "share", "share", "post your last question in the server's help channel", share
-        ),
+        ConsoleCommand("ask", "ask QUESTION", ask, raw=True),
+        ConsoleCommand("another", "another", another),
+        ConsoleCommand("unhelpful", "unhelpful", unhelpful),
+        ConsoleCommand("share", "share", share),
     ]
 
 
@@ -177,12 +171,11 @@ async def knowledge(ctx: ConsoleContext, args: list[str]) -> None:
 def commands() -> list[ConsoleCommand]:
     return [
         *ask_commands(),
-        ConsoleCommand("note", "note ID-OR-TITLE", "show one note", note),
-        ConsoleCommand("techniques", "techniques [KIND] [TAG]", "browse the library", techniques),
+        ConsoleCommand("note", "note ID-OR-TITLE", note),
+        ConsoleCommand("techniques", "techniques [KIND] [TAG]", techniques),
         ConsoleCommand(
             "knowledge",
             "knowledge add FILE.md | list | remove ID",
-            "the server's own notes",
             knowledge,
         ),
     ]

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import SimulatedClock
-from bot.coaching import CoachingService, CoachingStore, InputProblem
+from bot.coaching import CoachingService, CoachingStore, InputProblem, ProfileStatus, PushStatus
+from bot.coaching import text as wording
 from bot.coaching.streaks import current_streak
 from bot.coaching.timeparse import parse_days, parse_local_time, parse_timezone
 from bot.guild_config import GuildConfigService
@@ -69,8 +70,9 @@ async def test_answers_to_the_orient_dm_are_stored(database: Database) -> None:
     first = await coaching.record_dm(USER, "Finish the chapter draft.")
     second = await coaching.record_dm(USER, "Yes, roughly on track.")
     assert first.stored and second.stored and first.session_id == second.session_id
-    quick = await coaching.quick_version(int(orient.actions[0].ref), USER)
+    quick = wording.quick_version(await coaching.quick_version(int(orient.actions[0].ref), USER))
     assert "first two" in quick.lower()
+    assert await coaching.quick_version(int(orient.actions[0].ref), USER + 1) is None
     async with database.session() as session:
         texts = list(await session.scalars(select(OrientAnswer.text).order_by(OrientAnswer.id)))
     assert texts == ["Finish the chapter draft.", "Yes, roughly on track."]
@@ -143,7 +145,9 @@ async def test_a_push_reports_milestones_and_asks_for_reflection(database: Datab
     deliverer = RecordingDeliverer()
     await scheduler.run_due(deliverer)
     assert deliverer.sent and deliverer.sent[0].message.title == "Push complete"
-    assert "saved" in await coaching.reflect_push(USER, "Daily short sessions worked.")
+    reflected = await coaching.reflect_push(USER, "Daily short sessions worked.")
+    assert "saved" in wording.push_reflected(reflected)
+    assert reflected is not None and reflected.status is PushStatus.DONE
 
 
 async def test_the_weekly_review_carries_a_chart_and_the_numbers(database: Database) -> None:
@@ -239,18 +243,20 @@ async def test_a_push_asks_for_its_before_after_test_at_the_start(database: Data
     asks for it again next to the result before."""
     clock = SimulatedClock(START)
     coaching, scheduler = build(database, clock)
-    started = await coaching.start_push(USER, "sight-reading", 2)
+    started = wording.push_started(await coaching.start_push(USER, "sight-reading", 2))
     assert "what before/after test will this push be judged by?" in started
     assert "/practice push test" in started
-    text = await coaching.set_push_test(USER, "Sight-read one new page", "11 stops")
+    text = wording.push_test_set(
+        await coaching.set_push_test(USER, "Sight-read one new page", "11 stops")
+    )
     assert "Sight-read one new page" in text and "Before: 11 stops" in text
     await coaching.log_practice(USER, 120, "sight-reading")
     deliverer = RecordingDeliverer()
     await scheduler.run_due(deliverer)
     done = deliverer.sent[0].message.text
     assert "do your before/after test again: Sight-read one new page (before: 11 stops)" in done
-    other = await coaching.start_push(
-        USER, "scales", 20, test="C major at 100 bpm", before="3 slips"
+    other = wording.push_started(
+        await coaching.start_push(USER, "scales", 20, test="C major at 100 bpm", before="3 slips")
     )
     assert "Your before/after test: C major at 100 bpm. Before: 3 slips." in other
     assert "judged by?" not in other
@@ -266,3 +272,60 @@ async def test_two_milestones_in_one_session_state_their_own_figures(database: D
         "Milestone: 50% of your sight-reading push (1.0 of 2 h).",
     )
     assert "You're at 1.2 h now." in result.milestones
+
+
+async def test_push_commands_return_values_the_text_module_words(database: Database) -> None:
+    """Issue 16: the push methods return values; ``bot.coaching.text`` words them."""
+    clock = SimulatedClock(START)
+    coaching, _scheduler = build(database, clock)
+    assert await coaching.push_status(USER) == []
+    assert wording.push_status([]).startswith("No push under way.")
+    assert await coaching.set_push_test(USER, "Scales at 100 bpm") is None
+    assert await coaching.reflect_push(USER, "Nothing yet.") is None
+
+    started = await coaching.start_push(USER, "scales", 10, test="C major at 100 bpm")
+    assert started.created
+    assert (started.push.skill, started.push.target_hours) == ("scales", 10)
+    assert (started.push.test, started.push.test_before) == ("C major at 100 bpm", None)
+    assert started.push.status is PushStatus.ACTIVE
+    await coaching.log_practice(USER, 90, "scales")
+    again = await coaching.start_push(USER, "Scales", 20)
+    assert not again.created and again.push.id == started.push.id
+    assert wording.push_started(again) == "You already have a push on scales: 1.5 of 10 h (15%)."
+    (status,) = await coaching.push_status(USER)
+    assert (status.hours_done, status.percent) == (1.5, 15)
+    assert wording.push_status([status]) == "scales: 1.5 of 10 h (15%)"
+
+    tested = await coaching.set_push_test(USER, "C major at 120 bpm", "4 slips")
+    assert tested is not None and (tested.test, tested.test_before) == (
+        "C major at 120 bpm",
+        "4 slips",
+    )
+
+    missing = await coaching.stop_push(USER, "piano")
+    assert missing.push is None
+    assert wording.push_stopped(missing) == "No push under way on 'piano'."
+    stopped = await coaching.stop_push(USER, "SCALES")
+    assert stopped.push is not None and stopped.push.status is PushStatus.STOPPED
+    assert (
+        wording.push_stopped(stopped) == "Push on scales stopped. Its practice stays in your log."
+    )
+    assert await coaching.push_status(USER) == []
+    (row,) = await coaching.store.pushes(USER, status=None)
+    assert row.status == "stopped"
+
+
+async def test_profile_statuses_are_stored_as_the_same_strings(database: Database) -> None:
+    clock = SimulatedClock(START)
+    coaching, _scheduler = build(database, clock)
+    view = await coaching.start(USER, timezone="Europe/London", local_time="07:30")
+    assert view.profile.status is ProfileStatus.ACTIVE
+    paused = await coaching.pause_until(USER, "tomorrow")
+    assert paused.profile.status is ProfileStatus.PAUSED
+    assert await coaching.stop(USER) is True
+    assert await coaching.stop(USER) is False
+    assert wording.coaching_stopped(False) == "Coaching wasn't on. /coach start sets it up."
+    profile = await coaching.profile(USER)
+    assert profile is not None and profile.status is ProfileStatus.STOPPED
+    assert [str(s) for s in ProfileStatus] == ["active", "paused", "stopped"]
+    assert [str(s) for s in PushStatus] == ["active", "done", "stopped"]

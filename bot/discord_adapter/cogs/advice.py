@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot import catalog
 from bot.advice_flow import (
     Draft,
     FlowRefused,
@@ -126,9 +127,7 @@ class Advice(commands.Cog):
         )
 
     @everywhere()
-    @app_commands.command(
-        name="advise", description="Draft a reply to a message; it is checked before it is posted."
-    )
+    @app_commands.command(name="advise", description=catalog.description("advise"))
     @app_commands.describe(message_link="The link of the message you are answering")
     async def advise(
         self, interaction: discord.Interaction, message_link: app_commands.Range[str, 1, 200]

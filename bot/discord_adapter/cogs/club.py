@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import catalog
 from bot.club import CheckInForm
 from bot.coaching import InputProblem
 from bot.discord_adapter.client import TouchstoneBot, touchstone
@@ -90,15 +91,13 @@ class CheckInButton(
 
 
 class Club(commands.Cog):
-    club = app_commands.Group(
-        name="club", description="The practice club: monthly check-ins and a digest."
-    )
+    club = app_commands.Group(name="club", description=catalog.description("club"))
 
     pair = app_commands.Group(
-        name="pair", description="An accountability partner (opt-in).", parent=club
+        name="pair", description=catalog.description("club pair"), parent=club
     )
     push = app_commands.Group(
-        name="push", description="The club's shared practice push.", parent=club
+        name="push", description=catalog.description("club push"), parent=club
     )
 
     def __init__(self, services: Services) -> None:
@@ -111,7 +110,7 @@ class Club(commands.Cog):
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
-    @club.command(name="start", description="Start (or change, or resume) the practice club.")
+    @club.command(name="start", description=catalog.description("club start"))
     @app_commands.guild_only()
     @app_commands.describe(
         timezone="The server's time zone, e.g. Europe/Berlin",
@@ -155,7 +154,7 @@ class Club(commands.Cog):
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
-    @club.command(name="pause", description="Pause the practice club (no new check-ins).")
+    @club.command(name="pause", description=catalog.description("club pause"))
     @app_commands.guild_only()
     async def pause(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -163,7 +162,7 @@ class Club(commands.Cog):
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
-    @club.command(name="end", description="End the practice club.")
+    @club.command(name="end", description=catalog.description("club end"))
     @app_commands.guild_only()
     async def end(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -171,7 +170,7 @@ class Club(commands.Cog):
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
-    @club.command(name="status", description="When the club meets and what is open.")
+    @club.command(name="status", description=catalog.description("club status"))
     @app_commands.guild_only()
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -179,7 +178,7 @@ class Club(commands.Cog):
         text = await self.services.club.status(interaction.guild_id)
         await respond(interaction, text, ephemeral=True)
 
-    @club.command(name="checkin", description="Check in privately (the form starts from your log).")
+    @club.command(name="checkin", description=catalog.description("club checkin"))
     @app_commands.guild_only()
     async def checkin(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -189,7 +188,7 @@ class Club(commands.Cog):
         if check_in is not None:
             await open_form(interaction, self.services, check_in.id)
 
-    @club.command(name="remind", description="A DM reminder for each check-in (opt-in).")
+    @club.command(name="remind", description=catalog.description("club remind"))
     @app_commands.guild_only()
     async def remind(self, interaction: discord.Interaction, on: bool) -> None:
         assert interaction.guild_id is not None
@@ -201,7 +200,7 @@ class Club(commands.Cog):
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
-    @club.command(name="questions", description="Set the check-in questions (one per line).")
+    @club.command(name="questions", description=catalog.description("club questions"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def questions(self, interaction: discord.Interaction) -> None:
@@ -222,7 +221,7 @@ class Club(commands.Cog):
 
     # --- pairs, pushes, streaks ---------------------------------------------------------
 
-    @pair.command(name="find", description="Find a practice partner near your time zone.")
+    @pair.command(name="find", description=catalog.description("club pair find"))
     @app_commands.guild_only()
     @app_commands.describe(
         skill="What you practise (a partner with the same skill is preferred)",
@@ -249,7 +248,7 @@ class Club(commands.Cog):
             ),
         )
 
-    @pair.command(name="leave", description="Leave your pair (or the list); no reason needed.")
+    @pair.command(name="leave", description=catalog.description("club pair leave"))
     @app_commands.guild_only()
     async def pair_leave(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -258,7 +257,7 @@ class Club(commands.Cog):
             self.services.social.pairs.leave(interaction.guild_id, interaction.user.id),
         )
 
-    @push.command(name="start", description="Start a shared practice push (moderators).")
+    @push.command(name="start", description=catalog.description("club push start"))
     @app_commands.guild_only()
     @app_commands.describe(hours="The shared goal (default 20)", ends="e.g. 14 days or 2026-05-01")
     async def push_start(
@@ -272,7 +271,7 @@ class Club(commands.Cog):
             self.services.social.push.start(member_facts(interaction), hours=hours, ends=ends),
         )
 
-    @push.command(name="join", description="Join the push: your logged practice counts.")
+    @push.command(name="join", description=catalog.description("club push join"))
     @app_commands.guild_only()
     async def push_join(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -281,18 +280,18 @@ class Club(commands.Cog):
             self.services.social.push.join(interaction.guild_id, interaction.user.id),
         )
 
-    @push.command(name="status", description="The push's progress so far.")
+    @push.command(name="status", description=catalog.description("club push status"))
     @app_commands.guild_only()
     async def push_status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await self._reply(interaction, self.services.social.push.status(interaction.guild_id))
 
-    @push.command(name="stop", description="End the push now (moderators).")
+    @push.command(name="stop", description=catalog.description("club push stop"))
     @app_commands.guild_only()
     async def push_stop(self, interaction: discord.Interaction) -> None:
         await self._reply(interaction, self.services.social.push.stop(member_facts(interaction)))
 
-    @club.command(name="streak", description="Freeze days and a streak-at-risk reminder.")
+    @club.command(name="streak", description=catalog.description("club streak"))
     @app_commands.guild_only()
     @app_commands.describe(
         freezes="Freeze days a month that keep a streak through a missed day (0-3)",

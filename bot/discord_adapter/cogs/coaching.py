@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import catalog
 from bot.coaching import InputProblem, match_timezones
+from bot.coaching import text as words
 from bot.dialogues import DialogueError
 from bot.discord_adapter.client import TouchstoneBot, touchstone
 from bot.discord_adapter.coach_form import START_FORM_ID, CoachStartForm, start_answers
@@ -46,6 +48,11 @@ async def attempt(interaction: discord.Interaction, call: Awaitable[T]) -> T | N
         return None
 
 
+async def worded(call: Awaitable[T], wording: Callable[[T], str]) -> str:
+    """A domain result in the words of :mod:`bot.coaching.text`."""
+    return wording(await call)
+
+
 class QuickVersionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"ts:act:orient\.quick:(?P<ref>\d+)",
@@ -73,8 +80,8 @@ class QuickVersionButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         services = touchstone(interaction).services
-        text = await services.coaching.quick_version(self.session_id, interaction.user.id)
-        await respond(interaction, text)
+        quick = await services.coaching.quick_version(self.session_id, interaction.user.id)
+        await respond(interaction, words.quick_version(quick))
 
 
 PROMPTS_FORM = re.compile(r"ts:form:prompts:(?P<guild>\d+)")
@@ -110,18 +117,18 @@ class PromptsForm(discord.ui.Modal):
 class Coaching(commands.Cog):
     coach = app_commands.Group(
         name="coach",
-        description="Daily coaching in your DMs.",
+        description=catalog.description("coach"),
         allowed_installs=everywhere_installs(),
         allowed_contexts=everywhere_contexts(),
     )
     practice = app_commands.Group(
         name="practice",
-        description="Your practice log.",
+        description=catalog.description("practice"),
         allowed_installs=everywhere_installs(),
         allowed_contexts=everywhere_contexts(),
     )
     push = app_commands.Group(
-        name="push", description="A longer push on one skill.", parent=practice
+        name="push", description=catalog.description("practice push"), parent=practice
     )
 
     def __init__(self, services: Services) -> None:
@@ -129,7 +136,7 @@ class Coaching(commands.Cog):
 
     # --- /coach --------------------------------------------------------------------------
 
-    @coach.command(name="start", description="Start daily coaching: morning prompts in your DMs.")
+    @coach.command(name="start", description=catalog.description("coach start"))
     @app_commands.describe(
         timezone="Your time zone, e.g. Europe/Berlin (leave out to choose in a form)",
         time="Time of day for the morning prompts, e.g. 07:30 (default: the server's)",
@@ -180,7 +187,7 @@ class Coaching(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in match_timezones(current)]
 
-    @coach.command(name="settings", description="Show or change your coaching settings.")
+    @coach.command(name="settings", description=catalog.description("coach settings"))
     @app_commands.describe(
         timezone="New time zone",
         time="New time for the morning prompts",
@@ -214,7 +221,7 @@ class Coaching(commands.Cog):
 
     coach_settings.autocomplete("timezone")(timezone_autocomplete)
 
-    @coach.command(name="pause", description="Pause coaching until a date (a vacation).")
+    @coach.command(name="pause", description=catalog.description("coach pause"))
     @app_commands.describe(until="Last day of the pause: 2026-04-12, 'tomorrow' or '10 days'")
     async def coach_pause(self, interaction: discord.Interaction, until: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -224,7 +231,7 @@ class Coaching(commands.Cog):
         if view is not None:
             await respond(interaction, view.text, ephemeral=True)
 
-    @coach.command(name="resume", description="Resume coaching after a pause.")
+    @coach.command(name="resume", description=catalog.description("coach resume"))
     async def coach_resume(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.services.users.mark_dms_open(interaction.user.id)
@@ -232,18 +239,18 @@ class Coaching(commands.Cog):
         if view is not None:
             await respond(interaction, view.text, ephemeral=True)
 
-    @coach.command(name="stop", description="Stop coaching (your log is kept).")
+    @coach.command(name="stop", description=catalog.description("coach stop"))
     async def coach_stop(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self.services.coaching.stop(interaction.user.id)
-        await respond(interaction, text, ephemeral=True)
+        stopped = await self.services.coaching.stop(interaction.user.id)
+        await respond(interaction, words.coaching_stopped(stopped), ephemeral=True)
 
-    @coach.command(name="prompts", description="Edit your morning prompts (one per line).")
+    @coach.command(name="prompts", description=catalog.description("coach prompts"))
     async def coach_prompts(self, interaction: discord.Interaction) -> None:
         prompts, _source = await self.services.coaching.prompts(interaction.user.id)
         await interaction.response.send_modal(PromptsForm(prompts, None))
 
-    @coach.command(name="server-prompts", description="Set this server's default morning prompts.")
+    @coach.command(name="server-prompts", description=catalog.description("coach server-prompts"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def coach_server_prompts(self, interaction: discord.Interaction) -> None:
@@ -312,7 +319,7 @@ class Coaching(commands.Cog):
 
     # --- /practice -----------------------------------------------------------------------
 
-    @practice.command(name="log", description="Log minutes of focused practice.")
+    @practice.command(name="log", description=catalog.description("practice log"))
     @app_commands.describe(
         minutes="How many minutes",
         skill="Which skill",
@@ -344,9 +351,7 @@ class Coaching(commands.Cog):
         skills = await self.services.coaching.skill_suggestions(interaction.user.id, current)
         return [app_commands.Choice(name=truncate(s, 100), value=s[:100]) for s in skills]
 
-    @practice.command(
-        name="stats", description="Your practice over the last 30 days, with a chart."
-    )
+    @practice.command(name="stats", description=catalog.description("practice stats"))
     async def practice_stats(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.services.coaching.stats(interaction.user.id)
@@ -359,7 +364,7 @@ class Coaching(commands.Cog):
             embeds[0].set_image(url="attachment://practice.png")
         await respond(interaction, embeds=embeds, file=file, ephemeral=True)
 
-    @push.command(name="start", description="Start a push on one skill (20 hours by default).")
+    @push.command(name="start", description=catalog.description("practice push start"))
     @app_commands.describe(
         skill="Which skill",
         target_hours="Hours to aim for",
@@ -375,16 +380,14 @@ class Coaching(commands.Cog):
         before: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await attempt(
-            interaction,
-            self.services.coaching.start_push(
-                interaction.user.id, skill, target_hours, test=test, before=before
-            ),
+        started = self.services.coaching.start_push(
+            interaction.user.id, skill, target_hours, test=test, before=before
         )
+        text = await attempt(interaction, worded(started, words.push_started))
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
-    @push.command(name="test", description="Set the before/after test of your push.")
+    @push.command(name="test", description=catalog.description("practice push test"))
     @app_commands.describe(test="What you'll do, and measure", before="Your result today")
     async def push_test(
         self,
@@ -393,39 +396,37 @@ class Coaching(commands.Cog):
         before: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await attempt(
-            interaction, self.services.coaching.set_push_test(interaction.user.id, test, before)
-        )
+        result = self.services.coaching.set_push_test(interaction.user.id, test, before)
+        text = await attempt(interaction, worded(result, words.push_test_set))
         if text is not None:
             await respond(interaction, text, ephemeral=True)
 
     push_start.autocomplete("skill")(skill_autocomplete)
 
-    @push.command(name="status", description="Progress of your pushes.")
+    @push.command(name="status", description=catalog.description("practice push status"))
     async def push_status(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await respond(
             interaction,
-            await self.services.coaching.push_status(interaction.user.id),
+            words.push_status(await self.services.coaching.push_status(interaction.user.id)),
             ephemeral=True,
         )
 
-    @push.command(name="stop", description="Stop a push (its practice stays logged).")
+    @push.command(name="stop", description=catalog.description("practice push stop"))
     async def push_stop(
         self, interaction: discord.Interaction, skill: app_commands.Range[str, 1, 100]
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self.services.coaching.stop_push(interaction.user.id, skill)
-        await respond(interaction, text, ephemeral=True)
+        stopped = await self.services.coaching.stop_push(interaction.user.id, skill)
+        await respond(interaction, words.push_stopped(stopped), ephemeral=True)
 
-    @push.command(name="reflect", description="Reflect on your finished push.")
+    @push.command(name="reflect", description=catalog.description("practice push reflect"))
     async def push_reflect(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 1000]
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        reply = await attempt(
-            interaction, self.services.coaching.reflect_push(interaction.user.id, text)
-        )
+        reflected = self.services.coaching.reflect_push(interaction.user.id, text)
+        reply = await attempt(interaction, worded(reflected, words.push_reflected))
         if reply is not None:
             await respond(interaction, reply, ephemeral=True)
 

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import catalog
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.config_views import (
     PANEL_ITEMS,
@@ -82,7 +83,7 @@ def changes_text(update: Update, verb: str) -> str:
 class Config(commands.Cog):
     config = app_commands.Group(
         name="config",
-        description="This server's Touchstone settings (moderators).",
+        description=catalog.description("config"),
         guild_only=True,
         allowed_contexts=server_only_contexts(),
         default_permissions=discord.Permissions(manage_guild=True),
@@ -97,7 +98,7 @@ class Config(commands.Cog):
         assert interaction.guild_id is not None
         return interaction.guild_id
 
-    @config.command(name="show", description="Show the settings, by section.")
+    @config.command(name="show", description=catalog.description("config show"))
     @app_commands.describe(section="Only this section")
     @app_commands.choices(
         section=[app_commands.Choice(name=SECTION_TITLES[s], value=s) for s in SECTIONS]
@@ -106,7 +107,7 @@ class Config(commands.Cog):
         guild_id = await self._moderator(interaction)
         await send_pages(interaction, self.services, guild_id, "show", section or "")
 
-    @config.command(name="set", description="Change one setting.")
+    @config.command(name="set", description=catalog.description("config set"))
     @app_commands.describe(key="The setting, e.g. advice.sensitivity", value="The new value")
     async def set_(
         self,
@@ -183,7 +184,7 @@ class Config(commands.Cog):
             for name, value in (matching or typed)
         ][:25]
 
-    @config.command(name="reset", description="Put one setting, or all of them, back to default.")
+    @config.command(name="reset", description=catalog.description("config reset"))
     @app_commands.describe(key="The setting to reset; leave empty to reset everything")
     async def reset(
         self, interaction: discord.Interaction, key: app_commands.Range[str, 1, 120] | None = None
@@ -212,7 +213,7 @@ class Config(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return await self._key_choices(interaction, current)
 
-    @config.command(name="export", description="Download the settings as a JSON file.")
+    @config.command(name="export", description=catalog.description("config export"))
     async def export(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
         text = await self.services.guild_config.export_file(guild_id)
@@ -226,7 +227,7 @@ class Config(commands.Cog):
             ephemeral=True,
         )
 
-    @config.command(name="import", description="Replace the settings with a JSON file.")
+    @config.command(name="import", description=catalog.description("config import"))
     @app_commands.describe(
         file="A file written by /config export (or leave out: pick it in a form)"
     )
@@ -294,24 +295,24 @@ class Config(commands.Cog):
             return
         await respond(interaction, "Imported.\n" + changes_text(update, "import"), ephemeral=True)
 
-    @config.command(name="history", description="Who changed which setting, when.")
+    @config.command(name="history", description=catalog.description("config history"))
     async def history(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
         await send_pages(interaction, self.services, guild_id, "history", "")
 
-    @config.command(name="false-alarms", description="Replies the advice check flagged by mistake.")
+    @config.command(name="false-alarms", description=catalog.description("config false-alarms"))
     async def false_alarms(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
         await send_pages(interaction, self.services, guild_id, "alarms", "")
 
-    @config.command(name="feedback", description="What members said about /ask answers, per note.")
+    @config.command(name="feedback", description=catalog.description("config feedback"))
     async def feedback(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
         await send_pages(interaction, self.services, guild_id, "feedback", "")
 
     @config.command(
         name="feedback-export",
-        description="Feedback on /ask answers as JSONL: question, shown notes, action.",
+        description=catalog.description("config feedback-export"),
     )
     async def feedback_export(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
@@ -329,7 +330,7 @@ class Config(commands.Cog):
             ephemeral=True,
         )
 
-    @config.command(name="panel", description="Buttons for the common settings.")
+    @config.command(name="panel", description=catalog.description("config panel"))
     async def panel(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
         config = await self.services.guild_config.get(guild_id)

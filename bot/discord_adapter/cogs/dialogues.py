@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot import catalog
 from bot.dialogues import (
     DialogueError,
     DialogueInfo,
@@ -55,7 +56,7 @@ def display(user: discord.abc.User) -> str:
 
 
 class Dialogues(commands.Cog):
-    dialogue = app_commands.Group(name="dialogue", description="Steer or export a dialogue.")
+    dialogue = app_commands.Group(name="dialogue", description=catalog.description("dialogue"))
 
     def __init__(self, bot: TouchstoneBot, services: Services) -> None:
         self.bot = bot
@@ -246,9 +247,7 @@ class Dialogues(commands.Cog):
         await respond(interaction, f"Dialogue #{info.id} started {where}.", ephemeral=True)
 
     @everywhere()
-    @app_commands.command(
-        name="impossible", description="Very specifically, why is this impossible?"
-    )
+    @app_commands.command(name="impossible", description=catalog.description("impossible"))
     @app_commands.describe(goal="The goal that feels impossible", depth="How deep to dig (1-6)")
     async def impossible(
         self,
@@ -267,9 +266,7 @@ class Dialogues(commands.Cog):
         await self._started(interaction, info)
 
     @everywhere()
-    @app_commands.command(
-        name="crux", description="Double crux with someone (or, in DMs, with yourself)."
-    )
+    @app_commands.command(name="crux", description=catalog.description("crux"))
     @app_commands.describe(
         claim="What you disagree about",
         partner="Who you disagree with (leave out in DMs for an internal double crux)",
@@ -324,7 +321,7 @@ class Dialogues(commands.Cog):
         await respond(interaction, text, ephemeral=True)
 
     @everywhere()
-    @app_commands.command(name="exercise", description="Run a guided exercise from the notes.")
+    @app_commands.command(name="exercise", description=catalog.description("exercise"))
     @app_commands.describe(name="The exercise")
     async def exercise(self, interaction: discord.Interaction, name: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -378,19 +375,19 @@ class Dialogues(commands.Cog):
         await self.deliver(info.id)
         await respond(interaction, f"Dialogue #{info.id}: {action} done.", ephemeral=True)
 
-    @dialogue.command(name="pause", description="Pause the dialogue (anyone in it).")
+    @dialogue.command(name="pause", description=catalog.description("dialogue pause"))
     async def pause(self, interaction: discord.Interaction) -> None:
         await self._steer(interaction, "pause")
 
-    @dialogue.command(name="resume", description="Resume a paused dialogue.")
+    @dialogue.command(name="resume", description=catalog.description("dialogue resume"))
     async def resume(self, interaction: discord.Interaction) -> None:
         await self._steer(interaction, "resume")
 
-    @dialogue.command(name="end", description="End the dialogue; the transcript is kept.")
+    @dialogue.command(name="end", description=catalog.description("dialogue end"))
     async def end(self, interaction: discord.Interaction) -> None:
         await self._steer(interaction, "end")
 
-    @dialogue.command(name="export", description="The whole dialogue as a Markdown file.")
+    @dialogue.command(name="export", description=catalog.description("dialogue export"))
     async def export(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         info = await self._target(interaction)

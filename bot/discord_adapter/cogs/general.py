@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import catalog
 from bot.about import ABOUT_TEXT, ABOUT_TITLE, help_text
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.messages import embeds_for, respond
@@ -14,13 +15,11 @@ from bot.discord_adapter.reach import everywhere
 
 class General(commands.Cog):
     @everywhere()
-    @app_commands.command(
-        name="about", description="What Touchstone does, its version, and what it stores."
-    )
+    @app_commands.command(name="about", description=catalog.description("about"))
     async def about(self, interaction: discord.Interaction) -> None:
         await respond(interaction, embeds=embeds_for(ABOUT_TITLE, ABOUT_TEXT), ephemeral=True)
 
-    @app_commands.command(name="help", description="Every Touchstone command, grouped.")
+    @app_commands.command(name="help", description=catalog.description("help"))
     async def help(self, interaction: discord.Interaction) -> None:
         await respond(
             interaction, embeds=embeds_for("Touchstone help", help_text()), ephemeral=True

@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import catalog
 from bot.discord_adapter.ask_views import (
     AskButton,
     OpenNoteButton,
@@ -197,7 +198,7 @@ async def add_note(
 class Knowledge(commands.Cog):
     knowledge = app_commands.Group(
         name="knowledge",
-        description="This server's own notes (moderators).",
+        description=catalog.description("knowledge"),
         guild_only=True,
         allowed_contexts=server_only_contexts(),
         default_permissions=discord.Permissions(manage_guild=True),
@@ -237,9 +238,7 @@ class Knowledge(commands.Cog):
                 log.warning("could not give the note back to user %s", interaction.user.id)
 
     @everywhere()
-    @app_commands.command(
-        name="ask", description="Ask for guidance from the notes library, with citations."
-    )
+    @app_commands.command(name="ask", description=catalog.description("ask"))
     @app_commands.describe(
         question="What you're stuck on, in your own words", private="Only you see the answer"
     )
@@ -269,7 +268,7 @@ class Knowledge(commands.Cog):
         await respond(interaction, view=card, ephemeral=private)
 
     @everywhere()
-    @app_commands.command(name="note", description="Show one note from the library.")
+    @app_commands.command(name="note", description=catalog.description("note"))
     @app_commands.describe(name="The note's title")
     async def note(self, interaction: discord.Interaction, name: str) -> None:
         await library_ready(interaction, self.services)
@@ -303,7 +302,7 @@ class Knowledge(commands.Cog):
         )
 
     @everywhere()
-    @app_commands.command(name="techniques", description="Browse the library by kind or tag.")
+    @app_commands.command(name="techniques", description=catalog.description("techniques"))
     @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in NOTE_KINDS])
     async def techniques(
         self, interaction: discord.Interaction, kind: str | None = None, tag: str | None = None
@@ -342,7 +341,7 @@ class Knowledge(commands.Cog):
         )
         return [app_commands.Choice(name=t, value=t) for t in tags if current.lower() in t][:25]
 
-    @knowledge.command(name="add", description="Add a note: attach a .md file, or fill in a form.")
+    @knowledge.command(name="add", description=catalog.description("knowledge add"))
     @app_commands.describe(
         file="A Markdown (.md) note", upload="Pick the .md file in a form instead of typing a note"
     )
@@ -396,7 +395,7 @@ class Knowledge(commands.Cog):
         http = interaction.client.http
         await self._add_file(interaction, filename, size, lambda: http.get_from_cdn(url))
 
-    @knowledge.command(name="list", description="List this server's own notes.")
+    @knowledge.command(name="list", description=catalog.description("knowledge list"))
     async def knowledge_list(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await library_ready(interaction, self.services)
@@ -404,7 +403,7 @@ class Knowledge(commands.Cog):
         text = "\n".join(note_line(n) for n in notes) or "This server has no notes of its own yet."
         await respond(interaction, embeds=embeds_for("This server's notes", text), ephemeral=True)
 
-    @knowledge.command(name="remove", description="Remove one of this server's notes.")
+    @knowledge.command(name="remove", description=catalog.description("knowledge remove"))
     async def knowledge_remove(self, interaction: discord.Interaction, note_id: str) -> None:
         await require_moderator(interaction, self.services)
         assert interaction.guild_id is not None

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import catalog
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.messages import NO_MENTIONS, respond
 from bot.discord_adapter.reach import everywhere_contexts, everywhere_installs
@@ -88,7 +89,7 @@ class ConfirmDelete(discord.ui.View):
 class Privacy(commands.Cog):
     mydata = app_commands.Group(
         name="mydata",
-        description="What Touchstone stores about you.",
+        description=catalog.description("mydata"),
         allowed_installs=everywhere_installs(),
         allowed_contexts=everywhere_contexts(),
     )
@@ -96,7 +97,7 @@ class Privacy(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @mydata.command(name="export", description="Get a JSON file of everything stored about you.")
+    @mydata.command(name="export", description=catalog.description("mydata export"))
     async def export(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.services.privacy.export_json(interaction.user.id)
@@ -108,7 +109,7 @@ class Privacy(commands.Cog):
             ephemeral=True,
         )
 
-    @mydata.command(name="delete", description="Delete everything stored about you.")
+    @mydata.command(name="delete", description=catalog.description("mydata delete"))
     async def delete(self, interaction: discord.Interaction) -> None:
         await respond(
             interaction,
