@@ -1,8 +1,9 @@
-"""Benchmark of the advice check on the frozen blind set, next to two baselines.
+"""Benchmark of the advice check on the frozen blind sets, next to two baselines.
 
-The blind set (``bot/advice/corpus/blind.jsonl``) was written from the labelling
-guide alone by writers who saw neither the training corpus nor the code, and was
-frozen before any tuning. Measured in the same run:
+The blind sets (``bot/advice/corpus/blind.jsonl`` and ``blind_v2.jsonl``) were written
+from the labelling guide alone by writers who saw neither the training corpus nor the
+code, and were frozen before any tuning. Each is reported on its own. Measured in the
+same run:
 
 - **learned**: the shipped check (``AdviceChecker``);
 - **rules v1**: the previous, hand-written rule checker (``RuleChecker``);
@@ -14,7 +15,7 @@ pairs (a draft in another language counts as not flagged, because the check says
 it cannot read it); false alarms on fine replies and on replies to depth requests;
 then recall and false alarms per kind; then latency per check.
 
-    python -m bench.advice_bench [--json PATH] [--rounds N]
+    python -m bench.advice_bench [--data PATH ...] [--json PATH] [--rounds N]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from bench.report import percentile
 from bot.advice import AdviceChecker, RuleChecker
 from bot.advice.evaluation import (
-    BLIND_PATH,
+    BLIND_SETS,
     Case,
     Metrics,
     best_length_threshold,
@@ -88,10 +89,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=None, help="also save the figures as JSON")
     parser.add_argument("--rounds", type=int, default=5, help="latency passes over the blind set")
-    parser.add_argument("--data", type=Path, default=BLIND_PATH, help="a labelled JSONL set")
+    parser.add_argument(
+        "--data", type=Path, nargs="+", default=list(BLIND_SETS), help="labelled JSONL sets"
+    )
     args = parser.parse_args(argv)
+    payloads = [_bench(path, args.rounds) for path in args.data]
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(payloads, indent=2), encoding="utf-8")
+    return 0
 
-    blind = load_cases(args.data)
+
+def _bench(path: Path, rounds: int) -> dict[str, object]:
+    """Print one set's figures next to the baselines; return them for --json."""
+    blind = load_cases(path)
     learned, rules = AdviceChecker(), RuleChecker()
     n_words, _ = best_length_threshold([c for c in load_training() if c.lang == "en"])
     systems: dict[str, Outcomes] = {
@@ -103,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     english = {n: [(c, f) for c, f in o if c.lang == "en"] for n, o in systems.items()}
 
     print(
-        f"== advice check on {args.data.name}: {len(blind)} pairs, "
+        f"\n== advice check on {path.name}: {len(blind)} pairs, "
         f"{sum(c.lang == 'en' for c in blind)} in English =="
     )
     rows: list[list[str]] = []
@@ -135,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(never a silent 'looks fine'); language named correctly in {named}/{len(others)}"
     )
 
-    ours_ms = _latency(lambda c: learned.check(c.post, c.reply, c.intent), blind, args.rounds)
-    rules_ms = _latency(lambda c: rules.check(c.post, c.reply, c.intent), blind, args.rounds)
+    ours_ms = _latency(lambda c: learned.check(c.post, c.reply, c.intent), blind, rounds)
+    rules_ms = _latency(lambda c: rules.check(c.post, c.reply, c.intent), blind, rounds)
     print("\n== latency per check (ms) ==")
     print(
         _table(
@@ -147,19 +158,15 @@ def main(argv: list[str] | None = None) -> int:
             ],
         )
     )
-    if args.json is not None:
-        payload = {
-            "data": args.data.name,
-            "overall": {n: score(english[n]).__dict__ for n in names},
-            "by_kind": {n: {k: m.__dict__ for k, m in kinds[n].items()} for n in names},
-            "latency_ms": {
-                "learned": {"p50": percentile(ours_ms, 50), "p95": percentile(ours_ms, 95)},
-                "rules v1": {"p50": percentile(rules_ms, 50), "p95": percentile(rules_ms, 95)},
-            },
-        }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
-    return 0
+    return {
+        "data": path.name,
+        "overall": {n: score(english[n]).__dict__ for n in names},
+        "by_kind": {n: {k: m.__dict__ for k, m in kinds[n].items()} for n in names},
+        "latency_ms": {
+            "learned": {"p50": percentile(ours_ms, 50), "p95": percentile(ours_ms, 95)},
+            "rules v1": {"p50": percentile(rules_ms, 50), "p95": percentile(rules_ms, 95)},
+        },
+    }
 
 
 if __name__ == "__main__":

@@ -30,11 +30,13 @@ import numpy as np
 from bot.advice.features import answer_span, point_facts
 from bot.advice.featurize import (
     INTENTS,
+    Embedder,
     FloatArray,
     PointView,
     apply_tag,
     intent_vector,
     post_view,
+    reply_gists,
     reply_points,
     reply_vector,
 )
@@ -43,6 +45,7 @@ from bot.advice.learned import AdviceModels, shared_models
 from bot.advice.models import AdviceReport, Intent, Reason
 from bot.advice.rewrite import Rewrite, gentler
 from bot.advice.rules import RuleChecker
+from knowledge.embeddings import shared_embeddings
 from knowledge.static_vectors import StaticVectors, shared_static_vectors
 
 #: What each reason says; ``{n}`` is the number of quoted points.
@@ -105,6 +108,7 @@ class AdviceChecker:
         *,
         models: AdviceModels | None = None,
         vectors: StaticVectors | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         if not 0.0 <= sensitivity <= 1.0:
             raise ValueError(f"sensitivity must be between 0 and 1, got {sensitivity}")
@@ -112,6 +116,7 @@ class AdviceChecker:
         self.threshold = threshold_for(sensitivity)
         self._models = models or shared_models()
         self._vectors = vectors or shared_static_vectors()
+        self._embedder = embedder or shared_embeddings()
         self._rules = RuleChecker()
 
     def check(
@@ -133,13 +138,16 @@ class AdviceChecker:
             return self._unchecked(reply, reading, language.code, language.name)
         views = reply_points(post, reply, self._vectors)
         rule_score = self._rules.check(post, reply, intent).score
-        x, _ = reply_vector(reply, views, rule_score, reading.probs)
+        gist = reply_gists([reply], self._embedder)[0]
+        x, _ = reply_vector(reply, views, rule_score, reading.probs, gist)
         probability = float(self._models.verdict.probabilities(x)[1])
         flagged = self._decide(probability, reading, views, x, second_opinion)
         reasons: list[Reason] = []
         rewrite: Rewrite | None = None
         if flagged:
-            drops = self._weights_of_points(reply, views, rule_score, reading.probs, probability)
+            drops = self._weights_of_points(
+                reply, views, rule_score, reading.probs, gist, probability
+            )
             reasons = self._reasons(x, views, drops)
             rewrite = self._rewrite(post, reply, views, drops, reasons, reading)
         if second_opinion is not None and views:
@@ -231,13 +239,21 @@ class AdviceChecker:
         return _Reading(intent, "inferred", probs, narrow, why)
 
     def _weights_of_points(
-        self, reply: str, views: list[PointView], rule_score: float, probs: FloatArray, p: float
+        self,
+        reply: str,
+        views: list[PointView],
+        rule_score: float,
+        probs: FloatArray,
+        gist: FloatArray,
+        p: float,
     ) -> FloatArray:
         """How much each point carries the verdict: the drop in probability without it.
 
         Judging a point alone would put it out of the model's experience (a lone
         "Welcome back!" looks like a one-line brush-off); leaving it out keeps the
-        rest of the reply as context.
+        rest of the reply as context. The gist stays that of the whole reply: it is
+        the tone the points are read in, and re-reading it per point would cost a
+        model pass each.
         """
         drops = np.zeros(len(views))
         if len(views) == 1:
@@ -245,7 +261,7 @@ class AdviceChecker:
             return drops
         for i in range(len(views)):
             rest = views[:i] + views[i + 1 :]
-            x, _ = reply_vector(reply, rest, rule_score, probs)
+            x, _ = reply_vector(reply, rest, rule_score, probs, gist)
             drops[i] = p - float(self._models.verdict.probabilities(x)[1])
         return drops
 

@@ -24,6 +24,11 @@ TRAIN_DIR: Path = CORPUS_DIR / "train"
 #: Written from LABELS.md alone by writers who saw neither the training data nor the
 #: code, frozen before any tuning. Measured rarely; never trained or tuned on.
 BLIND_PATH: Path = CORPUS_DIR / "blind.jsonl"
+#: A second blind set (360 pairs, 23 voices, heavier on sarcasm, contempt and short
+#: sincere replies), by another writer from LABELS.md alone, frozen on 2026-11-30
+#: before the contextual gist was tried.
+BLIND_V2_PATH: Path = CORPUS_DIR / "blind_v2.jsonl"
+BLIND_SETS: tuple[Path, ...] = (BLIND_PATH, BLIND_V2_PATH)
 
 
 class CorpusError(ValueError):

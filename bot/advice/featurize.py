@@ -9,22 +9,56 @@ counts, because a mean of word vectors cannot see word order or punctuation.
 Every reply feature is a sum over its points (sentences or bullets) divided by a
 fixed normaliser, so the learned weights split exactly into per-point
 contributions: that is how the report quotes the sentences behind a verdict.
+
+A bag of word pieces cannot tell a sincere "Congrats, keep going!" from "congrats i
+guess", nor "lol good luck with that" from "good luck, that sounds fun". So the
+reply's opening is also read as a whole by MiniLM itself (its *gist*, one
+contextual sentence vector), a global block beside the per-point sums.
+Held-out-writer cross-validation on 3,139 pairs from 18 writers, with and without it:
+the first writers' F1 0.820 -> 0.841 (false alarms 115 -> 106 of 1,213), the two
+sarcasm writers' 0.81 / 0.76 -> 0.89 / 0.83, the contempt writer's 0.75 -> 0.80; the
+short-reply writer's 0.84 -> 0.83, with false alarms on sincere short replies 19 -> 28
+of 150: the gist helps tone in context more than it helps a lone "Congrats!".
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.advice.features import directives, gatekeeping, harshness, jargon_terms, requirement
 from bot.advice.text import Point, content_stems, is_warm, split_points, word_count
+from knowledge.embeddings import DIMENSIONS as GIST_DIMENSIONS
 from knowledge.static_vectors import DIMENSIONS, StaticVectors
 
 FloatArray = npt.NDArray[np.float64]
+
+#: How much of a reply its gist reads: the opening word pieces. A short reply fits
+#: whole; a long one's tone is mostly set by how it opens. 32 pieces did as well as 64
+#: in held-out-writer cross-validation (F1 0.841 against 0.834) at half the cost of the
+#: model pass, which must fit in the check's 15 ms budget.
+GIST_TOKENS = 32
+
+
+class Embedder(Protocol):
+    """A contextual sentence model (MiniLM, see :mod:`knowledge.embeddings`)."""
+
+    def embed_array(
+        self, texts: Sequence[str], max_tokens: int = ...
+    ) -> npt.NDArray[np.float32]: ...
+
+
+def reply_gists(replies: Sequence[str], embedder: Embedder) -> FloatArray:
+    """Each reply's opening as one contextual unit vector, shape (n, GIST_DIMENSIONS)."""
+    out: FloatArray = embedder.embed_array(list(replies), max_tokens=GIST_TOKENS).astype(np.float64)
+    return out
+
 
 #: What the poster wanted, in the order the intent model's outputs use.
 INTENTS: tuple[str, ...] = ("sharing", "narrow", "details")
@@ -189,9 +223,12 @@ class ReplyLayout:
 
     @property
     def width(self) -> int:
-        # [shared point block] + [point block x intent] + [tail block x narrow] + globals x intents
-        return self.point_width * (1 + self.n_intents + 1) + len(REPLY_GLOBALS) * (
-            1 + self.n_intents
+        # [shared point block] + [point block x intent] + [tail block x narrow]
+        # + globals x intents + gist
+        return (
+            self.point_width * (1 + self.n_intents + 1)
+            + len(REPLY_GLOBALS) * (1 + self.n_intents)
+            + GIST_DIMENSIONS
         )
 
 
@@ -289,12 +326,13 @@ def reply_globals(
 
 
 def reply_vector(
-    reply: str, views: list[PointView], rule_score: float, intent: FloatArray
+    reply: str, views: list[PointView], rule_score: float, intent: FloatArray, gist: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """The reply's feature vector and its per-point rows (for attribution)."""
     rows = point_rows(views, intent)
     points_part = rows.sum(axis=0) if len(views) else np.zeros(rows.shape[1])
-    return np.concatenate([points_part, reply_globals(reply, views, rule_score, intent)]), rows
+    globals_part = reply_globals(reply, views, rule_score, intent)
+    return np.concatenate([points_part, globals_part, gist]), rows
 
 
 def intent_vector(view: PostView) -> FloatArray:

@@ -94,15 +94,24 @@ def linear_to_json(
     scale: npt.ArrayLike,
     classes: list[str],
 ) -> dict[str, Any]:
-    """The stored form of one model (rounded: the file is read by people in diffs too)."""
+    """The stored form of one model (rounded: the file is read by people in diffs too).
+
+    A feature that barely varies in training (a few MiniLM output dimensions hardly
+    move) would round to a scale of 0; it is stored with scale 1 and no weight, so it
+    can neither divide by zero nor blow up on an input unlike the training data.
+    """
 
     def r(a: npt.ArrayLike) -> Any:
         return np.round(np.asarray(a, dtype=np.float64), 6).tolist()
 
+    scale_arr = np.asarray(scale, dtype=np.float64)
+    still = scale_arr < 1e-6
+    coef_arr = np.array(coef, dtype=np.float64)
+    coef_arr[..., still] = 0.0
     return {
         "classes": classes,
-        "coef": r(coef),
+        "coef": r(coef_arr),
         "intercept": r(intercept),
         "mean": r(mean),
-        "scale": r(scale),
+        "scale": r(np.where(still, 1.0, scale_arr)),
     }

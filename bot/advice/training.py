@@ -31,16 +31,19 @@ from bot.advice.evaluation import Case, load_training
 from bot.advice.featurize import (
     INTENTS,
     LAYOUT,
+    Embedder,
     PointView,
     PostView,
     apply_tag,
     intent_vector,
     post_view,
+    reply_gists,
     reply_points,
     reply_vector,
 )
 from bot.advice.learned import WEIGHTS_PATH, linear_to_json
 from bot.advice.rules import RuleChecker
+from knowledge.embeddings import shared_embeddings
 from knowledge.static_vectors import StaticVectors
 
 #: Kinds of flagged replies, grouped into the reasons the report can give.
@@ -66,19 +69,22 @@ class Prepared:
     post: PostView
     points: list[PointView]
     rule_score: float
+    gist: np.ndarray
     group: str
 
 
-def prepare(cases: Sequence[Case], vectors: StaticVectors) -> list[Prepared]:
+def prepare(cases: Sequence[Case], vectors: StaticVectors, embedder: Embedder) -> list[Prepared]:
     rules = RuleChecker()
+    gists = reply_gists([case.reply for case in cases], embedder)
     out: list[Prepared] = []
-    for case in cases:
+    for case, gist in zip(cases, gists, strict=True):
         out.append(
             Prepared(
                 case=case,
                 post=post_view(case.post, vectors),
                 points=reply_points(case.post, case.reply, vectors),
                 rule_score=rules.check(case.post, case.reply, case.intent).score,
+                gist=gist,
                 group=case.source.split(":")[0] + ":" + case.id.split("-")[0],
             )
         )
@@ -129,7 +135,7 @@ def verdict_matrix(data: Sequence[Prepared], intent_probs: np.ndarray) -> np.nda
     rows = []
     for p, probs in zip(data, intent_probs, strict=True):
         tag = p.case.intent.value if p.case.intent.value != "unknown" else None
-        vec, _ = reply_vector(p.case.reply, p.points, p.rule_score, apply_tag(tag, probs))
+        vec, _ = reply_vector(p.case.reply, p.points, p.rule_score, apply_tag(tag, probs), p.gist)
         rows.append(vec)
     return np.array(rows)
 
@@ -166,7 +172,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: Sequence[str], c: float
 def train(out: Path = WEIGHTS_PATH, verbose: bool = True) -> dict[str, Any]:
     cases = [c for c in load_training() if c.lang == "en"]
     vectors = StaticVectors()
-    data = prepare(cases, vectors)
+    data = prepare(cases, vectors, shared_embeddings())
     groups = [p.group for p in data]
     say = print if verbose else (lambda *_: None)
     say(f"{len(cases)} English pairs from {len(set(groups))} writers")

@@ -17,6 +17,7 @@ import pytest
 from bot.advice import AdviceChecker, RuleChecker
 from bot.advice.evaluation import (
     BLIND_PATH,
+    BLIND_SETS,
     Case,
     best_length_threshold,
     evaluate,
@@ -63,10 +64,13 @@ def test_training_corpus_is_big_varied_and_covers_every_kind(training: list[Case
     assert len({c.lang for c in training}) >= 6
 
 
+@pytest.mark.parametrize("path", BLIND_SETS, ids=lambda p: p.name)
 def test_blind_set_is_separate_and_has_eight_flagged_per_kind(
-    training: list[Case], blind: list[Case]
+    training: list[Case], path: Path
 ) -> None:
+    blind = load_cases(path)
     assert not {(c.post, c.reply) for c in training} & {(c.post, c.reply) for c in blind}
+    assert not {c.reply for c in training} & {c.reply for c in blind if len(c.reply) > 40}
     assert {c.kind for c in blind} == KINDS
     for kind in KINDS - {"false_alarm_trap", "depth_request", "encouragement"}:
         assert sum(c.flagged for c in blind if c.kind == kind) >= 8, kind
