@@ -29,6 +29,9 @@ BLIND_PATH: Path = CORPUS_DIR / "blind.jsonl"
 #: before the contextual gist was tried.
 BLIND_V2_PATH: Path = CORPUS_DIR / "blind_v2.jsonl"
 BLIND_SETS: tuple[Path, ...] = (BLIND_PATH, BLIND_V2_PATH)
+#: A third (300 pairs, near-twins of "encouragement plus one tip"), frozen the same day
+#: and not measured yet: held in reserve for the next change to the check.
+RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v3.jsonl"
 
 
 class CorpusError(ValueError):

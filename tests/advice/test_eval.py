@@ -18,6 +18,7 @@ from bot.advice import AdviceChecker, RuleChecker
 from bot.advice.evaluation import (
     BLIND_PATH,
     BLIND_SETS,
+    RESERVE_BLIND_PATH,
     Case,
     best_length_threshold,
     evaluate,
@@ -64,7 +65,7 @@ def test_training_corpus_is_big_varied_and_covers_every_kind(training: list[Case
     assert len({c.lang for c in training}) >= 6
 
 
-@pytest.mark.parametrize("path", BLIND_SETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*BLIND_SETS, RESERVE_BLIND_PATH], ids=lambda p: p.name)
 def test_blind_set_is_separate_and_has_eight_flagged_per_kind(
     training: list[Case], path: Path
 ) -> None:

@@ -156,7 +156,7 @@ async def test_server_sensitivity_decides_what_is_flagged(
     flow: AdviceFlowService, configure: Configure
 ) -> None:
     # Two small unasked tips: borderline, so the server's setting decides.
-    mild = "Well done! You'll want proper shoes at some point, and stretch after runs."
+    mild = "Nice work! Maybe think about proper shoes at some point, and stretch after runs."
     await configure(sensitivity=0.0)
     assert not (await flow.start(WRITER, context(), mild)).flagged
     await configure(sensitivity=1.0)
