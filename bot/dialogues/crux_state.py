@@ -93,6 +93,11 @@ class Stored(BaseModel):
                 data.pop(name, None)
         return data
 
+    def dump(self) -> dict[str, Any]:
+        """The stored JSON shape."""
+        data: dict[str, Any] = self.model_dump(mode="json")
+        return data
+
 
 class Stance(Stored):
     """Who holds a double crux and who denies it (seats)."""
@@ -187,11 +192,6 @@ class CruxState(Stored):
     @classmethod
     def load(cls, state: dict[str, Any]) -> CruxState:
         return cls.model_validate(state)
-
-    def dump(self) -> dict[str, Any]:
-        """The stored JSON shape (what :meth:`load` reads)."""
-        data: dict[str, Any] = self.model_dump(mode="json")
-        return data
 
     @property
     def round(self) -> Round:
