@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.dialogues import crux
+from bot.dialogues import crux, internal_crux
 from bot.dialogues.crux_state import CruxState, CruxStep, StepKey, Test
+from bot.dialogues.internal_crux_state import InternalCruxState, InternalStep
 
 
 def old_shaped_state() -> dict[str, Any]:
@@ -131,3 +132,25 @@ def test_step_keys_are_the_stored_names() -> None:
     assert CruxStep.TEST_DATE.key() == "test_date"
     for step in CruxStep:
         assert StepKey.parse(step.key(1, 0)) == StepKey(step, 1, 0)
+
+
+def test_an_old_shaped_internal_crux_state_round_trips_unchanged() -> None:
+    state = internal_crux.new_state("whether to exercise today", {"a": "the part that wants rest"})
+    state["turns"] = [
+        {"seat": "a", "says": "I'm tired", "topic": "exercise", "true": "You ran twice"},
+        {"seat": "b", "says": "We feel better after", "topic": "exercise"},
+    ]
+    state["checks"] = ["about rest"]
+    state["reframes"] = [{"from": "exercise", "to": "about rest"}]
+    state["_asked"] = "true2"
+    dumped = InternalCruxState.load(state).dump()
+    assert json.dumps(dumped) == json.dumps(state)
+
+
+def test_internal_crux_step_keys_decode() -> None:
+    assert InternalStep.parse("say3") == (InternalStep.SAY, None)
+    assert InternalStep.parse("need:b") == (InternalStep.NEED, "b")
+    assert InternalStep.parse("check1") == (InternalStep.CHECK, None)
+    assert InternalStep.parse("nothing") is None
+    assert InternalStep.NAME.key(seat="a") == "name:a"
+    assert InternalStep.TRUE.key(2) == "true2"
