@@ -4,20 +4,23 @@ The order follows the handbook: invitation, ground rules, positions and confiden
 operationalisation (taboo vague or loaded words and restate), cruxes written
 independently and revealed together, candidate shared cruxes lined up by similarity of
 meaning, confirmation and a resonance check, then recurse or settle with a test.
-Every step is derived from ``state``, so the engine can resume anywhere: ``prompt`` asks
-the first phase still open, ``apply`` hands each answer to its step's handler. Matching
-cruxes is in :mod:`bot.dialogues.crux_matching`, the summary in
+Every step is derived from the stored state, read as a typed
+:class:`~bot.dialogues.crux_state.CruxState`, so the engine can resume anywhere:
+``prompt`` asks the first phase still open, ``apply`` decodes the step
+(:class:`~bot.dialogues.crux_state.CruxStep`) and hands the answer to its handler.
+Matching cruxes is in :mod:`bot.dialogues.crux_matching`, the summary in
 :mod:`bot.dialogues.crux_summary`.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
-from bot.dialogues.crux_answers import HANDLERS, current_round, new_round
+from bot.dialogues.crux_answers import HANDLERS
 from bot.dialogues.crux_matching import SEATS, vague_terms
-from bot.dialogues.crux_summary import kept, summary
+from bot.dialogues.crux_state import CruxState, CruxStep, StepKey
+from bot.dialogues.crux_summary import summary
 from bot.dialogues.model import Choice, DialogueKind, Note, Prompt, Session, Summary
 from bot.wording import verb
 
@@ -41,27 +44,12 @@ STANCES = (
 
 
 def new_state(claim: str, *, invited: bool) -> dict[str, Any]:
-    return {
-        "claim": claim.strip(),
-        "accepted": not invited,
-        "declined": False,
-        "rules": {},
-        "positions": {},
-        "confidence": {},
-        "taboo_done": False,
-        "taboo": [],
-        "restated": {},
-        "rounds": [new_round(claim.strip())],
-        "test": {},
-        "test_ok": {},
-        "share": {},
-    }
+    return CruxState.new(claim, invited=invited).dump()
 
 
 class CruxProtocol:
     kind = DialogueKind.CRUX.value
     note_id = "double-crux"
-    kept = staticmethod(kept)
 
     # -- helpers -----------------------------------------------------------------
 
@@ -89,14 +77,13 @@ class CruxProtocol:
         """A question one answer settles, from either person (shown as "alice or bob")."""
         return Prompt(key, text, self._either(session), any_one=not session.solo, **options)
 
-    _round = staticmethod(current_round)
-
     # -- questions: the first phase still open asks -------------------------------
 
     def prompt(self, session: Session) -> Prompt | None:
-        if session.state["declined"]:
+        st = CruxState.load(session.state)
+        if st.declined:
             return None
-        phases = (
+        phases: tuple[Callable[[Session, CruxState], Prompt | None], ...] = (
             self._ask_invite,
             self._ask_rules,
             self._ask_position,
@@ -110,104 +97,100 @@ class CruxProtocol:
             self._ask_agreement,
         )
         for phase in phases:
-            asked = phase(session)
+            asked = phase(session, st)
             if asked is not None:
                 return asked
         return None
 
-    def _ask_invite(self, session: Session) -> Prompt | None:
-        st = session.state
-        if st["accepted"]:
+    def _ask_invite(self, session: Session, st: CruxState) -> Prompt | None:
+        if st.accepted:
             return None
         return Prompt(
-            "invite",
+            CruxStep.INVITE.key(),
             f"**{session.name('a')}** {verb(session.name('a'), 'invites')} "
             f"**{session.name('b')}** to a double crux "
-            f"on:\n> {st['claim']}\n\n{RULES}\n\n{session.name('b')}, do you accept?",
+            f"on:\n> {st.claim}\n\n{RULES}\n\n{session.name('b')}, do you accept?",
             ("b",),
             choices=(Choice("accept", "Accept"), Choice("decline", "Decline")),
             free_text=False,
         )
 
-    def _ask_rules(self, session: Session) -> Prompt | None:
-        st = session.state
+    def _ask_rules(self, session: Session, st: CruxState) -> Prompt | None:
         if session.solo:
-            if "a" in st["rules"]:
+            if "a" in st.rules:
                 return None
             return Prompt(
-                "rules",
+                CruxStep.RULES.key(),
                 f"Internal double crux between **{session.name('a')}** and "
-                f"**{session.name('b')}** on:\n> {st['claim']}\n\nGround rules: both "
+                f"**{session.name('b')}** on:\n> {st.claim}\n\nGround rules: both "
                 "sides are trying to help you; each gets heard, and each finds something "
                 "true in the other. Ready?",
                 ("a",),
                 choices=(Choice("agree", "Ready"),),
                 free_text=False,
             )
-        if len(st["rules"]) >= 2:
+        if len(st.rules) >= 2:
             return None
         return self._each(
             session,
-            "rules",
-            st["rules"],
+            CruxStep.RULES.key(),
+            st.rules,
             f"{RULES}\n\nBoth of you, please accept to continue.",
             choices=(Choice("agree", "I agree"),),
             free_text=False,
         )
 
-    def _ask_position(self, session: Session) -> Prompt | None:
-        st = session.state
-        if len(st["positions"]) < 2:
+    def _ask_position(self, session: Session, st: CruxState) -> Prompt | None:
+        if len(st.positions) < 2:
             return self._each(
                 session,
-                "position",
-                st["positions"],
-                f"On *{st['claim']}*: what is your position, in a sentence or two?",
+                CruxStep.POSITION.key(),
+                st.positions,
+                f"On *{st.claim}*: what is your position, in a sentence or two?",
                 long=True,
             )
-        if len(st["confidence"]) < 2:
+        if len(st.confidence) < 2:
             return self._each(
                 session,
-                "confidence",
-                st["confidence"],
-                f"How confident are you that *{st['claim']}* is true? 0 to 100.",
+                CruxStep.CONFIDENCE.key(),
+                st.confidence,
+                f"How confident are you that *{st.claim}* is true? 0 to 100.",
             )
         return None
 
-    def _ask_taboo(self, session: Session) -> Prompt | None:
-        st = session.state
-        if not st["taboo_done"]:
-            found = vague_terms(" ".join([st["claim"], *st["positions"].values()]))
+    def _ask_taboo(self, session: Session, st: CruxState) -> Prompt | None:
+        if not st.taboo_done:
+            found = vague_terms(" ".join([st.claim, *st.positions.values()]))
             listed = ", ".join(f"'{w}'" for w in found) if found else "none from my list"
             return self._anyone(
                 session,
-                "taboo",
+                CruxStep.TABOO.key(),
                 "**Operationalise.** Words that are vague or loaded carry a disagreement "
                 f"without saying anything checkable. I spotted: {listed}.\n\nAdd any other "
                 "words either of you wants tabooed (comma-separated), or say `none`.",
                 choices=(Choice("none", "No more words"),),
             )
-        if st["taboo"] and len(st["restated"]) < 2:
-            words = ", ".join(f"'{w}'" for w in st["taboo"])
+        if st.taboo and len(st.restated) < 2:
+            words = ", ".join(f"'{w}'" for w in st.taboo)
             return self._each(
                 session,
-                "restate",
-                st["restated"],
+                CruxStep.RESTATE.key(),
+                st.restated,
                 f"Restate your position without {words}: say what you would expect to "
                 "see in the world if you are right.",
                 long=True,
             )
         return None
 
-    def _ask_cruxes(self, session: Session) -> Prompt | None:
-        rnd = self._round(session.state)
-        if len(rnd["cruxes"]) >= 2:
+    def _ask_cruxes(self, session: Session, st: CruxState) -> Prompt | None:
+        rnd = st.round
+        if len(rnd.cruxes) >= 2:
             return None
         return self._each(
             session,
-            f"cruxes{len(session.state['rounds'])}",
-            rnd["cruxes"],
-            f"List your cruxes for *{rnd['claim']}*: claims which, if you found out "
+            CruxStep.CRUXES.key(len(st.rounds)),
+            rnd.cruxes,
+            f"List your cruxes for *{rnd.claim}*: claims which, if you found out "
             "they were false, would change your mind. One per line, concrete and "
             "checkable. "
             + (
@@ -220,18 +203,18 @@ class CruxProtocol:
             private=not session.solo,
         )
 
-    def _ask_confirm(self, session: Session) -> Prompt | None:
-        rnd = self._round(session.state)
-        number = len(session.state["rounds"])
-        for index, cand in enumerate(rnd["candidates"] or []):
-            votes = rnd["votes"].get(str(index), {})
+    def _ask_confirm(self, session: Session, st: CruxState) -> Prompt | None:
+        rnd = st.round
+        number = len(st.rounds)
+        for index, cand in enumerate(rnd.candidates or []):
+            votes = rnd.votes.get(str(index), {})
             if len(votes) < 2:
                 return self._each(
                     session,
-                    f"confirm{number}.{index}",
+                    CruxStep.CONFIRM.key(number, index),
                     votes,
                     f"Candidate double crux {index + 1}:\n"
-                    f"- {session.name('a')}: {cand['a']}\n- {session.name('b')}: {cand['b']}\n"
+                    f"- {session.name('a')}: {cand.a}\n- {session.name('b')}: {cand.b}\n"
                     "Is this one claim that is a crux for both of you (you would settle it "
                     "in opposite directions)?",
                     choices=(Choice("yes", "Yes, shared crux"), Choice("no", "No")),
@@ -239,25 +222,25 @@ class CruxProtocol:
                 )
         return None
 
-    def _ask_propose(self, session: Session) -> Prompt | None:
-        rnd = self._round(session.state)
-        number = len(session.state["rounds"])
-        if not rnd["double"] and rnd["proposed"] is None:
+    def _ask_propose(self, session: Session, st: CruxState) -> Prompt | None:
+        rnd = st.round
+        number = len(st.rounds)
+        if not rnd.double and rnd.proposed is None:
             return self._anyone(
                 session,
-                f"propose{number}",
+                CruxStep.PROPOSE.key(number),
                 "No shared crux yet. Look at both lists: write one claim that would move "
                 "both of you if it were settled, or say `none` to go straight to a test "
                 "of the main claim.",
                 choices=(Choice("none", "None"),),
             )
-        proposed = rnd["proposed"]
-        if proposed and proposed.get("votes") is not None and len(proposed["votes"]) < 2:
+        proposed = rnd.proposed
+        if proposed and proposed.votes is not None and len(proposed.votes) < 2:
             return self._each(
                 session,
-                f"agree{number}",
-                proposed["votes"],
-                f"Proposed double crux:\n> {proposed['text']}\nDo you think it is true or "
+                CruxStep.AGREE.key(number),
+                proposed.votes,
+                f"Proposed double crux:\n> {proposed.text}\nDo you think it is true or "
                 "false? And if it turned out the other way, would your mind change? A double "
                 "crux is one that one of you holds and the other denies.",
                 choices=STANCES,
@@ -265,15 +248,15 @@ class CruxProtocol:
             )
         return None
 
-    def _ask_resonance(self, session: Session) -> Prompt | None:
-        rnd = self._round(session.state)
-        number = len(session.state["rounds"])
-        for index, crux in enumerate(rnd["double"]):
-            answers = rnd["resonance"].get(str(index), {})
+    def _ask_resonance(self, session: Session, st: CruxState) -> Prompt | None:
+        rnd = st.round
+        number = len(st.rounds)
+        for index, crux in enumerate(rnd.double):
+            answers = rnd.resonance.get(str(index), {})
             if len(answers) < 2:
                 return self._each(
                     session,
-                    f"resonate{number}.{index}",
+                    CruxStep.RESONATE.key(number, index),
                     answers,
                     f"Resonance check:\n> {crux}\nIf this turned out false, would you "
                     "really change your mind about the main question?",
@@ -286,70 +269,70 @@ class CruxProtocol:
                 )
         return None
 
-    def _ask_next(self, session: Session) -> Prompt | None:
-        rnd = self._round(session.state)
-        number = len(session.state["rounds"])
-        found = kept(rnd)
-        if not found or rnd["next"] is not None:
+    def _ask_next(self, session: Session, st: CruxState) -> Prompt | None:
+        rnd = st.round
+        number = len(st.rounds)
+        found = rnd.kept()
+        if not found or rnd.next is not None:
             return None
         choices: tuple[Choice, ...] = (Choice("settle", "Settle it with a test"),)
         if number < session.settings.max_crux_rounds:
             choices = (Choice("recurse", "Dig for an easier-to-test crux"), *choices)
         return self._anyone(
             session,
-            f"next{number}",
+            CruxStep.NEXT.key(number),
             "Double crux: **" + "**; **".join(found) + "**.\n\nDig underneath for an "
             "easier-to-test crux, or settle this one with a test?",
             choices=choices,
             free_text=False,
         )
 
-    def _ask_test(self, session: Session) -> Prompt | None:
-        test = session.state["test"]
-        if "kind" not in test:
+    def _ask_test(self, session: Session, st: CruxState) -> Prompt | None:
+        test = st.test
+        if test.kind is None:
             return self._anyone(
                 session,
-                "test_kind",
+                CruxStep.TEST_KIND.key(),
                 "How could this be settled? Pick the kind of test.",
                 choices=TEST_KINDS,
                 free_text=False,
             )
-        if "detail" not in test:
+        if test.detail is None:
             return self._anyone(
                 session,
-                "test_detail",
-                f"Describe the {test['kind']} precisely: what you would do or read, and what "
+                CruxStep.TEST_DETAIL.key(),
+                f"Describe the {test.kind} precisely: what you would do or read, and what "
                 "result would favour which side.",
                 long=True,
             )
-        if "date" not in test:
+        if test.date is None:
             return self._anyone(
                 session,
-                "test_date",
+                CruxStep.TEST_DATE.key(),
                 "By when will you know? (e.g. 'in 2 weeks', 'friday', 2026-03-01)",
             )
         return None
 
-    def _ask_agreement(self, session: Session) -> Prompt | None:
+    def _ask_agreement(self, session: Session, st: CruxState) -> Prompt | None:
         """Two people both accept the test, then both decide on sharing (not solo)."""
-        st, test = session.state, session.state["test"]
+        test = st.test
         if session.solo:
             return None
-        if len(st["test_ok"]) < 2:
+        if len(st.test_ok) < 2:
             return self._each(
                 session,
-                "test_ok",
-                st["test_ok"],
-                f"Agreed test: **{test['kind']}**: {test['detail']} (by {test['date'][:10]}). "
+                CruxStep.TEST_OK.key(),
+                st.test_ok,
+                f"Agreed test: **{test.kind}**: {test.detail} (by {(test.date or '')[:10]}). "
                 "Do you both accept it?",
                 choices=(Choice("yes", "I accept"), Choice("no", "Change it")),
                 free_text=False,
             )
-        if len(st["share"]) < 2:
+        if len(st.share) < 2:
             return self._each(
                 session,
-                "share",
-                st["share"],
+                CruxStep.SHARE.key(),
+                st.share,
                 "Post the summary in the channel too? (Only if you both say yes.)",
                 choices=(Choice("yes", "Yes"), Choice("no", "No, keep it here")),
                 free_text=False,
@@ -359,11 +342,14 @@ class CruxProtocol:
     # -- answers: one handler per step (see bot.dialogues.crux_answers) ----------
 
     async def apply(self, session: Session, prompt: Prompt, seat: str, text: str) -> list[Note]:
-        step = re.sub(r"[\d.]+$", "", prompt.key.split(":")[0])
-        handler = HANDLERS.get(step)
-        if handler is None:
+        key = StepKey.parse(prompt.key)
+        if key is None:
             return []
-        return await handler(session, prompt, seat, text.strip())
+        st = CruxState.load(session.state)
+        notes = await HANDLERS[key.step](session, st, key, seat, text.strip())
+        session.state.clear()
+        session.state.update(st.dump())
+        return notes
 
     # -- summary -----------------------------------------------------------------
 

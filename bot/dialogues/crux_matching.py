@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
+from bot.dialogues.crux_state import Candidate, Round
 from bot.dialogues.model import Note, Session
 from bot.dialogues.parsing import mentions_word
 
@@ -118,10 +118,10 @@ def pair_candidates(scores: list[list[float]], threshold: float) -> list[tuple[i
     return chosen
 
 
-async def reveal(session: Session, rnd: dict[str, Any]) -> Note:
+async def reveal(session: Session, rnd: Round) -> Note:
     """Both lists are in: show them side by side, with the pairs that look alike as
     candidate shared cruxes (by meaning, or by shared words when the model is away)."""
-    left, right = rnd["cruxes"]["a"], rnd["cruxes"]["b"]
+    left, right = rnd.cruxes["a"], rnd.cruxes["b"]
     scores: list[list[float]] | None = None
     if session.similarity is not None:
         try:
@@ -132,17 +132,17 @@ async def reveal(session: Session, rnd: dict[str, Any]) -> Note:
     if scores is None:
         scores = lexical_similarity(left, right)
         threshold = LEXICAL_THRESHOLD
-    rnd["candidates"] = [
-        {"a": left[i], "b": right[j], "score": score}
+    rnd.candidates = [
+        Candidate(a=left[i], b=right[j], score=score)
         for i, j, score in pair_candidates(scores, threshold)
     ]
     lines = ["**Both have submitted. Cruxes, side by side:**"]
     for seat, items in (("a", left), ("b", right)):
         lines.append(f"__{session.name(seat)}__")
         lines += [f"{n}. {item}" for n, item in enumerate(items, 1)]
-    if rnd["candidates"]:
+    if rnd.candidates:
         lines.append("**Candidate shared cruxes** (similar in meaning):")
-        lines += [f"- {c['a']} ⟷ {c['b']} (similarity {c['score']:.2f})" for c in rnd["candidates"]]
+        lines += [f"- {c.a} ⟷ {c.b} (similarity {c.score:.2f})" for c in rnd.candidates]
     else:
         lines.append("No pair of cruxes looks alike; you can propose one.")
     return Note("\n".join(lines), {"reveal": True})

@@ -6,14 +6,17 @@ have the other find something true in it; alternate; after each exchange, notice
 whether the disagreement has turned out to be about something else; end with what each
 part needs (and, if there is one, a small step that gives each some of it).
 
-Every question is derived from ``state``, so the engine can resume anywhere.
+Every question is derived from the stored state, read as a typed
+:class:`~bot.dialogues.internal_crux_state.InternalCruxState`, so the engine can resume
+anywhere; each answer goes to its step's handler.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
+from bot.dialogues.internal_crux_state import InternalCruxState, InternalStep, Turn
 from bot.dialogues.model import (
     Choice,
     DialogueKind,
@@ -90,18 +93,7 @@ def neutral_name(text: str) -> str:
 
 
 def new_state(topic: str | None, names: dict[str, str] | None = None) -> dict[str, Any]:
-    return {
-        "claim": topic or "",
-        "topic": topic or "",
-        "ready": False,
-        "names": dict(names or {}),
-        "turns": [],
-        "checks": [],
-        "reframes": [],
-        "heard": False,
-        "needs": {},
-        "step": None,
-    }
+    return InternalCruxState(claim=topic or "", topic=topic or "", names=dict(names or {})).dump()
 
 
 def _other(seat: str) -> str:
@@ -123,32 +115,32 @@ class InternalCruxProtocol:
 
     def prompt(self, session: Session) -> Prompt | None:
         """The first open phase's question: set-up, the turns, the needs, a step."""
+        st = InternalCruxState.load(session.state)
         for phase in (self._ask_setup, self._ask_turn, self._ask_need, self._ask_step):
-            asked = phase(session)
+            asked = phase(session, st)
             if asked is not None:
                 return asked
         return None
 
-    def _ask_setup(self, session: Session) -> Prompt | None:
+    def _ask_setup(self, session: Session, st: InternalCruxState) -> Prompt | None:
         """The topic, the ground rules, then a neutral name for each part."""
-        st = session.state
-        if not st["claim"]:
+        if not st.claim:
             return Prompt(
-                "topic",
+                InternalStep.TOPIC.key(),
                 "**Internal double crux.** What are two parts of you disagreeing about? "
                 "Say it in a line (e.g. 'whether to exercise today').",
                 ("a",),
             )
-        if not st["ready"]:
-            named = all(seat in st["names"] for seat in SEATS)
+        if not st.ready:
+            named = all(seat in st.names for seat in SEATS)
             between = (
                 f"between **{self.name(session, 'a')}** and **{self.name(session, 'b')}** "
                 if named
                 else "between two parts of you "
             )
             return Prompt(
-                "rules",
-                f"Internal double crux {between}on:\n> {st['claim']}\n\n"
+                InternalStep.RULES.key(),
+                f"Internal double crux {between}on:\n> {st.claim}\n\n"
                 "Ground rules: both parts are trying to help you. One part says one thing; "
                 "the other first finds something true in it, then answers with one thing of "
                 "its own. Ready?",
@@ -157,150 +149,172 @@ class InternalCruxProtocol:
                 free_text=False,
             )
         for seat in SEATS:
-            if seat not in st["names"]:
+            if seat not in st.names:
                 first = "first" if seat == "a" else "second"
                 return Prompt(
-                    f"name:{seat}",
+                    InternalStep.NAME.key(seat=seat),
                     f"Name the {first} part neutrally, by what it wants or protects "
                     "('the part that wants rest'), not by a judgement ('the lazy part').",
                     ("a",),
                 )
         return None
 
-    def _ask_turn(self, session: Session) -> Prompt | None:
+    def _ask_turn(self, session: Session, st: InternalCruxState) -> Prompt | None:
         """Alternate turns: what is true in the last one, a check every round, the next."""
-        st = session.state
-        turns: list[dict[str, Any]] = st["turns"]
+        turns = st.turns
         number = len(turns)
-        if turns and "true" not in turns[-1]:
+        if turns and turns[-1].true is None:
             last = turns[-1]
-            listener = _other(last["seat"])
+            listener = _other(last.seat)
             return self._as(
                 session,
                 listener,
-                f"true{number}",
-                f"{self.name(session, last['seat'])} said:\n> {last['says']}\n\n"
+                InternalStep.TRUE.key(number),
+                f"{self.name(session, last.seat)} said:\n> {last.says}\n\n"
                 "What is true in it? Find something, even if you disagree with the rest.",
                 long=True,
             )
-        if number and number % 2 == 0 and len(st["checks"]) < number // 2 and not st["heard"]:
+        if number and number % 2 == 0 and len(st.checks) < number // 2 and not st.heard:
             return Prompt(
-                f"check{number // 2}",
-                f"**Notice.** Is the disagreement still about *{st['topic']}*, or has it "
+                InternalStep.CHECK.key(number // 2),
+                f"**Notice.** Is the disagreement still about *{st.topic}*, or has it "
                 "turned out to be about something else? Say `same`, or `heard` if both "
                 "parts feel heard, or write what it is really about.",
                 ("a",),
                 choices=CHECK_CHOICES,
             )
-        if not st["heard"] and number < 2 * MAX_ROUNDS:
+        if not st.heard and number < 2 * MAX_ROUNDS:
             speaker = "a" if number % 2 == 0 else "b"
             other = self.name(session, _other(speaker))
             return self._as(
                 session,
                 speaker,
-                f"say{number + 1}",
-                f"Say one thing you want {other} to hear about *{st['topic']}*: one thing, "
+                InternalStep.SAY.key(number + 1),
+                f"Say one thing you want {other} to hear about *{st.topic}*: one thing, "
                 "in a sentence or two.",
                 long=True,
             )
         return None
 
-    def _ask_need(self, session: Session) -> Prompt | None:
+    def _ask_need(self, session: Session, st: InternalCruxState) -> Prompt | None:
         for seat in SEATS:
-            if seat not in session.state["needs"]:
+            if seat not in st.needs:
                 return self._as(
                     session,
                     seat,
-                    f"need:{seat}",
+                    InternalStep.NEED.key(seat=seat),
                     "What do you need? What would have to be true for you to let "
                     f"{self.name(session, _other(seat))} have its way some of the time?",
                     long=True,
                 )
         return None
 
-    def _ask_step(self, session: Session) -> Prompt | None:
-        if session.state["step"] is not None:
+    def _ask_step(self, session: Session, st: InternalCruxState) -> Prompt | None:
+        if st.step is not None:
             return None
         a, b = self.name(session, "a"), self.name(session, "b")
         return Prompt(
-            "step",
+            InternalStep.STEP.key(),
             f"One small step that gives **{a}** and **{b}** each some of what they "
             "need? Or `none`.",
             ("a",),
             choices=(Choice("none", "None for now"),),
         )
 
-    # -- answers -----------------------------------------------------------------
+    # -- answers: one handler per step ------------------------------------------
 
     async def apply(self, session: Session, prompt: Prompt, seat: str, text: str) -> list[Note]:
-        st = session.state
-        key = prompt.key
-        value = text.strip()
-        step = re.sub(r"[\d]+$", "", key.split(":")[0])
-        if step == "topic":
-            st["claim"] = st["topic"] = value[:500]
-        elif step == "name":
-            part = key.split(":")[1]
-            name = neutral_name(value)
-            other = st["names"].get(_other(part))
-            if other and other.lower() == name.lower():
-                raise InvalidAnswer("Give the two parts different names.")
-            st["names"][part] = name
+        decoded = InternalStep.parse(prompt.key)
+        if decoded is None:
+            return []
+        step, part = decoded
+        st = InternalCruxState.load(session.state)
+        handlers: dict[InternalStep, Callable[[InternalCruxState, str, str], list[Note]]] = {
+            InternalStep.TOPIC: self._on_topic,
+            InternalStep.NAME: self._on_name,
+            InternalStep.RULES: self._on_rules,
+            InternalStep.SAY: self._on_say,
+            InternalStep.TRUE: self._on_true,
+            InternalStep.CHECK: self._on_check,
+            InternalStep.NEED: self._on_need,
+            InternalStep.STEP: self._on_step,
+        }
+        notes = handlers[step](st, part or prompt.seats[0], text.strip())
+        session.state.clear()
+        session.state.update(st.dump())
+        return notes
+
+    def _on_topic(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        st.claim = st.topic = value[:500]
+        return []
+
+    def _on_name(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        name = neutral_name(value)
+        other = st.names.get(_other(part))
+        if other and other.lower() == name.lower():
+            raise InvalidAnswer("Give the two parts different names.")
+        st.names[part] = name
+        return [Note(f"Part {1 if part == 'a' else 2}: **{name}**.", {"rename_seat": [part, name]})]
+
+    def _on_rules(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        st.ready = True
+        return []
+
+    def _on_say(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        st.turns.append(Turn(seat=part, says=value, topic=st.topic))
+        return []
+
+    def _on_true(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        st.turns[-1].true = value
+        return []
+
+    def _on_check(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        lowered = value.lower().rstrip(".!")
+        agreed = parse_yes_no(lowered)
+        if agreed is False:
+            raise InvalidAnswer("What is it about, then? Write it in a line, or say `same`.")
+        if agreed:
+            lowered = "same"
+        st.checks.append(value)
+        if lowered == "heard":
+            st.heard = True
+            return [Note("Both parts have been heard. Now: what each of them needs.")]
+        if lowered != "same":
+            st.reframes.append({"from": st.topic, "to": value})
+            st.topic = value
             return [
-                Note(f"Part {1 if part == 'a' else 2}: **{name}**.", {"rename_seat": [part, name]})
+                Note(f"The disagreement turns out to be about: **{value}**. Carry on from there.")
             ]
-        elif step == "rules":
-            st["ready"] = True
-        elif step == "say":
-            speaker = prompt.seats[0]
-            st["turns"].append({"seat": speaker, "says": value, "topic": st["topic"]})
-        elif step == "true":
-            st["turns"][-1]["true"] = value
-        elif step == "check":
-            lowered = value.lower().rstrip(".!")
-            agreed = parse_yes_no(lowered)
-            if agreed is False:
-                raise InvalidAnswer("What is it about, then? Write it in a line, or say `same`.")
-            if agreed:
-                lowered = "same"
-            st["checks"].append(value)
-            if lowered == "heard":
-                st["heard"] = True
-                return [Note("Both parts have been heard. Now: what each of them needs.")]
-            if lowered != "same":
-                st["reframes"].append({"from": st["topic"], "to": value})
-                st["topic"] = value
-                return [
-                    Note(
-                        f"The disagreement turns out to be about: **{value}**. Carry on from there."
-                    )
-                ]
-            if len(st["turns"]) >= 2 * MAX_ROUNDS:
-                return [Note("That's a good run of exchanges. Now: what each part needs.")]
-        elif step == "need":
-            st["needs"][prompt.seats[0]] = value
-        elif step == "step":
-            st["step"] = "" if value.lower() in DONE_WORDS else value
+        if len(st.turns) >= 2 * MAX_ROUNDS:
+            return [Note("That's a good run of exchanges. Now: what each part needs.")]
+        return []
+
+    def _on_need(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        st.needs[part] = value
+        return []
+
+    def _on_step(self, st: InternalCruxState, part: str, value: str) -> list[Note]:
+        st.step = "" if value.lower() in DONE_WORDS else value
         return []
 
     # -- summary -----------------------------------------------------------------
 
     def summary(self, session: Session) -> Summary:
-        st = session.state
+        st = InternalCruxState.load(session.state)
         a, b = self.name(session, "a"), self.name(session, "b")
-        lines = [f"**Between:** {a} and {b}", f"**On:** {st['claim']}", "", "**Exchange**"]
-        for turn in st["turns"]:
-            speaker = self.name(session, turn["seat"])
-            listener = self.name(session, _other(turn["seat"]))
-            lines.append(f"- {speaker}: {turn['says']}")
-            if turn.get("true"):
-                lines.append(f"  {listener} finds true in it: {turn['true']}")
-        if st["reframes"]:
+        lines = [f"**Between:** {a} and {b}", f"**On:** {st.claim}", "", "**Exchange**"]
+        for turn in st.turns:
+            speaker = self.name(session, turn.seat)
+            listener = self.name(session, _other(turn.seat))
+            lines.append(f"- {speaker}: {turn.says}")
+            if turn.true:
+                lines.append(f"  {listener} finds true in it: {turn.true}")
+        if st.reframes:
             lines += ["", "**What it turned out to be about**"]
-            lines += [f"- not {r['from']}, but {r['to']}" for r in st["reframes"]]
+            lines += [f"- not {r['from']}, but {r['to']}" for r in st.reframes]
         lines += ["", "**What each part needs**"]
         for seat in SEATS:
-            lines.append(f"- {self.name(session, seat)}: {st['needs'].get(seat, '—')}")
-        if st["step"]:
-            lines += ["", f"**A step for both:** {st['step']}"]
-        return Summary(title=f"Internal double crux: {st['claim']}", text="\n".join(lines))
+            lines.append(f"- {self.name(session, seat)}: {st.needs.get(seat, '—')}")
+        if st.step:
+            lines += ["", f"**A step for both:** {st.step}"]
+        return Summary(title=f"Internal double crux: {st.claim}", text="\n".join(lines))
