@@ -79,11 +79,14 @@ class StepKey:
 
 
 class Stored(BaseModel):
-    """A piece of stored state: unknown keys are kept, and the fields named in
-    ``omitted_when_none`` are left out of the JSON while they are None."""
+    """A piece of stored state: unknown keys are kept, the fields named in
+    ``omitted_when_none`` are left out of the JSON while they are None, and those in
+    ``omitted_when_unset`` while they were neither read nor assigned (a key that older
+    dialogues lack, or one stored as null on purpose, keeps its shape)."""
 
     model_config = ConfigDict(extra="allow")
     omitted_when_none: ClassVar[frozenset[str]] = frozenset()
+    omitted_when_unset: ClassVar[frozenset[str]] = frozenset()
 
     @model_serializer(mode="wrap")
     def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -91,6 +94,8 @@ class Stored(BaseModel):
         for name in self.omitted_when_none:
             if data.get(name) is None:
                 data.pop(name, None)
+        for name in self.omitted_when_unset - self.model_fields_set:
+            data.pop(name, None)
         return data
 
     def dump(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogues import InvalidAnswer, Place, impossible
+from bot.dialogues.impossible_state import ImpossibleState
 from bot.dialogues.parsing import confidence_in
 from bot.storage import Database
 from tests import console_runner
@@ -41,10 +42,10 @@ async def test_a_reason_is_labelled_after_what_is_under_it(database: Database) -
 
 
 def test_a_reason_labelled_before_every_obstacle_was_shows_the_hardest_under_it() -> None:
-    state = impossible.new_state("Run a marathon", 2)
-    impossible._add_children(state, None, ["My knees"])
-    impossible._add_children(state, "1", ["Old injury", "No coach"])
-    state["nodes"]["1.1"]["label"], state["nodes"]["1.2"]["label"] = "impossible", "hard"
+    state = ImpossibleState.load(impossible.new_state("Run a marathon", 2))
+    state.add_children(None, ["My knees"])
+    state.add_children("1", ["Old injury", "No coach"])
+    state.nodes["1.1"].label, state.nodes["1.2"].label = "impossible", "hard"
     assert impossible.label_of(state, "1") == "impossible"
 
 
