@@ -2,8 +2,9 @@
 
 ``/help`` in Discord and ``help`` in the console both render this module; the Discord
 commands and groups take their descriptions from it (:func:`description`), and the
-console commands their one-line summaries (:func:`console_summary`). A test checks it
-against the commands actually registered, so the help never drifts from what exists.
+console commands their one-line summaries and usages (:func:`console_summary`,
+:func:`console_usage`). A test checks it against the commands actually registered, so
+the help never drifts from what exists.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ class CommandInfo:
     name: str  # as typed in Discord, without the slash ("knowledge add")
     group: str
     summary: str  # the line in /help and in the console's help
-    console: str | None = None  # console usage, when it differs from the name
     moderator: bool = False
     #: What Discord shows under the command as it is typed, when it differs from the
     #: summary (at most 100 characters).
@@ -28,6 +28,13 @@ class CommandInfo:
     @property
     def description(self) -> str:
         return self.short if self.short is not None else self.summary
+
+    @property
+    def console(self) -> str | None:
+        """How to type it in the console: the usage of the console command of the same
+        first word, read from :data:`CONSOLE_USAGES` so it is written once (None when
+        the console has no such command)."""
+        return CONSOLE_USAGES.get(self.name.split()[0])
 
 
 GROUPS = ("General", "Knowledge", "Advice", "Dialogues", "Coaching", "Privacy", "Moderators")
@@ -41,95 +48,73 @@ CATALOG: tuple[CommandInfo, ...] = (
         "ask",
         "Knowledge",
         'Ask for guidance; the answer cites the notes it draws on. Under it, "Show another note" and "That didn\'t help".',
-        "ask QUESTION, then another | unhelpful (| share, after a kind reply)",
         short="Ask for guidance from the notes library, with citations.",
     ),
-    CommandInfo("note", "Knowledge", "Show one note from the library.", "note ID-OR-TITLE"),
-    CommandInfo(
-        "techniques", "Knowledge", "Browse the library by kind or tag.", "techniques [KIND] [TAG]"
-    ),
+    CommandInfo("note", "Knowledge", "Show one note from the library."),
+    CommandInfo("techniques", "Knowledge", "Browse the library by kind or tag."),
     CommandInfo(
         "knowledge add",
         "Knowledge",
         "Add a note to this server's library (file or form).",
-        "knowledge add FILE.md",
         moderator=True,
         short="Add a note: attach a .md file, or fill in a form.",
     ),
-    CommandInfo("knowledge list", "Knowledge", "List this server's own notes.", "knowledge list"),
+    CommandInfo("knowledge list", "Knowledge", "List this server's own notes."),
     CommandInfo(
         "knowledge remove",
         "Knowledge",
         "Remove one of this server's notes.",
-        "knowledge remove ID",
         moderator=True,
     ),
     CommandInfo(
         "advise",
         "Advice",
         "Draft a reply to a message (or Apps → Reply with care on it); it is checked, with a gentler version offered, before anything is posted.",
-        "advise POST, then draft REPLY, post [gentle], edit REPLY, cancel, mistake; watch POST REPLY [nudge|hold]",
         short="Draft a reply to a message; it is checked before it is posted.",
     ),
     CommandInfo(
         "impossible",
         "Dialogues",
         "Very specifically, why is this goal impossible?",
-        "impossible GOAL",
         short="Very specifically, why is this impossible?",
     ),
     CommandInfo(
         "crux",
         "Dialogues",
         "Double crux with someone, or with yourself in DMs.",
-        "crux PARTNER CLAIM | crux solo [A/B] CLAIM",
         short="Double crux with someone (or, in DMs, with yourself).",
     ),
-    CommandInfo(
-        "exercise", "Dialogues", "Run a guided exercise from the notes.", "exercise [NAME]"
-    ),
+    CommandInfo("exercise", "Dialogues", "Run a guided exercise from the notes."),
     CommandInfo(
         "dialogue pause",
         "Dialogues",
         "Pause the dialogue you are in.",
-        "dialogue pause [ID]",
         short="Pause the dialogue (anyone in it).",
     ),
-    CommandInfo(
-        "dialogue resume", "Dialogues", "Resume a paused dialogue.", "dialogue resume [ID]"
-    ),
+    CommandInfo("dialogue resume", "Dialogues", "Resume a paused dialogue."),
     CommandInfo(
         "dialogue end",
         "Dialogues",
         "End a dialogue; the transcript is kept.",
-        "dialogue end [ID]",
         short="End the dialogue; the transcript is kept.",
     ),
     CommandInfo(
         "dialogue export",
         "Dialogues",
         "The whole dialogue as Markdown.",
-        "dialogue export [ID]",
         short="The whole dialogue as a Markdown file.",
     ),
     CommandInfo(
         "coach start",
         "Coaching",
         "Daily morning prompts in your DMs: time zone, time, days.",
-        "coach start TIMEZONE TIME [DAYS] [nudge]",
         short="Start daily coaching: morning prompts in your DMs.",
     ),
-    CommandInfo(
-        "coach settings",
-        "Coaching",
-        "Show or change your coaching settings.",
-        "coach settings [timezone=..] [time=..] [days=..] [nudge=on|off] [nudge_time=..]",
-    ),
+    CommandInfo("coach settings", "Coaching", "Show or change your coaching settings."),
     CommandInfo(
         "coach pause",
         "Coaching",
         "Pause coaching until a date; streaks don't break.",
-        "coach pause UNTIL",
         short="Pause coaching until a date (a vacation).",
     ),
     CommandInfo("coach resume", "Coaching", "Resume coaching after a pause."),
@@ -138,21 +123,18 @@ CATALOG: tuple[CommandInfo, ...] = (
         "coach prompts",
         "Coaching",
         "Add, edit, reorder or remove your morning prompts.",
-        "coach prompts [add TEXT | edit N TEXT | move N TO | remove N | reset]",
         short="Edit your morning prompts (one per line).",
     ),
     CommandInfo(
         "coach server-prompts",
         "Coaching",
         "Set this server's default morning prompts.",
-        "coach server-prompts PROMPT; PROMPT; ...",
         moderator=True,
     ),
     CommandInfo(
         "practice log",
         "Coaching",
         "Log minutes of focused practice on a skill.",
-        "practice log MINUTES SKILL [practised=..] [noticed=..]",
         short="Log minutes of focused practice.",
     ),
     CommandInfo(
@@ -162,36 +144,21 @@ CATALOG: tuple[CommandInfo, ...] = (
         short="Your practice over the last 30 days, with a chart.",
     ),
     CommandInfo(
-        "practice push start",
-        "Coaching",
-        "Start a push on one skill (20 hours by default).",
-        "practice push start SKILL [HOURS]",
+        "practice push start", "Coaching", "Start a push on one skill (20 hours by default)."
     ),
-    CommandInfo(
-        "practice push test",
-        "Coaching",
-        "Set the before/after test of your push.",
-        "practice push test TEST [before=..]",
-    ),
+    CommandInfo("practice push test", "Coaching", "Set the before/after test of your push."),
     CommandInfo("practice push status", "Coaching", "Progress of your pushes."),
-    CommandInfo(
-        "practice push stop",
-        "Coaching",
-        "Stop a push (its practice stays logged).",
-        "practice push stop SKILL",
-    ),
+    CommandInfo("practice push stop", "Coaching", "Stop a push (its practice stays logged)."),
     CommandInfo(
         "practice push reflect",
         "Coaching",
         "Reflect on a finished push.",
-        "practice push reflect TEXT",
         short="Reflect on your finished push.",
     ),
     CommandInfo(
         "club start",
         "Coaching",
         "Start, change or resume the practice club: monthly (or weekly) check-ins.",
-        "club start [monthly|weekly] TIMEZONE [day=1] [time=19:00] [open=DAYS]",
         moderator=True,
         short="Start (or change, or resume) the practice club.",
     ),
@@ -207,7 +174,6 @@ CATALOG: tuple[CommandInfo, ...] = (
         "club questions",
         "Coaching",
         "Set the check-in questions (audited; empty: the note's).",
-        "club questions Q1; Q2 | reset",
         moderator=True,
         short="Set the check-in questions (one per line).",
     ),
@@ -216,21 +182,18 @@ CATALOG: tuple[CommandInfo, ...] = (
         "club checkin",
         "Coaching",
         "Check in privately; the form starts from your practice log. Hours and your one change reach the digest only if you say yes.",
-        "club checkin, then club answer [change=..] [share_hours=yes] [quote_change=yes] TEXT",
         short="Check in privately (the form starts from your log).",
     ),
     CommandInfo(
         "club remind",
         "Coaching",
         "A DM reminder per check-in (opt-in).",
-        "club remind on|off",
         short="A DM reminder for each check-in (opt-in).",
     ),
     CommandInfo(
         "club pair find",
         "Coaching",
         "Find a practice partner near your time zone (same skill preferred); you meet in a private thread that asks each week what you practised.",
-        "club pair find [skill=..] [tz=..]",
         short="Find a practice partner near your time zone.",
     ),
     CommandInfo(
@@ -243,7 +206,6 @@ CATALOG: tuple[CommandInfo, ...] = (
         "club push start",
         "Coaching",
         "Start a shared practice push (20 hours by default) with an end date.",
-        "club push start [hours=20] [ends=14 days]",
         moderator=True,
         short="Start a shared practice push (moderators).",
     ),
@@ -270,7 +232,6 @@ CATALOG: tuple[CommandInfo, ...] = (
         "club streak",
         "Coaching",
         "Freeze days that keep a streak through a missed day, and an opt-in DM when your streak is at risk.",
-        "club streak [freezes=0-3] [remind=on|off] [time=20:00]",
         short="Freeze days and a streak-at-risk reminder.",
     ),
     CommandInfo(
@@ -289,18 +250,14 @@ CATALOG: tuple[CommandInfo, ...] = (
         "config show",
         "Moderators",
         "This server's settings.",
-        "config show [SECTION]",
         moderator=True,
         short="Show the settings, by section.",
     ),
-    CommandInfo(
-        "config set", "Moderators", "Change one setting.", "config set KEY VALUE", moderator=True
-    ),
+    CommandInfo("config set", "Moderators", "Change one setting.", moderator=True),
     CommandInfo(
         "config reset",
         "Moderators",
         "A setting, or all, back to default.",
-        "config reset [KEY]",
         moderator=True,
         short="Put one setting, or all of them, back to default.",
     ),
@@ -308,7 +265,6 @@ CATALOG: tuple[CommandInfo, ...] = (
         "config export",
         "Moderators",
         "The settings as a JSON file.",
-        "config export FILE",
         moderator=True,
         short="Download the settings as a JSON file.",
     ),
@@ -316,7 +272,6 @@ CATALOG: tuple[CommandInfo, ...] = (
         "config import",
         "Moderators",
         "Replace the settings with a file.",
-        "config import FILE",
         moderator=True,
         short="Replace the settings with a JSON file.",
     ),
@@ -324,14 +279,12 @@ CATALOG: tuple[CommandInfo, ...] = (
         "config history",
         "Moderators",
         "Who changed which setting, when.",
-        "config history",
         moderator=True,
     ),
     CommandInfo(
         "config false-alarms",
         "Moderators",
         "Replies flagged by mistake.",
-        "config false-alarms",
         moderator=True,
         short="Replies the advice check flagged by mistake.",
     ),
@@ -339,14 +292,12 @@ CATALOG: tuple[CommandInfo, ...] = (
         "config feedback",
         "Moderators",
         "What members said about /ask answers, per note.",
-        "config feedback",
         moderator=True,
     ),
     CommandInfo(
         "config feedback-export",
         "Moderators",
         "That feedback as JSONL (question, shown notes, action), for evaluation.",
-        "config feedback-export FILE",
         moderator=True,
         short="Feedback on /ask answers as JSONL: question, shown notes, action.",
     ),
@@ -354,7 +305,6 @@ CATALOG: tuple[CommandInfo, ...] = (
         "config panel",
         "Moderators",
         "Buttons for the common settings.",
-        "config show",
         moderator=True,
     ),
 )
@@ -416,6 +366,57 @@ CONSOLE_SUMMARIES = {
     "config": "this server's settings (as its owner)",
 }
 
+#: How to type each console command, as ``help COMMAND`` and a refusal show it. The
+#: console commands read it (:func:`console_usage`), as they read their summaries.
+CONSOLE_USAGES = {
+    "about": "about",
+    "help": "help [COMMAND]",
+    "ask": "ask QUESTION",
+    "another": "another",
+    "unhelpful": "unhelpful",
+    "share": "share",
+    "note": "note ID-OR-TITLE",
+    "techniques": "techniques [KIND] [TAG]",
+    "knowledge": "knowledge add FILE.md | list | remove ID",
+    "advise": "advise [--tag TAG]... POST",
+    "draft": "draft REPLY",
+    "post": "post [as-written|gentle]",
+    "edit": "edit [NEW TEXT]",
+    "cancel": "cancel",
+    "mistake": "mistake",
+    "watch": 'watch nudge|hold [--tag TAG]... "POST" "REPLY" [--dms-closed]',
+    "impossible": "impossible GOAL",
+    "crux": "crux PARTNER CLAIM | crux solo [SIDE/SIDE] CLAIM",
+    "exercise": "exercise [NAME]",
+    "answer": "answer TEXT",
+    "dialogue": "dialogue answer TEXT|list|export [ID]|pause|resume|end [ID]|sweep",
+    "as": "as NAME COMMAND ...",
+    "coach": (
+        "coach start TIMEZONE TIME [DAYS] [nudge] | settings | pause UNTIL | resume | stop"
+        " | prompts ... | server-prompts P1; P2 | quick"
+    ),
+    "practice": (
+        "practice log MINUTES SKILL [practised=..] [noticed=..] | stats"
+        " | push start SKILL [HOURS] [test=..] [before=..] | push test TEST [before=..]"
+        " | push status | push stop SKILL | push reflect TEXT"
+    ),
+    "dm": "dm TEXT",
+    "clock": "clock | clock advance 1d | clock set 2026-03-29T06:00+00:00",
+    "mydata": "mydata export | mydata delete [confirm]",
+    "club": (
+        "club start [monthly|weekly] TIMEZONE [day=1|mon] [time=19:00] [open=DAYS] | pause | end"
+        " | status | questions [Q1; Q2 | reset] | checkin | answer [change=..] [share_hours=yes]"
+        " [quote_change=yes] ANSWERS | reply TEXT | remind on|off"
+        " | pair [find] [skill=..] [tz=..] | pair leave"
+        " | push start [hours=20] [ends=14 days] | push join | push status | push stop"
+        " | streak [freezes=0-3] [remind=on|off] [time=20:00]"
+    ),
+    "config": (
+        "config show [SECTION] | keys | set KEY VALUE | reset [KEY|all] | export FILE | "
+        "import FILE | history | false-alarms | feedback | feedback-export FILE"
+    ),
+}
+
 _BY_NAME = {info.name: info for info in CATALOG}
 
 
@@ -432,3 +433,8 @@ def description(name: str) -> str:
 def console_summary(name: str) -> str:
     """The console ``help`` line of a console command; an unknown name is a bug."""
     return CONSOLE_SUMMARIES[name]
+
+
+def console_usage(name: str) -> str:
+    """How to type a console command (its ``help COMMAND`` line); an unknown name is a bug."""
+    return CONSOLE_USAGES[name]

@@ -2,6 +2,7 @@
 
 from bot.coaching.model import (
     DmFiling,
+    DmOutcome,
     LogResult,
     Profile,
     ProfileStatus,
@@ -10,6 +11,7 @@ from bot.coaching.model import (
     PushStop,
     PushView,
     QuickVersion,
+    ScheduleChange,
     ScheduleView,
     Stats,
 )
@@ -21,6 +23,7 @@ __all__ = [
     "CoachingService",
     "CoachingStore",
     "DmFiling",
+    "DmOutcome",
     "InputProblem",
     "LogResult",
     "Profile",
@@ -30,6 +33,7 @@ __all__ = [
     "PushStop",
     "PushView",
     "QuickVersion",
+    "ScheduleChange",
     "ScheduleView",
     "Stats",
     "match_timezones",

@@ -15,6 +15,31 @@ class ProfileStatus(StrEnum):
     STOPPED = "stopped"
 
 
+class ScheduleChange(StrEnum):
+    """Which /coach command a :class:`ScheduleView` answers: it picks the opening line."""
+
+    STARTED = "started"
+    SAVED = "saved"
+    SHOWN = "shown"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+
+
+class DmOutcome(StrEnum):
+    """What became of a DM filed as a morning answer; only ``SAVED`` stored it."""
+
+    SAVED = "saved"
+    #: Nothing but whitespace: nothing to store and nothing to reply.
+    BLANK = "blank"
+    INVISIBLE = "invisible"
+    #: No morning prompts are open for answers, so the DM was not kept.
+    UNAWAITED = "unawaited"
+
+
+#: The daily practice the log counts towards ("n more minutes reaches today's 15").
+DAILY_GOAL_MINUTES = 15
+
+
 class PushStatus(StrEnum):
     """Where a practice push stands. Stored as these strings."""
 
@@ -42,12 +67,19 @@ class ScheduleView:
 
     profile: Profile
     next_orient: datetime | None
-    text: str
+    change: ScheduleChange
+    #: The time zone as typed when this command set it, so an abbreviation's reading
+    #: can be stated (None when the zone was not set just now).
+    typed_timezone: str | None = None
 
 
 @dataclass(frozen=True)
 class LogResult:
-    text: str
+    """A logged session and where the day stands; ``milestones`` are already worded
+    (push milestones, from :mod:`bot.coaching.text`)."""
+
+    minutes: int
+    skill: str
     minutes_today: int
     streak: int
     milestones: tuple[str, ...] = ()
@@ -96,16 +128,29 @@ class PushStop:
 
 @dataclass(frozen=True)
 class Stats:
-    text: str
+    """A stretch of the practice log in figures: /practice stats and the review DMs."""
+
     chart_png: bytes | None
     days: list[date] = field(default_factory=list)
     minutes: list[int] = field(default_factory=list)
+    #: Minutes per skill over the stretch, most practised first.
+    by_skill: tuple[tuple[str, int], ...] = ()
+    streak: int = 0
+    #: The pushes under way, with their hours so far.
+    pushes: tuple[PushView, ...] = ()
 
 
 @dataclass(frozen=True)
 class DmFiling:
-    """Where a DM answer went: ``stored`` False means nothing was waiting for it."""
+    """Where a DM answer went: ``stored`` False means it was not kept (``outcome`` says why)."""
 
-    stored: bool
-    text: str
+    outcome: DmOutcome
     session_id: int | None = None
+    #: Answers the session holds, this one included (``SAVED`` only).
+    answers: int = 0
+    #: Whether coaching is on or paused, so more morning prompts will come (``UNAWAITED``).
+    coaching_on: bool = False
+
+    @property
+    def stored(self) -> bool:
+        return self.outcome is DmOutcome.SAVED

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from bot.coaching import prompts as prompt_defaults
 from bot.coaching.core import CoachingCore
-from bot.coaching.model import DmFiling, Profile, ProfileStatus, QuickVersion
+from bot.coaching.model import DmFiling, DmOutcome, Profile, ProfileStatus, QuickVersion
 from bot.coaching.timeparse import InputProblem
 from bot.guild_config import GuildConfig
 from bot.scheduling import Action, OutboxItem, OutgoingMessage
@@ -164,23 +164,18 @@ class OrientMixin(CoachingCore):
         return given < wanted
 
     async def record_dm(self, user_id: int, text: str) -> DmFiling:
-        """File a DM as an answer to today's orient (or the latest within the window)."""
+        """File a DM as an answer to today's orient (or the latest within the window).
+
+        ``text.dm_filed`` words the outcome."""
         if not text.strip():
-            return DmFiling(False, "")
+            return DmFiling(DmOutcome.BLANK)
         if not has_visible_text(text):
-            return DmFiling(False, EMPTY_TEXT_MESSAGE)
+            return DmFiling(DmOutcome.INVISIBLE)
         text = trim(text)
         profile = await self.store.profile(user_id)
         session_id = await self._answerable_session(user_id, profile)
         if session_id is None:
-            return DmFiling(
-                False,
-                "Nothing is waiting for an answer right now, so I didn't store that. "
-                + (
-                    "Your next morning prompts arrive here; answer them then."
-                    if profile is not None and profile.status is not ProfileStatus.STOPPED
-                    else "Morning prompts arrive here once you /coach start."
-                ),
-            )
+            coaching_on = profile is not None and profile.status is not ProfileStatus.STOPPED
+            return DmFiling(DmOutcome.UNAWAITED, coaching_on=coaching_on)
         count = await self.store.add_answer(session_id, user_id, text, self.clock.now())
-        return DmFiling(True, f"Saved ({count} today).", session_id)
+        return DmFiling(DmOutcome.SAVED, session_id, answers=count)

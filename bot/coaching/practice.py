@@ -14,7 +14,6 @@ from bot.coaching.pushes import PushesMixin
 from bot.coaching.timeparse import InputProblem
 from bot.scheduling import OutboxItem, OutgoingMessage
 from bot.storage.coaching_models import PracticeLog
-from bot.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,7 @@ class PracticeMixin(PushesMixin):
         practised: str | None = None,
         noticed: str | None = None,
     ) -> LogResult:
+        """Log a session; ``text.logged`` words the result."""
         if not 1 <= minutes <= MAX_MINUTES:
             raise InputProblem(f"Minutes must be between 1 and {MAX_MINUTES}.")
         name = clean_skill(skill)
@@ -61,13 +61,7 @@ class PracticeMixin(PushesMixin):
                 log.exception("practice listener failed")
         streak = await self._streak(user_id, profile)
         milestones = await self._milestones(user_id, name)
-        lines = [
-            f"Logged {minutes} min of {name}. Today: {total} min. Streak: {plural(streak, 'day')}."
-        ]
-        if total < 15:
-            lines.append(f"{15 - total} more minutes reaches today's 15.")
-        lines.extend(milestones)
-        return LogResult("\n".join(lines), total, streak, tuple(milestones))
+        return LogResult(minutes, name, total, streak, tuple(milestones))
 
     async def skill_suggestions(self, user_id: int, current: str) -> list[str]:
         needle = current.strip().lower()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from bot.coaching import text as wording
 from bot.coaching.core import CoachingCore
 from bot.coaching.model import Stats
 from bot.coaching.timeparse import local_moment
@@ -34,38 +35,28 @@ class ReviewsMixin(CoachingCore):
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         return days, [per_day.get(d, 0) for d in days], dict(per_skill)
 
-    async def _summary(
-        self, user_id: int, first: date, last: date, title: str
-    ) -> tuple[str, bytes, list[date], list[int]]:
+    async def _summary(self, user_id: int, first: date, last: date, title: str) -> Stats:
+        """The figures from ``first`` to ``last`` with their chart; ``text.practice_summary``
+        words them for /practice stats and the review DMs alike."""
         profile = await self.store.profile(user_id)
         days, minutes, per_skill = await self._series(user_id, first, last)
-        total = sum(minutes)
-        active = sum(1 for m in minutes if m)
         streak = await self._streak(user_id, profile)
-        lines = [
-            f"{total} min of practice over {plural(len(days), 'day')} "
-            f"({plural(active, 'day')} with practice). Streak: {plural(streak, 'day')}.",
-        ]
-        if len(days) <= 7:
-            lines.append(" · ".join(f"{d:%a} {m}" for d, m in zip(days, minutes, strict=True)))
-        if per_skill:
-            lines.append("By skill:")
-            for skill, mins in sorted(per_skill.items(), key=lambda kv: -kv[1]):
-                lines.append(f"- {skill}: {mins} min")
-        for push in await self.store.pushes(user_id):
-            view = await self._push_view(push)
-            lines.append(f"Push on {push.skill}: {view.hours_done:.1f} of {push.target_hours} h")
+        pushes = [await self._push_view(push) for push in await self.store.pushes(user_id)]
         chart = await render_practice_chart(days, minutes, title)
-        return "\n".join(lines), chart, days, minutes
+        return Stats(
+            chart,
+            days,
+            minutes,
+            by_skill=tuple(sorted(per_skill.items(), key=lambda kv: -kv[1])),
+            streak=streak,
+            pushes=tuple(pushes),
+        )
 
     async def stats(self, user_id: int, days: int = 30) -> Stats:
         profile = await self.store.profile(user_id)
         last = self.today(profile)
         first = last - timedelta(days=days - 1)
-        text, chart, day_list, minutes = await self._summary(
-            user_id, first, last, f"Practice, last {plural(days, 'day')}"
-        )
-        return Stats(text, chart, day_list, minutes)
+        return await self._summary(user_id, first, last, f"Practice, last {plural(days, 'day')}")
 
     async def _highlights(self, user_id: int, since: datetime) -> list[str]:
         answers = await self.store.answers(user_id, since)
@@ -81,14 +72,15 @@ class ReviewsMixin(CoachingCore):
         if profile is None or self.off_on(profile, last):
             return None
         first = last - timedelta(days=6)
-        text, chart, _d, _m = await self._summary(item.user_id, first, last, "Practice this week")
+        stats = await self._summary(item.user_id, first, last, "Practice this week")
+        text = wording.practice_summary(stats)
         highlights = await self._highlights(item.user_id, self.clock.now() - timedelta(days=7))
         if highlights:
             text += "\n\nFrom your morning answers:\n" + "\n".join(highlights)
         return OutgoingMessage(
             title=f"Your week · {first:%d %b} to {last:%d %b}",
             text=text,
-            attachments=(Attachment(f"practice-week-{last.isoformat()}.png", chart),),
+            attachments=_chart(f"practice-week-{last.isoformat()}.png", stats),
             card=True,  # the chart beside the words, in one box
         )
 
@@ -99,9 +91,8 @@ class ReviewsMixin(CoachingCore):
             return None
         last = day - timedelta(days=1)
         first = last.replace(day=1)
-        text, chart, _d, _m = await self._summary(
-            item.user_id, first, last, f"Practice in {last:%B}"
-        )
+        stats = await self._summary(item.user_id, first, last, f"Practice in {last:%B}")
+        text = wording.practice_summary(stats)
         if self.predictions is not None:
             tally = await self.predictions(
                 item.user_id,
@@ -114,6 +105,11 @@ class ReviewsMixin(CoachingCore):
         return OutgoingMessage(
             title=f"Your month · {last:%B %Y}",
             text=text,
-            attachments=(Attachment(f"practice-{last:%Y-%m}.png", chart),),
+            attachments=_chart(f"practice-{last:%Y-%m}.png", stats),
             card=True,
         )
+
+
+def _chart(name: str, stats: Stats) -> tuple[Attachment, ...]:
+    """The review's chart as an attachment (none when it could not be drawn)."""
+    return (Attachment(name, stats.chart_png),) if stats.chart_png is not None else ()

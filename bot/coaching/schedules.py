@@ -10,18 +10,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.coaching import text
 from bot.coaching.core import CoachingCore
-from bot.coaching.model import Profile, ProfileStatus, ScheduleView
+from bot.coaching.model import Profile, ProfileStatus, ScheduleChange, ScheduleView
 from bot.coaching.timeparse import (
     InputProblem,
-    describe_days,
     local_date,
     local_moment,
     parse_date,
     parse_days,
     parse_local_time,
     parse_timezone,
-    timezone_note,
 )
 from bot.scheduling import DeliveryResult, OutboxItem
 
@@ -145,14 +144,14 @@ class SchedulesMixin(CoachingCore):
             values["guild_id"] = guild_id
         profile = await self.store.save_profile(user_id, self.clock.now(), **values)
         await self._reschedule(profile)
-        view = self._view(profile, f"Coaching is on. {timezone_note(timezone, zone)}".strip())
+        view = self._view(profile, ScheduleChange.STARTED, timezone)
         # A first DM right away: it shows where coaching happens and finds closed DMs now,
         # not at the first morning.
         await self.outbox.schedule(
             user_id,
             WELCOME,
             self.clock.now(),
-            {"text": view.text + "\n\nReply to the morning prompts right here, in this DM."},
+            {"text": text.welcome(view)},
             key=f"{WELCOME}:{user_id}:{self.clock.now().isoformat()}",
             unsolicited=False,
         )
@@ -183,10 +182,8 @@ class SchedulesMixin(CoachingCore):
         if values:
             profile = await self.store.save_profile(user_id, self.clock.now(), **values)
             await self._reschedule(profile)
-        lead = "Settings saved." if values else "Your coaching settings:"
-        if timezone and "timezone" in values:
-            lead = f"{lead} {timezone_note(timezone, values['timezone'])}".strip()
-        return self._view(profile, lead)
+        change = ScheduleChange.SAVED if values else ScheduleChange.SHOWN
+        return self._view(profile, change, timezone or None)
 
     async def pause_until(self, user_id: int, until_text: str) -> ScheduleView:
         profile = await self._require(user_id)
@@ -205,11 +202,7 @@ class SchedulesMixin(CoachingCore):
         )
         await self.store.add_pause(user_id, today, until)
         await self._reschedule(profile)
-        return self._view(
-            profile,
-            f"Paused until {until:%A %d %B}. No DMs until then, and your streak won't break; "
-            "coaching picks up again by itself afterwards (or /coach resume sooner).",
-        )
+        return self._view(profile, ScheduleChange.PAUSED)
 
     async def resume(self, user_id: int) -> ScheduleView:
         profile = await self._require(user_id)
@@ -223,7 +216,7 @@ class SchedulesMixin(CoachingCore):
             paused_from=None,
         )
         await self._reschedule(profile)
-        return self._view(profile, "Welcome back: coaching resumed.")
+        return self._view(profile, ScheduleChange.RESUMED)
 
     async def stop(self, user_id: int) -> bool:
         """Stop coaching: True if it was on (``text.coaching_stopped`` words it)."""
@@ -247,29 +240,11 @@ class SchedulesMixin(CoachingCore):
             raise InputProblem("You haven't started coaching yet: /coach start sets it up.")
         return profile
 
-    def _view(self, profile: Profile, lead: str) -> ScheduleView:
+    def _view(
+        self, profile: Profile, change: ScheduleChange, typed_timezone: str | None = None
+    ) -> ScheduleView:
+        """The schedule in values; ``text.schedule`` words it."""
         next_orient = None
         if profile.status is not ProfileStatus.STOPPED:
             next_orient = self._next_daily(profile, profile.local_time, profile.weekdays)
-        lines = [
-            lead,
-            f"Morning prompts: {describe_days(profile.weekdays)} at {profile.local_time} "
-            f"({profile.timezone}).",
-        ]
-        if profile.status is ProfileStatus.PAUSED and profile.paused_until:
-            lines.append(f"Paused until {profile.paused_until:%A %d %B}.")
-        if profile.status is ProfileStatus.STOPPED:
-            lines.append("Coaching is stopped.")
-        if next_orient is not None:
-            local = next_orient.astimezone(next_orient.tzinfo)
-            lines.append(f"Next one: {local:%A %d %B, %H:%M}.")
-        lines.append(
-            "Practice nudge: "
-            + (
-                f"on, at {profile.nudge_time} if nothing was logged."
-                if profile.nudge_enabled
-                else "off."
-            )
-        )
-        lines.append("Weekly review on Sundays and a monthly review on the 1st, at 18:00.")
-        return ScheduleView(profile, next_orient, "\n".join(lines))
+        return ScheduleView(profile, next_orient, change, typed_timezone)

@@ -8,7 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.coaching.model import PushStart, PushStop, PushView, QuickVersion
+from bot.coaching.model import (
+    DAILY_GOAL_MINUTES,
+    DmFiling,
+    DmOutcome,
+    LogResult,
+    ProfileStatus,
+    PushStart,
+    PushStop,
+    PushView,
+    QuickVersion,
+    ScheduleChange,
+    ScheduleView,
+    Stats,
+)
+from bot.coaching.timeparse import describe_days, timezone_note
+from bot.text_input import EMPTY_TEXT_MESSAGE
 from bot.wording import plural
 
 #: The questions a finished push asks the person to reflect on.
@@ -124,3 +139,116 @@ def push_finished(push: PushView) -> str:
         + " ".join(REFLECTION)
         + " Answer with /practice push reflect."
     )
+
+
+# --- /coach: the schedule -------------------------------------------------------------
+
+_SCHEDULE_LEADS = {
+    ScheduleChange.STARTED: "Coaching is on.",
+    ScheduleChange.SAVED: "Settings saved.",
+    ScheduleChange.SHOWN: "Your coaching settings:",
+    ScheduleChange.RESUMED: "Welcome back: coaching resumed.",
+}
+
+
+def _schedule_lead(view: ScheduleView) -> str:
+    """The opening line: what the command did, and how a typed abbreviation was read."""
+    profile = view.profile
+    if view.change is ScheduleChange.PAUSED and profile.paused_until is not None:
+        return (
+            f"Paused until {profile.paused_until:%A %d %B}. No DMs until then, and your "
+            "streak won't break; coaching picks up again by itself afterwards "
+            "(or /coach resume sooner)."
+        )
+    lead = _SCHEDULE_LEADS.get(view.change, "")
+    if view.typed_timezone:
+        lead = f"{lead} {timezone_note(view.typed_timezone, profile.timezone)}".strip()
+    return lead
+
+
+def schedule(view: ScheduleView) -> str:
+    """What /coach start, settings, pause and resume reply: when the next DMs come."""
+    profile = view.profile
+    lines = [
+        _schedule_lead(view),
+        f"Morning prompts: {describe_days(profile.weekdays)} at {profile.local_time} "
+        f"({profile.timezone}).",
+    ]
+    if profile.status is ProfileStatus.PAUSED and profile.paused_until:
+        lines.append(f"Paused until {profile.paused_until:%A %d %B}.")
+    if profile.status is ProfileStatus.STOPPED:
+        lines.append("Coaching is stopped.")
+    if view.next_orient is not None:
+        local = view.next_orient.astimezone(view.next_orient.tzinfo)
+        lines.append(f"Next one: {local:%A %d %B, %H:%M}.")
+    lines.append(
+        "Practice nudge: "
+        + (
+            f"on, at {profile.nudge_time} if nothing was logged."
+            if profile.nudge_enabled
+            else "off."
+        )
+    )
+    lines.append("Weekly review on Sundays and a monthly review on the 1st, at 18:00.")
+    return "\n".join(lines)
+
+
+def welcome(view: ScheduleView) -> str:
+    """The first DM after /coach start: it shows where coaching happens."""
+    return schedule(view) + "\n\nReply to the morning prompts right here, in this DM."
+
+
+# --- /practice log and stats ------------------------------------------------------------
+
+
+def logged(result: LogResult) -> str:
+    """The reply to /practice log: the day's total against its goal, then any milestones."""
+    lines = [
+        f"Logged {result.minutes} min of {result.skill}. Today: {result.minutes_today} min. "
+        f"Streak: {plural(result.streak, 'day')}."
+    ]
+    if result.minutes_today < DAILY_GOAL_MINUTES:
+        lines.append(
+            f"{DAILY_GOAL_MINUTES - result.minutes_today} more minutes reaches today's "
+            f"{DAILY_GOAL_MINUTES}."
+        )
+    lines.extend(result.milestones)
+    return "\n".join(lines)
+
+
+def practice_summary(stats: Stats) -> str:
+    """The figures of /practice stats and of the weekly and monthly review DMs."""
+    days, minutes = stats.days, stats.minutes
+    active = sum(1 for m in minutes if m)
+    lines = [
+        f"{sum(minutes)} min of practice over {plural(len(days), 'day')} "
+        f"({plural(active, 'day')} with practice). Streak: {plural(stats.streak, 'day')}.",
+    ]
+    if len(days) <= 7:
+        lines.append(" · ".join(f"{d:%a} {m}" for d, m in zip(days, minutes, strict=True)))
+    if stats.by_skill:
+        lines.append("By skill:")
+        lines.extend(f"- {skill}: {mins} min" for skill, mins in stats.by_skill)
+    lines.extend(
+        f"Push on {push.skill}: {push.hours_done:.1f} of {push.target_hours} h"
+        for push in stats.pushes
+    )
+    return "\n".join(lines)
+
+
+# --- DM answers -------------------------------------------------------------------------
+
+
+def dm_filed(filing: DmFiling) -> str:
+    """The reply to a DM filed as a morning answer; "" (say nothing) for a blank one."""
+    if filing.outcome is DmOutcome.SAVED:
+        return f"Saved ({filing.answers} today)."
+    if filing.outcome is DmOutcome.INVISIBLE:
+        return EMPTY_TEXT_MESSAGE
+    if filing.outcome is DmOutcome.UNAWAITED:
+        return "Nothing is waiting for an answer right now, so I didn't store that. " + (
+            "Your next morning prompts arrive here; answer them then."
+            if filing.coaching_on
+            else "Morning prompts arrive here once you /coach start."
+        )
+    return ""

@@ -136,8 +136,8 @@ def _compose_commands(session: AdviceSession) -> list[ConsoleCommand]:
         show(ctx, await ctx.services.advice_flow.improve(made) or made)
 
     return [
-        ConsoleCommand("advise", "advise [--tag TAG]... POST", advise, raw=True),
-        ConsoleCommand("draft", "draft REPLY", draft, raw=True),
+        ConsoleCommand("advise", advise, raw=True),
+        ConsoleCommand("draft", draft, raw=True),
     ]
 
 
@@ -184,10 +184,10 @@ def _draft_commands(session: AdviceSession) -> list[ConsoleCommand]:
         )
 
     return [
-        ConsoleCommand("post", "post [as-written|gentle]", post),
-        ConsoleCommand("edit", "edit [NEW TEXT]", edit, raw=True),
-        ConsoleCommand("cancel", "cancel", cancel),
-        ConsoleCommand("mistake", "mistake", mistake),
+        ConsoleCommand("post", post),
+        ConsoleCommand("edit", edit, raw=True),
+        ConsoleCommand("cancel", cancel),
+        ConsoleCommand("mistake", mistake),
     ]
 
 
@@ -280,8 +280,4 @@ def _watch_command(session: AdviceSession) -> ConsoleCommand:
         for line in port.lines:
             ctx.say(line)
 
-    return ConsoleCommand(
-        "watch",
-        'watch nudge|hold [--tag TAG]... "POST" "REPLY" [--dms-closed]',
-        watch,
-    )
+    return ConsoleCommand("watch", watch)

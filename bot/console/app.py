@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
 from bot.about import ABOUT_TEXT
-from bot.catalog import console_summary
+from bot.catalog import console_summary, console_usage
 from bot.console.markdown import TerminalMarkdown, styled_terminal
 from bot.errors import Refusal
 from bot.services import Services
@@ -111,7 +111,6 @@ Handler = Callable[[ConsoleContext, list[str]], Awaitable[None]]
 @dataclass(frozen=True)
 class ConsoleCommand:
     name: str
-    usage: str
     handler: Handler
     #: Free-text commands get the rest of the line as one argument, untouched by
     #: shell quoting (so "answer I don't know" works).
@@ -121,6 +120,11 @@ class ConsoleCommand:
     def summary(self) -> str:
         """Its line in ``help``, from :mod:`bot.catalog` (where every command is described)."""
         return console_summary(self.name)
+
+    @property
+    def usage(self) -> str:
+        """How to type it (``help COMMAND``), from :mod:`bot.catalog` like the summary."""
+        return console_usage(self.name)
 
 
 @dataclass(frozen=True)
@@ -368,6 +372,6 @@ async def _help(ctx: ConsoleContext, args: list[str]) -> None:
 
 def builtin_commands() -> list[ConsoleCommand]:
     return [
-        ConsoleCommand("about", "about", _about),
-        ConsoleCommand("help", "help [COMMAND]", _help),
+        ConsoleCommand("about", _about),
+        ConsoleCommand("help", _help),
     ]

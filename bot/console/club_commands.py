@@ -7,6 +7,7 @@ when ``clock`` moves time on; the digest's chart is saved as a file.
 
 from __future__ import annotations
 
+from bot.catalog import console_usage
 from bot.coaching import InputProblem
 from bot.console.app import CONSOLE_USER_ID, ConsoleCommand, ConsoleContext, ConsoleUsageError
 from bot.console.coaching_commands import _flag, _options, run_due
@@ -14,14 +15,7 @@ from bot.permissions import MemberFacts, NotAllowed
 
 #: The console server's forum where the club's check-in threads open.
 CLUB_FORUM_ID = 3
-USAGE = (
-    "club start [monthly|weekly] TIMEZONE [day=1|mon] [time=19:00] [open=DAYS] | pause | end"
-    " | status | questions [Q1; Q2 | reset] | checkin | answer [change=..] [share_hours=yes]"
-    " [quote_change=yes] ANSWERS | reply TEXT | remind on|off"
-    " | pair [find] [skill=..] [tz=..] | pair leave"
-    " | push start [hours=20] [ends=14 days] | push join | push status | push stop"
-    " | streak [freezes=0-3] [remind=on|off] [time=20:00]"
-)
+USAGE = console_usage("club")
 #: The console server's text channel, where a pair's private thread opens.
 PAIR_CHANNEL_ID = 1
 
@@ -168,4 +162,4 @@ async def _questions(ctx: ConsoleContext, words: list[str]) -> None:
 
 
 def commands() -> list[ConsoleCommand]:
-    return [ConsoleCommand("club", USAGE, club)]
+    return [ConsoleCommand("club", club)]

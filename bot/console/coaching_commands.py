@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.catalog import console_usage
 from bot.coaching import InputProblem
 from bot.coaching import text as wording
 from bot.console.app import (
@@ -140,7 +141,7 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
                 guild_id=ctx.guild_id,
                 nudge=nudge,
             )
-            ctx.say(view.text)
+            ctx.say(wording.schedule(view))
         elif action == "settings":
             view = await coaching.update_settings(
                 user,
@@ -150,14 +151,14 @@ async def coach(ctx: ConsoleContext, args: list[str]) -> None:
                 nudge=_flag(options.get("nudge")),
                 nudge_time=options.get("nudge_time"),
             )
-            ctx.say(view.text)
+            ctx.say(wording.schedule(view))
         elif action == "pause":
             until = " ".join(words).removeprefix("until ").strip()
             if not until:
                 raise ConsoleUsageError("coach pause UNTIL (a date, 'tomorrow' or '10 days')")
-            ctx.say((await coaching.pause_until(user, until)).text)
+            ctx.say(wording.schedule(await coaching.pause_until(user, until)))
         elif action == "resume":
-            ctx.say((await coaching.resume(user)).text)
+            ctx.say(wording.schedule(await coaching.resume(user)))
         elif action == "stop":
             ctx.say(wording.coaching_stopped(await coaching.stop(user)))
         elif action == "prompts":
@@ -234,10 +235,10 @@ async def practice(ctx: ConsoleContext, args: list[str]) -> None:
                 options.get("practised"),
                 options.get("noticed"),
             )
-            ctx.say(result.text)
+            ctx.say(wording.logged(result))
         elif action == "stats":
             stats = await coaching.stats(user)
-            ctx.say_markdown(stats.text, _plain)
+            ctx.say_markdown(wording.practice_summary(stats), _plain)
             if stats.chart_png:
                 folder = ctx.services.settings.data_dir / CONSOLE_FILES
                 folder.mkdir(parents=True, exist_ok=True)
@@ -314,7 +315,7 @@ async def dm(ctx: ConsoleContext, args: list[str]) -> None:
             ctx.say(reply)
             return
     filing = await ctx.services.coaching.record_dm(ctx.user_id, text)
-    ctx.say(filing.text)
+    ctx.say(wording.dm_filed(filing))
     await run_due(ctx)
 
 
@@ -395,29 +396,14 @@ async def mydata(ctx: ConsoleContext, args: list[str]) -> None:
             return
         ctx.say((await privacy.delete_everything(ctx.user_id)).describe())
     else:
-        raise ConsoleUsageError("mydata export | mydata delete [confirm]")
+        raise ConsoleUsageError(console_usage("mydata"))
 
 
 def commands() -> list[ConsoleCommand]:
     return [
-        ConsoleCommand(
-            "coach",
-            "coach start TIMEZONE TIME [DAYS] [nudge] | settings | pause UNTIL | resume | stop"
-            " | prompts ... | server-prompts P1; P2 | quick",
-            coach,
-        ),
-        ConsoleCommand(
-            "practice",
-            "practice log MINUTES SKILL [practised=..] [noticed=..] | stats"
-            " | push start SKILL [HOURS] [test=..] [before=..] | push test TEST [before=..]"
-            " | push status | push stop SKILL | push reflect TEXT",
-            practice,
-        ),
-        ConsoleCommand("dm", "dm TEXT", dm, raw=True),
-        ConsoleCommand(
-            "clock",
-            "clock | clock advance 1d | clock set 2026-03-29T06:00+00:00",
-            clock,
-        ),
-        ConsoleCommand("mydata", "mydata export | mydata delete [confirm]", mydata),
+        ConsoleCommand("coach", coach),
+        ConsoleCommand("practice", practice),
+        ConsoleCommand("dm", dm, raw=True),
+        ConsoleCommand("clock", clock),
+        ConsoleCommand("mydata", mydata),
     ]

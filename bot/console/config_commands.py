@@ -22,11 +22,6 @@ from bot.guild_config.render import (
 )
 from bot.guild_config.service import Update
 
-USAGE = (
-    "config show [SECTION] | keys | set KEY VALUE | reset [KEY|all] | export FILE | "
-    "import FILE | history | false-alarms | feedback | feedback-export FILE"
-)
-
 
 def _report(ctx: ConsoleContext, update: Update, verb: str) -> None:
     if not update.changes:
@@ -170,4 +165,4 @@ async def config(ctx: ConsoleContext, args: list[str]) -> None:
 
 
 def commands() -> list[ConsoleCommand]:
-    return [ConsoleCommand("config", USAGE, config)]
+    return [ConsoleCommand("config", config)]

@@ -259,22 +259,10 @@ async def as_person(ctx: ConsoleContext, args: list[str]) -> None:
 
 def commands() -> list[ConsoleCommand]:
     return [
-        ConsoleCommand(
-            "impossible",
-            "impossible GOAL",
-            impossible,
-        ),
-        ConsoleCommand(
-            "crux",
-            "crux PARTNER CLAIM | crux solo [SIDE/SIDE] CLAIM",
-            crux,
-        ),
-        ConsoleCommand("exercise", "exercise [NAME]", exercise),
-        ConsoleCommand("answer", "answer TEXT", answer, raw=True),
-        ConsoleCommand(
-            "dialogue",
-            "dialogue answer TEXT|list|export [ID]|pause|resume|end [ID]|sweep",
-            dialogue,
-        ),
-        ConsoleCommand("as", "as NAME COMMAND ...", as_person),
+        ConsoleCommand("impossible", impossible),
+        ConsoleCommand("crux", crux),
+        ConsoleCommand("exercise", exercise),
+        ConsoleCommand("answer", answer, raw=True),
+        ConsoleCommand("dialogue", dialogue),
+        ConsoleCommand("as", as_person),
     ]

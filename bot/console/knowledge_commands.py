@@ -87,10 +87,10 @@ def ask_commands() -> list[ConsoleCommand]:
         ctx.say(f"— {SHARED_FOOTER.format(name=CONSOLE_NAME)}")
 
     return [
-        ConsoleCommand("ask", "ask QUESTION", ask, raw=True),
-        ConsoleCommand("another", "another", another),
-        ConsoleCommand("unhelpful", "unhelpful", unhelpful),
-        ConsoleCommand("share", "share", share),
+        ConsoleCommand("ask", ask, raw=True),
+        ConsoleCommand("another", another),
+        ConsoleCommand("unhelpful", unhelpful),
+        ConsoleCommand("share", share),
     ]
 
 
@@ -171,11 +171,7 @@ async def knowledge(ctx: ConsoleContext, args: list[str]) -> None:
 def commands() -> list[ConsoleCommand]:
     return [
         *ask_commands(),
-        ConsoleCommand("note", "note ID-OR-TITLE", note),
-        ConsoleCommand("techniques", "techniques [KIND] [TAG]", techniques),
-        ConsoleCommand(
-            "knowledge",
-            "knowledge add FILE.md | list | remove ID",
-            knowledge,
-        ),
+        ConsoleCommand("note", note),
+        ConsoleCommand("techniques", techniques),
+        ConsoleCommand("knowledge", knowledge),
     ]

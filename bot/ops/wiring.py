@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 
 from bot.ops.health import CheckResult, HealthChecks
 from bot.ops.server import OpsServer
+from bot.scheduling.model import ItemStatus
 from bot.storage.coaching_models import ScheduledItem
 
 if TYPE_CHECKING:
@@ -41,14 +42,14 @@ def health_checks(services: Services, *, timeout: float = 3.0) -> HealthChecks:
 async def outbox_depth(db: Database, clock: Clock) -> dict[str, int]:
     """Waiting outbox items: all pending, those already due, and those being sent."""
     now = clock.now()
-    pending = ScheduledItem.status == "pending"
+    pending = ScheduledItem.status == ItemStatus.PENDING
     async with db.session() as session:
         row = (
             await session.execute(
                 select(
                     func.count().filter(pending),
                     func.coalesce(func.sum(case((pending & (ScheduledItem.due_at <= now), 1))), 0),
-                    func.count().filter(ScheduledItem.status == "claimed"),
+                    func.count().filter(ScheduledItem.status == ItemStatus.CLAIMED),
                 ).select_from(ScheduledItem)
             )
         ).one()

@@ -82,7 +82,7 @@ async def test_a_dm_with_nothing_to_answer_is_not_silently_stored(database: Data
     clock = SimulatedClock(START)
     coaching, _ = build(database, clock)
     filing = await coaching.record_dm(USER, "hello?")
-    assert not filing.stored and "didn't store" in filing.text
+    assert not filing.stored and "didn't store" in wording.dm_filed(filing)
 
 
 async def test_own_prompts_replace_the_server_default_which_replaces_the_corpus(
@@ -120,7 +120,7 @@ async def test_pausing_stops_dms_and_keeps_the_streak(database: Database) -> Non
     assert orient_days == [date(2026, 4, 5)]
     result = await coaching.log_practice(USER, 15, "Writing")
     assert result.streak == 2  # 1 April and 5 April, the pause in between is neutral
-    assert result.text.startswith("Logged 15 min of writing")
+    assert wording.logged(result).startswith("Logged 15 min of writing")
 
 
 def test_streaks_skip_rest_days_and_pauses_but_break_on_missed_days() -> None:
@@ -194,7 +194,7 @@ async def test_server_defaults_come_from_the_server_configuration(database: Data
 
     await configs.update(77, later, actor_id=5)
     view = await service.start(1, timezone="Europe/Berlin", guild_id=77)
-    assert "06:15" in view.text
+    assert "06:15" in wording.schedule(view)
 
 
 async def test_a_member_receives_the_server_default_prompts_in_the_morning_dm(
@@ -235,7 +235,7 @@ async def test_invisible_notes_prompts_and_dms_are_refused(database: Database) -
     with pytest.raises(InputProblem, match="invisible characters"):
         await coaching.add_prompt(USER, invisible)
     filing = await coaching.record_dm(USER, invisible)
-    assert not filing.stored and "invisible characters" in filing.text
+    assert not filing.stored and "invisible characters" in wording.dm_filed(filing)
 
 
 async def test_a_push_asks_for_its_before_after_test_at_the_start(database: Database) -> None:

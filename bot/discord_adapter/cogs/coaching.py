@@ -179,7 +179,9 @@ class Coaching(commands.Cog):
             ),
         )
         if view is not None:
-            await respond(interaction, view.text + "\n\nI'll DM you now.", ephemeral=True)
+            await respond(
+                interaction, words.schedule(view) + "\n\nI'll DM you now.", ephemeral=True
+            )
 
     @coach_start.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -217,7 +219,7 @@ class Coaching(commands.Cog):
             ),
         )
         if view is not None:
-            await respond(interaction, view.text, ephemeral=True)
+            await respond(interaction, words.schedule(view), ephemeral=True)
 
     coach_settings.autocomplete("timezone")(timezone_autocomplete)
 
@@ -229,7 +231,7 @@ class Coaching(commands.Cog):
             interaction, self.services.coaching.pause_until(interaction.user.id, until)
         )
         if view is not None:
-            await respond(interaction, view.text, ephemeral=True)
+            await respond(interaction, words.schedule(view), ephemeral=True)
 
     @coach.command(name="resume", description=catalog.description("coach resume"))
     async def coach_resume(self, interaction: discord.Interaction) -> None:
@@ -237,7 +239,7 @@ class Coaching(commands.Cog):
         await self.services.users.mark_dms_open(interaction.user.id)
         view = await attempt(interaction, self.services.coaching.resume(interaction.user.id))
         if view is not None:
-            await respond(interaction, view.text, ephemeral=True)
+            await respond(interaction, words.schedule(view), ephemeral=True)
 
     @coach.command(name="stop", description=catalog.description("coach stop"))
     async def coach_stop(self, interaction: discord.Interaction) -> None:
@@ -342,7 +344,7 @@ class Coaching(commands.Cog):
             ),
         )
         if result is not None:
-            await respond(interaction, result.text, ephemeral=True)
+            await respond(interaction, words.logged(result), ephemeral=True)
 
     @practice_log.autocomplete("skill")
     async def skill_autocomplete(
@@ -356,7 +358,7 @@ class Coaching(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.services.coaching.stats(interaction.user.id)
         file = None
-        embeds = embeds_for("Your practice, last 30 days", stats.text)
+        embeds = embeds_for("Your practice, last 30 days", words.practice_summary(stats))
         if stats.chart_png:
             import io
 
@@ -450,8 +452,9 @@ class Coaching(commands.Cog):
                 await message.channel.send(reply, allowed_mentions=NO_MENTIONS)
                 return
         filing = await self.services.coaching.record_dm(user_id, message.content)
-        if filing.text:
-            await message.channel.send(filing.text, allowed_mentions=NO_MENTIONS)
+        answer = words.dm_filed(filing)
+        if answer:
+            await message.channel.send(answer, allowed_mentions=NO_MENTIONS)
 
     @commands.Cog.listener()
     async def on_app_command_completion(
