@@ -43,8 +43,9 @@ FloatArray = npt.NDArray[np.float64]
 #: whole; a long one's tone is mostly set by how it opens. In held-out-writer
 #: cross-validation, 32 pieces did as well as 64 (F1 0.841 against 0.834 on the first
 #: writers) and better than 16 (the trained model's F1 0.829 with 6.9 % false alarms,
-#: against 0.825 with 8.8 %). The pass costs about 14 ms on two quiet cores, which
-#: puts the check's p95 (25-28 ms) over its 15 ms budget (see the README's figures).
+#: against 0.825 with 8.8 %). The pass is most of the check's cost: p95 about 12 ms
+#: on two quiet cores, inside its 15 ms budget, more when other work shares the cores
+#: (see the README's figures).
 GIST_TOKENS = 32
 
 
