@@ -28,10 +28,15 @@ BLIND_PATH: Path = CORPUS_DIR / "blind.jsonl"
 #: sincere replies), by another writer from LABELS.md alone, frozen on 2026-11-30
 #: before the contextual gist was tried.
 BLIND_V2_PATH: Path = CORPUS_DIR / "blind_v2.jsonl"
-BLIND_SETS: tuple[Path, ...] = (BLIND_PATH, BLIND_V2_PATH)
 #: A third (300 pairs, near-twins of "encouragement plus one tip"), frozen the same day
-#: and not measured yet: held in reserve for the next change to the check.
-RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v3.jsonl"
+#: and held in reserve; first measured for the weights trained with ``train_15``.
+BLIND_V3_PATH: Path = CORPUS_DIR / "blind_v3.jsonl"
+BLIND_SETS: tuple[Path, ...] = (BLIND_PATH, BLIND_V2_PATH, BLIND_V3_PATH)
+#: A fourth (329 pairs, 17 voices, at least 12 flagged and 12 fine per kind, 74 posts
+#: asking for depth; one reply that matched a training reply word for word was
+#: dropped), frozen on 2026-11-30 and not measured yet: held in reserve for the next
+#: change to the check.
+RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v4.jsonl"
 
 
 class CorpusError(ValueError):
