@@ -23,6 +23,7 @@ from bot.coaching import CoachingService, CoachingStore
 from bot.dialogues.wiring import build_dialogues
 from bot.guidance import GuidanceService
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.guild_knowledge import GuildKnowledge
 from bot.limits import limits_from_settings
 from bot.llm import ModelGateway
@@ -30,6 +31,7 @@ from bot.ops.liveness import Liveness
 from bot.ops.metrics import Metrics
 from bot.ops.wiring import observe_queue
 from bot.privacy import PrivacyService
+from bot.privacy.repository import PrivacyRepository
 from bot.scheduling.clock_control import SteerableClock, clock_from_settings
 from bot.scheduling.scheduler import worker_name
 from bot.scheduling.wiring import build_scheduling
@@ -80,7 +82,7 @@ def build_services(
     metrics.observe_model_counts(model.counts)
     users = UserRepository(db)
     guild_notes = GuildNoteRepository(db)
-    guild_config = GuildConfigService(db)
+    guild_config = GuildConfigService(GuildConfigRepository(db))
     guidance = GuidanceService(knowledge, model, guild_config)
     asking = AskService(
         guidance, AskStore(db), guild_config, CareDetector(knowledge.embeddings), clock.now
@@ -108,7 +110,7 @@ def build_services(
     club = ClubService(
         ClubRepository(db), outbox, clock, guild_config, CoachingPracticeLog(coaching_store)
     )
-    privacy = PrivacyService(db, clock)
+    privacy = PrivacyService(PrivacyRepository(db), clock)
     social = build_social(db, outbox, clock, guild_config, coaching, privacy)
     return Services(
         settings=settings,

@@ -16,18 +16,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from bot.guild_config.keys import KEYS, ConfigError, with_value, without_value
 from bot.guild_config.model import GuildConfig
 from bot.guild_config.render import HistoryEntry, export_json, import_json
-from bot.storage import Database
-from bot.storage.config_models import ConfigAudit, GuildConfigRow
-from bot.storage.models import utcnow
+from bot.guild_config.repository import Decision, GuildConfigRepository, StoredConfig
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +116,7 @@ class _Cached:
 
 @dataclass
 class GuildConfigService:
-    db: Database
+    repository: GuildConfigRepository
     ttl: float = 30.0
     _cache: dict[int, _Cached] = field(default_factory=dict)
     _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
@@ -148,11 +144,7 @@ class GuildConfigService:
         cached = self._cache.get(guild_id)
         if cached is None:
             return (await self._load(guild_id)).config
-        async with self.db.session() as session:
-            version = await session.scalar(
-                select(GuildConfigRow.version).where(GuildConfigRow.guild_id == guild_id)
-            )
-        if (version or 0) == cached.version:
+        if await self.repository.stored_version(guild_id) == cached.version:
             cached.checked = time.monotonic()
             return cached.config
         return (await self._load(guild_id)).config
@@ -168,11 +160,9 @@ class GuildConfigService:
             self._refreshing.pop(guild_id, None)
 
     async def _load(self, guild_id: int) -> _Cached:
-        async with self.db.session() as session:
-            row = await session.get(GuildConfigRow, guild_id)
-            config = load_stored(row.data, guild_id) if row is not None else GuildConfig()
-            version = row.version if row is not None else 0
-        return self._store(guild_id, config, version)
+        stored = await self.repository.load(guild_id)
+        config = load_stored(stored.data, guild_id) if stored is not None else GuildConfig()
+        return self._store(guild_id, config, stored.version if stored is not None else 0)
 
     def _store(self, guild_id: int, config: GuildConfig, version: int) -> _Cached:
         current = self._cache.get(guild_id)
@@ -195,35 +185,19 @@ class GuildConfigService:
         Atomic: ``change`` sees the latest stored version (under a row lock), and if it
         raises (e.g. :class:`ConfigError`) nothing is written.
         """
+
+        def decide(stored: StoredConfig | None) -> Decision[Update]:
+            old = load_stored(stored.data, guild_id) if stored is not None else GuildConfig()
+            new = change(old)
+            changes = diff(old, new)
+            data = new.model_dump_json() if changes else None
+            return Decision(Update(old, new, changes), data, changes)
+
         lock = self._locks.setdefault(guild_id, asyncio.Lock())
         async with lock:
-            async with self.db.session() as session:
-                row = await session.get(GuildConfigRow, guild_id, with_for_update=True)
-                old = load_stored(row.data, guild_id) if row is not None else GuildConfig()
-                new = change(old)
-                changes = diff(old, new)
-                version = row.version if row is not None else 0
-                if changes:
-                    data = new.model_dump_json()
-                    if row is None:
-                        version = 1
-                        session.add(GuildConfigRow(guild_id=guild_id, data=data, version=1))
-                    else:
-                        version = row.version = row.version + 1
-                        row.data = data
-                        row.updated_at = utcnow()
-                    session.add_all(
-                        ConfigAudit(
-                            guild_id=guild_id,
-                            actor_id=actor_id,
-                            key=c.key,
-                            old_value=c.old,
-                            new_value=c.new,
-                        )
-                        for c in changes
-                    )
-            self._store(guild_id, new, version)
-        return Update(old, new, changes)
+            update, version = await self.repository.rewrite(guild_id, actor_id, decide)
+            self._store(guild_id, update.new, version)
+        return update
 
     async def replace(self, guild_id: int, new: GuildConfig, actor_id: int) -> list[Change]:
         """Store ``new`` (already validated) and audit every changed key; atomic."""
@@ -251,23 +225,7 @@ class GuildConfigService:
 
     async def history(self, guild_id: int, limit: int = 200) -> list[HistoryEntry]:
         """Newest first: who changed which key, when, from what to what."""
-        async with self.db.session() as session:
-            rows = await session.scalars(
-                select(ConfigAudit)
-                .where(ConfigAudit.guild_id == guild_id)
-                .order_by(ConfigAudit.at.desc(), ConfigAudit.id.desc())
-                .limit(limit)
-            )
-            return [
-                HistoryEntry(
-                    actor_id=row.actor_id,
-                    key=row.key,
-                    old=row.old_value,
-                    new=row.new_value,
-                    at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
-                )
-                for row in rows.all()
-            ]
+        return await self.repository.history(guild_id, limit)
 
     def invalidate(self, guild_id: int | None = None) -> None:
         if guild_id is None:

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, or_, select, update
+from sqlalchemy import Table
 
 from bot.clock import Clock
-from bot.dialogues.erasure import erase_from_shared_dialogues
+from bot.privacy.repository import ErasureStep, PrivacyRepository
 from bot.storage.all_models import ALL_USER_COLUMNS, Base
-from bot.storage.database import Database
 
 #: References kept for the sake of others, with the person's id replaced: a
 #: moderator's server note and their settings changes belong to the server's
@@ -107,7 +106,7 @@ def _count_of(number: int, table: str) -> str:
 
 @dataclass
 class PrivacyService:
-    db: Database
+    repository: PrivacyRepository
     clock: Clock
     #: Features whose rows bind this person to someone else register a hook here (an
     #: accountability pair ends as if they had left, so the partner is told). Each runs
@@ -118,15 +117,13 @@ class PrivacyService:
     async def export(self, user_id: int) -> dict[str, Any]:
         """Every stored row that names this person, table by table."""
         columns = _columns_by_table()
-        tables: dict[str, list[dict[str, Any]]] = {}
-        async with self.db.session() as session:
-            for table in _tables_children_first():
-                condition = or_(*(table.c[name] == user_id for name in columns[table.name]))
-                rows = (await session.execute(select(table).where(condition))).mappings().all()
-                if rows:
-                    tables[table.name] = [
-                        {key: _plain(value) for key, value in row.items()} for row in rows
-                    ]
+        found = await self.repository.rows_naming(
+            user_id, [(table, columns[table.name]) for table in _tables_children_first()]
+        )
+        tables = {
+            name: [{key: _plain(value) for key, value in row.items()} for row in rows]
+            for name, rows in found.items()
+        }
         return {
             "user_id": user_id,
             "exported_at": self.clock.now().isoformat(),
@@ -141,38 +138,34 @@ class PrivacyService:
         server-owned records, anonymised."""
         for hook in self.before_erase:
             await hook(user_id)
-        columns = _columns_by_table()
+        steps = _erasure_plan()
+        result = await self.repository.erase(user_id, self.clock.now(), steps)
         deleted: dict[str, int] = {}
         anonymised: dict[str, int] = {}
-        async with self.db.session() as session:
-            # Shared dialogues first: the other person's side must survive (see erasure).
-            shared = await erase_from_shared_dialogues(session, user_id, self.clock.now())
-            if shared:
-                anonymised["dialogues"] = shared
-            for table in _tables_children_first():
-                for name in columns[table.name]:
-                    column = table.c[name]
-                    if (table.name, name) in ANONYMISE_TO:
-                        result = await session.execute(
-                            update(table)
-                            .where(column == user_id)
-                            .values({name: ANONYMISE_TO[(table.name, name)]})
-                        )
-                        anonymised[table.name] = anonymised.get(table.name, 0) + _count(result)
-                    elif (
-                        column.nullable and not column.primary_key and len(columns[table.name]) > 1
-                    ):
-                        # A secondary reference in someone else's row (e.g. the author of
-                        # the post another person replied to): unlink, keep their row.
-                        result = await session.execute(
-                            update(table).where(column == user_id).values({name: None})
-                        )
-                        anonymised[table.name] = anonymised.get(table.name, 0) + _count(result)
-                    else:
-                        result = await session.execute(delete(table).where(column == user_id))
-                        deleted[table.name] = deleted.get(table.name, 0) + _count(result)
+        if result.shared_dialogues:
+            anonymised["dialogues"] = result.shared_dialogues
+        for step, count in zip(steps, result.counts, strict=True):
+            tally = deleted if step.delete else anonymised
+            tally[step.table.name] = tally.get(step.table.name, 0) + count
         return DeletionReport(deleted, anonymised)
 
 
-def _count(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+def _erasure_plan() -> list[ErasureStep]:
+    """What happens to each column naming a person, children's tables first.
+
+    Server-owned references are anonymised (:data:`ANONYMISE_TO`); a secondary,
+    nullable reference in someone else's row (e.g. the author of the post another
+    person replied to) is unlinked so their row stays; everything else is deleted.
+    """
+    columns = _columns_by_table()
+    steps: list[ErasureStep] = []
+    for table in _tables_children_first():
+        for name in columns[table.name]:
+            column = table.c[name]
+            if (table.name, name) in ANONYMISE_TO:
+                steps.append(ErasureStep(table, name, False, ANONYMISE_TO[(table.name, name)]))
+            elif column.nullable and not column.primary_key and len(columns[table.name]) > 1:
+                steps.append(ErasureStep(table, name, False, None))
+            else:
+                steps.append(ErasureStep(table, name, True))
+    return steps

@@ -9,6 +9,7 @@ import pytest
 from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.guild_config import GuildConfigService
 from bot.guild_config.model import AdvicePolicy, GuildConfig
+from bot.guild_config.repository import GuildConfigRepository
 from bot.llm import ModelGateway
 from bot.storage import Database
 from tests.llm_fakes import RecordingChatModel
@@ -36,7 +37,7 @@ Configure = Callable[..., Awaitable[None]]
 def make_flow(database: Database, model: RecordingChatModel | None = None) -> AdviceFlowService:
     return AdviceFlowService(
         DraftStore(database),
-        GuildConfigService(database),
+        GuildConfigService(GuildConfigRepository(database)),
         ModelGateway(model=model, timeout=5.0),
         model_budget=0.5,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.advice_flow import AdviceFlowService, DraftStatus, DraftStore, PostContext, Version
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.llm import ModelGateway
 from bot.storage import Database
 from tests.advice_flow.conftest import ALICE, BOB, CHANNEL, GUILD, KIND, POSTER, WRITER
@@ -30,7 +31,7 @@ def process(database: Database, name: str, alive: set[str]) -> AdviceFlowService
 
     return AdviceFlowService(
         DraftStore(database),
-        GuildConfigService(database),
+        GuildConfigService(GuildConfigRepository(database)),
         ModelGateway(model=None),
         worker=name,
         alive=is_alive,

@@ -10,6 +10,7 @@ from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.advice_flow.second_opinion import Opinion
 from bot.guild_config import GuildConfigService
 from bot.guild_config.model import GuildConfig
+from bot.guild_config.repository import GuildConfigRepository
 from bot.llm import ModelGateway
 from bot.settings import load_settings
 from bot.storage import Database
@@ -27,7 +28,7 @@ async def flow_with(database: Database, base_url: str) -> AdviceFlowService:
     )
     flow = AdviceFlowService(
         DraftStore(database),
-        GuildConfigService(database),
+        GuildConfigService(GuildConfigRepository(database)),
         ModelGateway.from_settings(settings),
         model_budget=5.0,
     )

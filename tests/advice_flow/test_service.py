@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.advice_flow.model import PostContext
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.llm import ModelGateway
 from bot.ops.metrics import Metrics
 from bot.storage import Database
@@ -19,7 +20,9 @@ async def test_every_verdict_is_counted_in_the_metrics(tmp_path: Path) -> None:
     await db.migrate()
     try:
         metrics = Metrics()
-        flow = AdviceFlowService(DraftStore(db), GuildConfigService(db), ModelGateway(model=None))
+        flow = AdviceFlowService(
+            DraftStore(db), GuildConfigService(GuildConfigRepository(db)), ModelGateway(model=None)
+        )
         flow.on_verdict = metrics.advice_verdict
         context = PostContext(post_text="I just started the violin, my first week!")
         await flow.check(context, "Nice! Enjoy it.")

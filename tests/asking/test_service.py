@@ -25,6 +25,7 @@ from bot.care import CARE_TITLE, CareAssessment, CareDetector
 from bot.clock import SimulatedClock
 from bot.guidance import GuidanceService
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.llm import ModelGateway
 from bot.storage import Database, StorageUnavailable
 from knowledge.service import KnowledgeBase
@@ -48,7 +49,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]
 
 
 def service(database: Database, library: KnowledgeBase) -> AskService:
-    config = GuildConfigService(database)
+    config = GuildConfigService(GuildConfigRepository(database))
     return AskService(
         GuidanceService(library, ModelGateway(None), config),
         AskStore(database),

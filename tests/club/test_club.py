@@ -16,6 +16,7 @@ from bot.club import ClubRepository, ClubService, CoachingPracticeLog
 from bot.club.calendar import next_occurrence
 from bot.coaching import CoachingService, CoachingStore, InputProblem
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.permissions import MemberFacts, NotAllowed
 from bot.scheduling import Delivery, DeliveryOutcome, Outbox, Scheduler, SchedulerPolicy
 from bot.storage import Database
@@ -63,9 +64,13 @@ class World:
 def build(db: Database, clock: SimulatedClock, worker: str = "w1") -> World:
     outbox = Outbox(db, clock.now)
     store = CoachingStore(db)
-    coaching = CoachingService(store, outbox, clock, GuildConfigService(db))
+    coaching = CoachingService(store, outbox, clock, GuildConfigService(GuildConfigRepository(db)))
     club = ClubService(
-        ClubRepository(db), outbox, clock, GuildConfigService(db), CoachingPracticeLog(store)
+        ClubRepository(db),
+        outbox,
+        clock,
+        GuildConfigService(GuildConfigRepository(db)),
+        CoachingPracticeLog(store),
     )
     scheduler = Scheduler(outbox, clock, SchedulerPolicy(daily_unsolicited_cap=8), worker=worker)
     return World(clock, club, coaching, scheduler, ThreadDeliverer())

@@ -19,8 +19,10 @@ from bot.club.social_model import PairRequest
 from bot.coaching import CoachingService, CoachingStore, InputProblem
 from bot.coaching.streaks import current_streak, streak_run
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.permissions import NotAllowed
 from bot.privacy import PrivacyService
+from bot.privacy.repository import PrivacyRepository
 from bot.scheduling import (
     Delivery,
     DeliveryOutcome,
@@ -66,10 +68,10 @@ class FlakyDeliverer(ThreadDeliverer):
 def build(db: Database, clock: SimulatedClock, worker: str = "w1") -> World:
     outbox = Outbox(db, clock.now)
     store = CoachingStore(db)
-    config = GuildConfigService(db)
+    config = GuildConfigService(GuildConfigRepository(db))
     coaching = CoachingService(store, outbox, clock, config)
     club = ClubService(ClubRepository(db), outbox, clock, config, CoachingPracticeLog(store))
-    privacy = PrivacyService(db, clock)
+    privacy = PrivacyService(PrivacyRepository(db), clock)
     social = build_social(db, outbox, clock, config, coaching, privacy)
     scheduler = Scheduler(outbox, clock, SchedulerPolicy(daily_unsolicited_cap=8), worker=worker)
     return World(clock, club, social, coaching, scheduler, ThreadDeliverer(), privacy)
@@ -208,7 +210,7 @@ async def test_a_pair_formed_while_its_member_was_being_erased_ends_kindly(
     pairs = world.social.pairs
     for user, zone in ((ANA, "Europe/Berlin"), (CY, "Europe/London")):
         await pairs.request(GUILD, user, channel_id=TEXT_CHANNEL, timezone=zone)
-    report = await PrivacyService(database, world.clock).delete_everything(CY)
+    report = await PrivacyService(PrivacyRepository(database), world.clock).delete_everything(CY)
     assert "stay on record for your partner" in report.describe()
     assert "as a moderator" not in report.describe()
     await run(world)

@@ -14,6 +14,7 @@ from bot.coaching import text as wording
 from bot.coaching.streaks import current_streak
 from bot.coaching.timeparse import parse_days, parse_local_time, parse_timezone
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.scheduling import Outbox, Scheduler, SchedulerPolicy
 from bot.storage import Database
 from bot.storage.coaching_models import OrientAnswer
@@ -26,7 +27,9 @@ START = datetime(2026, 3, 27, 5, 0, tzinfo=UTC)
 
 def build(db: Database, clock: SimulatedClock) -> tuple[CoachingService, Scheduler]:
     outbox = Outbox(db, clock.now)
-    coaching = CoachingService(CoachingStore(db), outbox, clock, GuildConfigService(db))
+    coaching = CoachingService(
+        CoachingStore(db), outbox, clock, GuildConfigService(GuildConfigRepository(db))
+    )
     return coaching, Scheduler(outbox, clock, SchedulerPolicy(daily_unsolicited_cap=10))
 
 
@@ -179,7 +182,7 @@ def test_forgiving_input_and_clear_refusals() -> None:
 async def test_server_defaults_come_from_the_server_configuration(database: Database) -> None:
     from bot.guild_config import GuildConfig, GuildConfigService
 
-    configs = GuildConfigService(database)
+    configs = GuildConfigService(GuildConfigRepository(database))
     service, _scheduler = build(database, SimulatedClock(START))
     service.guild_config = configs
     await service.set_server_default_prompts(77, ["What will I ship today?"], actor_id=5)
@@ -204,7 +207,7 @@ async def test_a_member_receives_the_server_default_prompts_in_the_morning_dm(
     whether set with /coach server-prompts or with /config set."""
     from bot.guild_config import GuildConfigService
 
-    configs = GuildConfigService(database)
+    configs = GuildConfigService(GuildConfigRepository(database))
     clock = SimulatedClock(START)
     service, scheduler = build(database, clock)
     service.guild_config = configs

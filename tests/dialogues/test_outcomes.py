@@ -17,6 +17,7 @@ from bot.dialogues.outcomes import parse_held
 from bot.dialogues.records import FOLLOWUP_KIND
 from bot.dialogues.wiring import register_kinds
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.scheduling import ItemStatus, Outbox, Scheduler, SchedulerPolicy
 from bot.storage import Database
 from tests.dialogues.helpers import ALICE, START
@@ -50,7 +51,7 @@ async def test_what_happened_is_kept_with_the_prediction_and_counted(database: D
         CoachingStore(database),
         outbox,
         clock,
-        GuildConfigService(database),
+        GuildConfigService(GuildConfigRepository(database)),
         predictions=dialogues.prediction_tally,
     )
     await coaching.start(ALICE.user_id, timezone="UTC", local_time="07:00")

@@ -9,6 +9,7 @@ from sqlalchemy import delete, update
 from bot.clock import SimulatedClock
 from bot.dialogues import Place
 from bot.privacy import PrivacyService
+from bot.privacy.repository import PrivacyRepository
 from bot.storage import Database
 from bot.storage.dialogue_models import DialogueParticipant, DialogueRow
 from tests.dialogues.helpers import ALICE, BOB, START, RecordingOutbox, make_service
@@ -29,7 +30,7 @@ async def test_a_partner_erasure_ends_the_crux_and_leaves_an_exportable_transcri
     await svc.answer(info.id, ALICE.user_id, "Juniors at home grow just as fast")
     await svc.answer(info.id, BOB.user_id, BOB_POSITION)
 
-    report = await PrivacyService(database, clock).delete_everything(BOB.user_id)
+    report = await PrivacyService(PrivacyRepository(database), clock).delete_everything(BOB.user_id)
     assert "[deleted]" in report.describe()
 
     after = await svc.get(info.id)  # Bob owned it; Alice keeps it

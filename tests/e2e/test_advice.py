@@ -9,6 +9,7 @@ import pytest
 
 from bot.guild_config import GuildConfigService
 from bot.guild_config.model import AdvicePolicy, GuildConfig
+from bot.guild_config.repository import GuildConfigRepository
 from bot.storage import Database
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import BotProcess
@@ -41,7 +42,7 @@ async def seed_config(
         await db.migrate()
         config = GuildConfig()
         change(config)
-        await GuildConfigService(db).replace(guild_id, config, actor_id=1)
+        await GuildConfigService(GuildConfigRepository(db)).replace(guild_id, config, actor_id=1)
     finally:
         await db.dispose()
 

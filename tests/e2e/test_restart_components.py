@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.storage import Database
 from tests.e2e.conftest import StartBot
 from tests.e2e.members import club_member
@@ -30,7 +31,7 @@ async def seed_history(url: str, guild_id: int, actor_id: int, changes: int) -> 
     db = Database(url)
     try:
         await db.migrate()
-        service = GuildConfigService(db)
+        service = GuildConfigService(GuildConfigRepository(db))
         for n in range(changes):
             value = ("0.3", "0.7")[n % 2]
             await service.set_value(guild_id, "advice.sensitivity", value, actor_id)

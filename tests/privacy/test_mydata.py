@@ -15,10 +15,12 @@ from bot.club import ClubRepository, ClubService, CoachingPracticeLog
 from bot.club.social import build_social
 from bot.coaching import CoachingService, CoachingStore
 from bot.guild_config import GuildConfigService
+from bot.guild_config.repository import GuildConfigRepository
 from bot.limits import limits_from_settings
 from bot.limits.policy import ASK
 from bot.permissions import MemberFacts
 from bot.privacy import PrivacyService
+from bot.privacy.repository import PrivacyRepository
 from bot.scheduling import Outbox, Scheduler
 from bot.settings import load_settings
 from bot.storage import Database
@@ -32,7 +34,9 @@ START = datetime(2026, 3, 27, 5, 0, tzinfo=UTC)
 
 async def fill(db: Database, clock: SimulatedClock) -> None:
     outbox = Outbox(db, clock.now)
-    coaching = CoachingService(CoachingStore(db), outbox, clock, GuildConfigService(db))
+    coaching = CoachingService(
+        CoachingStore(db), outbox, clock, GuildConfigService(GuildConfigRepository(db))
+    )
     for user in (ME, OTHER):
         await coaching.start(user, timezone="Europe/Berlin", local_time="07:00", guild_id=3)
         await coaching.set_prompts(user, ["What matters today?"])
@@ -45,7 +49,9 @@ async def fill(db: Database, clock: SimulatedClock) -> None:
     await coaching.record_dm(ME, "My private answer")
     await UserRepository(db).mark_dms_closed(ME)
     await GuildNoteRepository(db).upsert(3, "my-note", "A moderator's note", ME)
-    await GuildConfigService(db).set_value(3, "advice.sensitivity", "0.7", ME)
+    await GuildConfigService(GuildConfigRepository(db)).set_value(
+        3, "advice.sensitivity", "0.7", ME
+    )
     advice = DraftStore(db)
     await advice.create(ME, PostContext(post_text="p"), "mine", "draft")
     await advice.create(OTHER, PostContext(post_text="q", post_author_id=ME), "theirs", "draft")
@@ -60,11 +66,13 @@ async def join_the_club(
     db: Database, clock: SimulatedClock, outbox: Outbox, coaching: CoachingService
 ) -> None:
     """ME starts a club and a push as a moderator; both pair up, join, set streaks."""
-    config = GuildConfigService(db)
+    config = GuildConfigService(GuildConfigRepository(db))
     club = ClubService(
         ClubRepository(db), outbox, clock, config, CoachingPracticeLog(coaching.store)
     )
-    social = build_social(db, outbox, clock, config, coaching, PrivacyService(db, clock))
+    social = build_social(
+        db, outbox, clock, config, coaching, PrivacyService(PrivacyRepository(db), clock)
+    )
     moderator = MemberFacts(ME, 3, ME, 0, frozenset())
     await club.start(moderator, channel_id=5, in_forum=True, timezone="UTC")
     for user in (ME, OTHER):
@@ -123,7 +131,7 @@ async def rows_mentioning(db: Database, user_id: int) -> list[str]:
 async def test_export_holds_every_kind_of_data_about_the_person(database: Database) -> None:
     clock = SimulatedClock(START)
     await fill(database, clock)
-    export = json.loads(await PrivacyService(database, clock).export_json(ME))
+    export = json.loads(await PrivacyService(PrivacyRepository(database), clock).export_json(ME))
     tables = export["tables"]
     assert tables["coaching_profiles"][0]["timezone"] == "Europe/Berlin"
     club_tables = {"clubs", "club_pushes", "club_pairs", "club_push_members", "streak_settings"}
@@ -147,14 +155,14 @@ async def test_delete_leaves_no_row_mentioning_the_person_in_any_table(
     clock = SimulatedClock(START)
     await fill(database, clock)
     assert await rows_mentioning(database, ME)
-    report = await PrivacyService(database, clock).delete_everything(ME)
+    report = await PrivacyService(PrivacyRepository(database), clock).delete_everything(ME)
     assert report.total > 0
     assert await rows_mentioning(database, ME) == []
     # Others keep their data, and the server keeps its note.
     assert await rows_mentioning(database, OTHER)
     notes = await GuildNoteRepository(database).list_for_guild(3)
     assert [(n.note_id, n.author_id) for n in notes] == [("my-note", 0)]
-    history = await GuildConfigService(database).history(3)
+    history = await GuildConfigService(GuildConfigRepository(database)).history(3)
     assert [(h.key, h.actor_id) for h in history] == [("advice.sensitivity", 0)]
     # My question is gone everywhere, also from their press under my answer; their
     # own question and their press under it stay.
@@ -169,7 +177,7 @@ async def test_delete_leaves_no_row_mentioning_the_person_in_any_table(
 async def test_deleting_twice_says_nothing_was_left(database: Database) -> None:
     clock = SimulatedClock(START)
     await fill(database, clock)
-    privacy = PrivacyService(database, clock)
+    privacy = PrivacyService(PrivacyRepository(database), clock)
     await privacy.delete_everything(ME)
     again = await privacy.delete_everything(ME)
     assert again.describe() == "Nothing was stored about you, so there was nothing to delete."

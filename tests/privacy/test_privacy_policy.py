@@ -13,6 +13,7 @@ import re
 from bot.about import ABOUT_TEXT
 from bot.clock import SimulatedClock
 from bot.privacy import PrivacyService
+from bot.privacy.repository import PrivacyRepository
 from bot.privacy.service import _tables_children_first
 from bot.storage import Database
 from tests.e2e.harness import REPO_ROOT
@@ -31,7 +32,7 @@ async def test_every_table_and_column_an_export_returns_is_in_the_policy(
 ) -> None:
     clock = SimulatedClock(START)
     await fill(database, clock)
-    export = json.loads(await PrivacyService(database, clock).export_json(ME))
+    export = json.loads(await PrivacyService(PrivacyRepository(database), clock).export_json(ME))
     assert export["tables"], "the filled database exported nothing"
     missing = [
         f"{table}.{column}"

@@ -18,6 +18,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from bot.guild_config.repository import GuildConfigRepository
 from bot.storage import Database
 from bot.storage.all_models import Base
 from bot.storage.database import head_revision
@@ -121,7 +122,7 @@ async def test_older_server_default_prompts_move_into_the_server_configuration(
             )
     await db.migrate()
 
-    configs = GuildConfigService(db)
+    configs = GuildConfigService(GuildConfigRepository(db))
     assert (await configs.get(7)).coaching.default_prompts == ["What ships?", "Who needs me?"]
     assert [entry.key for entry in await configs.history(7)] == ["coaching.default_prompts"]
     async with db.engine.connect() as conn:
