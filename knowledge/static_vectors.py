@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.embeddings import TOKENIZER_PATH, MiniLMEmbeddings
+from knowledge.embeddings import TOKENIZER_PATH, MiniLMEmbeddings, release_freed_memory
 
 TABLE_PATH: Path = Path(__file__).resolve().parent / "model" / "static-minilm.npz"
 DIMENSIONS = 128
@@ -46,6 +46,8 @@ class StaticVectors:
         tok.no_truncation()
         self._tokenizer = tok
         self._special = {tok.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")}
+        # Reading the compressed table goes through temporary copies; hand them back.
+        release_freed_memory()
 
     def piece_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids of each text, without the special tokens."""

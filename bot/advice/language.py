@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from knowledge.embeddings import release_freed_memory
+
 ENGLISH = "en"
 #: Below this many words, Latin-script text is taken as English unless clearly not.
 _MIN_WORDS = 3
@@ -161,9 +163,21 @@ def _classify(text: str) -> tuple[str, float]:
 
             identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
             identifier.set_languages(sorted(_NAMES))
+            _forget_full_model(identifier)
             _identifier = identifier
     code, confidence = _identifier.classify(text)
     return str(code), float(confidence)
+
+
+def _forget_full_model(identifier: Any) -> None:
+    """Drop the 97-language table that ``set_languages`` keeps to allow choosing again.
+
+    We choose once, and the table is about 28 MB of resident memory for the life of the
+    process. What remains is the table for our languages, which is all ``classify`` reads.
+    """
+    if hasattr(identifier, "_full_model"):
+        identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
+    release_freed_memory()
 
 
 def _non_latin_share(text: str) -> float:
