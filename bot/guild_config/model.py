@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -295,3 +296,15 @@ class GuildConfig(Section):
         if len(value) > MAX_LIST_ITEMS:
             raise ValueError(f"at most {MAX_LIST_ITEMS} roles")
         return list(dict.fromkeys(value))
+
+
+class AuditedChange(Protocol):
+    """One changed dotted key as the audit log keeps it (values JSON-encoded): what the
+    repository writes and what ``/config history`` shows."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def old(self) -> str: ...
+    @property
+    def new(self) -> str: ...

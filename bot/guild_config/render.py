@@ -25,7 +25,7 @@ from bot.guild_config.keys import (
     section_of,
     validate,
 )
-from bot.guild_config.model import TONE_GUIDANCE, GuildConfig
+from bot.guild_config.model import TONE_GUIDANCE, AuditedChange, GuildConfig
 from bot.llm.templates import render_template, template_fields
 
 Style = Literal["discord", "plain"]
@@ -176,15 +176,6 @@ def key_label(key: str, style: Style = "discord") -> str:
     if entry is None:
         return f"`{key}`"
     return f"`{key}` ({_id(entry, spec.id_kind, style)})"
-
-
-class AuditedChange(Protocol):
-    @property
-    def key(self) -> str: ...
-    @property
-    def old(self) -> str: ...
-    @property
-    def new(self) -> str: ...
 
 
 def change_lines(changes: Sequence[AuditedChange], style: Style = "discord") -> list[str]:

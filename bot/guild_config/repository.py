@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 
+from bot.guild_config.model import AuditedChange
 from bot.guild_config.render import HistoryEntry
 from bot.storage.config_models import ConfigAudit, GuildConfigRow
 from bot.storage.database import Database
@@ -30,17 +31,6 @@ class StoredConfig:
     version: int
 
 
-class AuditedKey(Protocol):
-    """One changed dotted key, as the audit log records it (JSON-encoded values)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def old(self) -> str: ...
-    @property
-    def new(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class Decision(Generic[T]):
     """What a change decided under the row lock: the caller's ``result``, and the new
@@ -48,7 +38,7 @@ class Decision(Generic[T]):
 
     result: T
     data: str | None
-    audit: Sequence[AuditedKey]
+    audit: Sequence[AuditedChange]
 
 
 @dataclass
