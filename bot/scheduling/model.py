@@ -13,14 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-
-class ItemStatus(StrEnum):
-    PENDING = "pending"
-    CLAIMED = "claimed"
-    SENT = "sent"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+# Re-exported: the outbox and the kinds name statuses from here; storage defines them.
+from bot.storage.coaching_models import ItemStatus as ItemStatus
 
 
 @dataclass(frozen=True)

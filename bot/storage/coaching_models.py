@@ -8,6 +8,7 @@ shard processes can never create or send a duplicate.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -37,6 +38,18 @@ __all__ = [
 ]
 
 
+class ItemStatus(StrEnum):
+    """Where an outbox item is in its life: pending → claimed → sent | skipped | failed,
+    or cancelled before it was claimed. Stored as its value."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 class ScheduledItem(Base):
     """One message to send later. ``status``: pending → claimed → sent | skipped | failed,
     or cancelled. ``scheduled_for`` is the intended time (the grace window counts from it);
@@ -52,7 +65,7 @@ class ScheduledItem(Base):
     unsolicited: Mapped[bool] = mapped_column(Boolean, default=True)
     scheduled_for: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=ItemStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
