@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.conftest import StartBot
 from tests.e2e.members import club_member
 from tests.fakediscord.components_v2 import MESSAGE_FLAG_IS_COMPONENTS_V2, texts, walk
+from tests.fakediscord.interactions import FakeInteraction
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
 from tests.fakediscord.world import PracticeClub
@@ -44,6 +45,14 @@ def button(message: Message, label: str) -> str:
     raise AssertionError(f"no button {label!r} on {said(message)!r}")
 
 
+async def dialogue_thread(started: FakeInteraction) -> int:
+    """The thread a dialogue command's reply points to (``<#id>``)."""
+    reply = await started.wait_for_followups(1, timeout=TIMEOUT)
+    match = re.search(r"<#(\d+)>", reply[-1].content or "")
+    assert match, reply[-1].content
+    return int(match.group(1))
+
+
 def questions(fake: FakeDiscord, channel: int) -> list[str]:
     return [
         said(m).split("\n-#")[0]
@@ -58,10 +67,7 @@ async def test_why_impossible_survives_a_kill_and_ends_with_tree_and_image(
     fake, club = fake_discord, practice_club
     bot = await start_bot()
     started = await club_member(fake, club).run("/impossible", goal="Write a novel this year")
-    reply = await started.wait_for_followups(1, timeout=TIMEOUT)
-    match = re.search(r"<#(\d+)>", reply[-1].content or "")
-    assert match, reply[-1].content
-    thread = int(match.group(1))
+    thread = await dialogue_thread(started)
     assert club.member.id in fake.world.channel(thread).thread_member_ids
 
     await bot_says(fake, thread, "How likely")

@@ -3,14 +3,20 @@ buttons, ending in a summary that keeps every failure and its fix."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.members import club_member
-from tests.e2e.test_dialogues import TIMEOUT, bot_messages, bot_says, button, questions
+from tests.e2e.test_dialogues import (
+    TIMEOUT,
+    bot_messages,
+    bot_says,
+    button,
+    dialogue_thread,
+    questions,
+)
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.state import Message
 from tests.fakediscord.world import PracticeClub
@@ -24,10 +30,7 @@ async def test_murphyjitsu_loops_until_failure_would_surprise_and_survives_a_res
     fake, club = fake_discord, practice_club
     bot = await start_bot()
     started = await club_member(fake, club).run("/exercise", name="murphyjitsu")
-    reply = await started.wait_for_followups(1, timeout=TIMEOUT)
-    match = re.search(r"<#(\d+)>", reply[-1].content or "")
-    assert match, reply[-1].content
-    thread = int(match.group(1))
+    thread = await dialogue_thread(started)
 
     await bot_says(fake, thread, "Describe the plan")
     await fake.send_message(thread, club.member, "Run a half marathon in April")
