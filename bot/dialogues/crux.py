@@ -347,8 +347,7 @@ class CruxProtocol:
             return []
         st = CruxState.load(session.state)
         notes = await HANDLERS[key.step](session, st, key, seat, text.strip())
-        session.state.clear()
-        session.state.update(st.dump())
+        st.store_into(session.state)
         return notes
 
     # -- summary -----------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
@@ -98,10 +98,20 @@ class Stored(BaseModel):
             data.pop(name, None)
         return data
 
+    @classmethod
+    def load(cls, state: dict[str, Any]) -> Self:
+        """Read stored JSON (``session.state``)."""
+        return cls.model_validate(state)
+
     def dump(self) -> dict[str, Any]:
         """The stored JSON shape."""
         data: dict[str, Any] = self.model_dump(mode="json")
         return data
+
+    def store_into(self, state: dict[str, Any]) -> None:
+        """Write back into ``state`` in place: the engine holds that very dict."""
+        state.clear()
+        state.update(self.dump())
 
 
 class Stance(Stored):
@@ -193,10 +203,6 @@ class CruxState(Stored):
     def new(cls, claim: str, *, invited: bool) -> CruxState:
         clean = claim.strip()
         return cls(claim=clean, accepted=not invited, rounds=[Round(claim=clean)])
-
-    @classmethod
-    def load(cls, state: dict[str, Any]) -> CruxState:
-        return cls.model_validate(state)
 
     @property
     def round(self) -> Round:

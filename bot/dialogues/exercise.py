@@ -62,8 +62,7 @@ class ExerciseProtocol:
         if _EARLY_EXIT.search(step) and text.strip().lower() == "yes":
             st.done = True
             notes.append(Note("Solved in five minutes. That's the point of the exercise."))
-        session.state.clear()
-        session.state.update(st.dump())
+        st.store_into(session.state)
         return notes
 
     def summary(self, session: Session) -> Summary:

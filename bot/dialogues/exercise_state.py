@@ -8,7 +8,6 @@ Like :mod:`bot.dialogues.crux_state`: the model reads the JSON stored in
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from pydantic import Field
 
@@ -33,7 +32,3 @@ class ExerciseState(Stored):
     steps: list[str]
     answers: list[str] = Field(default_factory=list)
     done: bool = False
-
-    @classmethod
-    def load(cls, state: dict[str, Any]) -> ExerciseState:
-        return cls.model_validate(state)

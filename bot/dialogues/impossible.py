@@ -195,8 +195,7 @@ class ImpossibleProtocol:
             return []
         st = ImpossibleState.load(session.state)
         notes = self._record(st, *parsed, text, session)
-        session.state.clear()
-        session.state.update(st.dump())
+        st.store_into(session.state)
         return notes
 
     @staticmethod

@@ -12,7 +12,6 @@ key is its name, then ``:id`` for a step asked about one obstacle (``why:1.2``).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from pydantic import Field
 
@@ -77,10 +76,6 @@ class ImpossibleState(Stored):
     def new(cls, goal: str | None, max_depth: int) -> ImpossibleState:
         """A fresh dialogue; ``final_confidence`` is stored (as null) from the start."""
         return cls(goal=goal.strip() if goal else None, final_confidence=None, max_depth=max_depth)
-
-    @classmethod
-    def load(cls, state: dict[str, Any]) -> ImpossibleState:
-        return cls.model_validate(state)
 
     def add_children(self, parent: str | None, texts: list[str]) -> None:
         """Add obstacles under ``parent`` (the goal when None), numbered after their

@@ -240,8 +240,7 @@ class InternalCruxProtocol:
             InternalStep.STEP: self._on_step,
         }
         notes = handlers[step](st, part or prompt.seats[0], text.strip())
-        session.state.clear()
-        session.state.update(st.dump())
+        st.store_into(session.state)
         return notes
 
     def _on_topic(self, st: InternalCruxState, part: str, value: str) -> list[Note]:

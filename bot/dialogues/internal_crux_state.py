@@ -9,7 +9,6 @@ A step's key is its name, a number for steps asked more than once (``say3``), th
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from pydantic import Field
 
@@ -68,7 +67,3 @@ class InternalCruxState(Stored):
     heard: bool = False
     needs: dict[str, str] = Field(default_factory=dict)
     step: str | None = None
-
-    @classmethod
-    def load(cls, state: dict[str, Any]) -> InternalCruxState:
-        return cls.model_validate(state)

@@ -100,8 +100,7 @@ class MurphyjitsuProtocol:
             return []
         st = MurphyjitsuState.load(session.state)
         notes = self._record(st, step, text.strip())
-        session.state.clear()
-        session.state.update(st.dump())
+        st.store_into(session.state)
         return notes
 
     @staticmethod

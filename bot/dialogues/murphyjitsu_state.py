@@ -10,7 +10,6 @@ A step's key is its name and the round number (``reason2``); ``plan`` has none.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from pydantic import Field
 
@@ -58,10 +57,6 @@ class MurphyjitsuState(Stored):
     rounds: list[FailureRound] = Field(default_factory=list)
     surprised: bool | None = None
     done: bool = False
-
-    @classmethod
-    def load(cls, state: dict[str, Any]) -> MurphyjitsuState:
-        return cls.model_validate(state)
 
     def last_surprised(self) -> bool | None:
         """The latest answer to "would failure surprise you?" (None: not answered)."""
