@@ -29,13 +29,6 @@ class CommandInfo:
     def description(self) -> str:
         return self.short if self.short is not None else self.summary
 
-    @property
-    def console(self) -> str | None:
-        """How to type it in the console: the usage of the console command of the same
-        first word, read from :data:`CONSOLE_USAGES` so it is written once (None when
-        the console has no such command)."""
-        return CONSOLE_USAGES.get(self.name.split()[0])
-
 
 GROUPS = ("General", "Knowledge", "Advice", "Dialogues", "Coaching", "Privacy", "Moderators")
 

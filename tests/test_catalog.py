@@ -77,5 +77,3 @@ def test_every_console_command_reads_its_usage_from_the_catalog() -> None:
     assert {command.name for command in console} == set(catalog.CONSOLE_USAGES)
     for command in console:
         assert command.usage == catalog.console_usage(command.name)
-    (coach_start,) = [i for i in catalog.CATALOG if i.name == "coach start"]
-    assert coach_start.console == catalog.CONSOLE_USAGES["coach"]

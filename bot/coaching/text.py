@@ -179,8 +179,7 @@ def schedule(view: ScheduleView) -> str:
     if profile.status is ProfileStatus.STOPPED:
         lines.append("Coaching is stopped.")
     if view.next_orient is not None:
-        local = view.next_orient.astimezone(view.next_orient.tzinfo)
-        lines.append(f"Next one: {local:%A %d %B, %H:%M}.")
+        lines.append(f"Next one: {view.next_orient:%A %d %B, %H:%M}.")  # already local
     lines.append(
         "Practice nudge: "
         + (
