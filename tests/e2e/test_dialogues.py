@@ -53,6 +53,14 @@ async def dialogue_thread(started: FakeInteraction) -> int:
     return int(match.group(1))
 
 
+async def dialogue_summary(fake: FakeDiscord, thread: int) -> Message:
+    """The end-of-dialogue summary: the bot's first message in the thread with an embed."""
+    summary: Message = await fake.wait_for(
+        lambda: next((m for m in bot_messages(fake, thread) if m.embeds), None), TIMEOUT, "summary"
+    )
+    return summary
+
+
 def questions(fake: FakeDiscord, channel: int) -> list[str]:
     return [
         said(m).split("\n-#")[0]
@@ -105,9 +113,7 @@ async def test_why_impossible_survives_a_kill_and_ends_with_tree_and_image(
     when = await bot_says(fake, thread, "When should I check in")
     await fake.send_component(when, button(when, "In a week"), user_id=club.member)
 
-    summary: Message = await fake.wait_for(
-        lambda: next((m for m in bot_messages(fake, thread) if m.embeds), None), TIMEOUT, "summary"
-    )
+    summary = await dialogue_summary(fake, thread)
     text = summary.embeds[0]["description"]
     assert "1.1.1. The weekly report eats Friday afternoons — *merely inconvenient*" in text
     assert "next action: Ask my manager" in text
@@ -200,9 +206,7 @@ async def test_double_crux_hides_cruxes_and_keeps_third_users_out(
     await fake.send_component(share, button(share, "Yes"), user_id=alice)
     await fake.send_component(share, button(share, "Yes"), user_id=bob)
 
-    summary: Message = await fake.wait_for(
-        lambda: next((m for m in bot_messages(fake, thread) if m.embeds), None), TIMEOUT, "summary"
-    )
+    summary = await dialogue_summary(fake, thread)
     text = summary.embeds[0]["description"]
     assert "Double crux: Juniors learn faster from code review" in text
     assert "**Agreed test (experiment):** Pair two juniors" in text

@@ -10,15 +10,13 @@ import pytest
 from tests.e2e.conftest import StartBot
 from tests.e2e.members import club_member
 from tests.e2e.test_dialogues import (
-    TIMEOUT,
-    bot_messages,
     bot_says,
     button,
+    dialogue_summary,
     dialogue_thread,
     questions,
 )
 from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.state import Message
 from tests.fakediscord.world import PracticeClub
 
 pytestmark = pytest.mark.e2e
@@ -49,9 +47,7 @@ async def test_murphyjitsu_loops_until_failure_would_surprise_and_survives_a_res
     assert "Physio check in January" in str(again.components)
     await fake.send_component(again, button(again, "Yes, I'd be surprised"), user_id=club.member)
 
-    summary: Message = await fake.wait_for(
-        lambda: next((m for m in bot_messages(fake, thread) if m.embeds), None), TIMEOUT, "summary"
-    )
+    summary = await dialogue_summary(fake, thread)
     text = summary.embeds[0]["description"]
     assert "**Plan:** Run a half marathon in April" in text
     assert "**Failure 1:** My knee flares up after long runs" in text
