@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import and_, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -283,9 +283,14 @@ class Outbox:
             )
 
     async def take_over_orphans(
-        self, worker: str, alive: Callable[[str | None], Awaitable[bool]]
+        self,
+        worker: str,
+        alive: Callable[[str | None], Awaitable[bool]],
+        keep: frozenset[int] = frozenset(),
     ) -> tuple[int, int]:
         """Claims whose worker stopped (or ours, left by an interrupted pass) go back.
+
+        ``keep``: ids of our own claims still being sent, which stay ours.
 
         ``alive(name)`` says whether a worker still runs. An item its worker never
         started sending is simply pending again, for anyone to send now. The one it was
@@ -309,6 +314,8 @@ class Outbox:
                 if owner is None
                 else ScheduledItem.claimed_by == owner
             )
+            if owner == worker and keep:
+                same = and_(same, ScheduledItem.id.not_in(keep))
             async with self.db.session() as session:
                 fresh = await session.execute(
                     update(ScheduledItem)

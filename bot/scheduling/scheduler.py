@@ -2,8 +2,10 @@
 
 It sleeps until the earliest due item (or until something new is scheduled, capped
 at ``MAX_SLEEP`` seconds), claims due items atomically, and records every outcome.
-Time comes from the injectable clock, so tests and the console can run a month of
-schedules in seconds.
+Claimed items are sent per destination (:mod:`bot.scheduling.lanes`): in order within
+a channel, side by side across channels, so a 429 on one member's DMs delays nobody
+else's. Time comes from the injectable clock, so tests and the console can run a
+month of schedules in seconds.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, SimulatedClock
+from bot.scheduling.lanes import Job, Lanes
 from bot.scheduling.model import (
     Deliverer,
     Delivery,
@@ -73,20 +76,37 @@ class Scheduler:
     #: ``STALE_CLAIM``: a claim that was still fresh at start-up is closed later).
     _stale_checked_at: datetime | None = None
     _task: asyncio.Task[None] | None = None
+    _lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
         self.outbox.on_schedule(self.wake)
+        self._lanes = Lanes(self._handle)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_due(self, deliverer: Deliverer) -> RunReport:
-        """Send everything due now; returns what happened. Safe to call from anywhere."""
+        """Send everything due now and wait for it; returns what happened. Safe to call
+        from anywhere (the console and tests use it; the loop does not wait)."""
+        report = RunReport()
+        # Until nothing more is due: sending an item can schedule another one now.
+        while await self._dispatch(deliverer, report):
+            await self._lanes.drain()
+        await self._lanes.drain()
+        return report
+
+    async def _dispatch(self, deliverer: Deliverer, report: RunReport) -> int:
+        """Claim due items and hand them to their lanes, up to one batch in flight.
+
+        Returns how many it handed over.
+        """
+        handed = 0
         async with self._passing:
-            report = RunReport()
-            # Between passes this worker holds no claim, so every claimed item now is a
-            # stopped worker's (or one an interrupted pass of ours left): take them over.
-            await self.outbox.take_over_orphans(self.worker, self._alive)
+            # Claims of ours not in a lane were left by an interrupted pass; every other
+            # claim whose worker stopped is taken over too.
+            await self.outbox.take_over_orphans(
+                self.worker, self._alive, keep=self._lanes.in_flight
+            )
             now = self.clock.now()
             if self.alive is None and (
                 self._stale_checked_at is None or now - self._stale_checked_at >= STALE_CLAIM
@@ -94,14 +114,18 @@ class Scheduler:
                 await self.outbox.abandon_stale_claims(now - STALE_CLAIM, now)
                 self._stale_checked_at = now
             while True:
-                now = self.clock.now()
-                items = await self.outbox.claim_due(self.worker, now, self.policy.batch)
+                room = self.policy.batch - len(self._lanes.in_flight)
+                if room <= 0:
+                    return handed
+                items = await self.outbox.claim_due(self.worker, self.clock.now(), room)
                 if not items:
-                    return report
+                    return handed
                 for item in items:
-                    await self._handle(item, deliverer, report)
+                    self._lanes.add(Job(item, deliverer, report))
+                handed += len(items)
 
     async def _handle(self, item: OutboxItem, deliverer: Deliverer, report: RunReport) -> None:
+        """Send one claimed item (or skip it, with the reason) and record the outcome."""
         now = self.clock.now()
         result: DeliveryResult | None = None
         try:
@@ -222,6 +246,7 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self._lanes.stop()
 
     async def run_forever(self, deliverer: Deliverer) -> None:
         while True:
@@ -229,8 +254,12 @@ class Scheduler:
                 if self.before_pass is not None:
                     await self.before_pass()
                 self._wake.clear()
-                await self.run_due(deliverer)
-                await self._sleep_until_next()
+                await self._dispatch(deliverer, RunReport())
+                if len(self._lanes.in_flight) >= self.policy.batch:
+                    # A full batch is in flight: claim more as lanes finish.
+                    await self._lanes.wait_for_room(self.policy.batch, MAX_SLEEP)
+                else:
+                    await self._sleep_until_next()
             except asyncio.CancelledError:
                 raise
             except StorageUnavailable as exc:
