@@ -234,7 +234,7 @@ _shared_lock = threading.Lock()
 
 
 def shared_embeddings() -> MiniLMEmbeddings:
-    """The process-wide embedder (the model is ~23 MB in memory; load it once)."""
+    """The process-wide embedder (the loaded model is ~71 MB of RSS; load it once)."""
     global _shared
     with _shared_lock:
         if _shared is None:
