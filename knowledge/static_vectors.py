@@ -39,8 +39,10 @@ class StaticVectors:
     def __init__(self, table: Path = TABLE_PATH, tokenizer: Path = TOKENIZER_PATH) -> None:
         from tokenizers import Tokenizer
 
+        # Kept in float16, as stored: 7.8 MB instead of 15.6 MB resident. Widening the
+        # few rows a sentence reads is exact, so the vectors are the same to the bit.
         with np.load(table) as data:
-            self._vectors: FloatArray = data["vectors"].astype(np.float32)
+            self._vectors: npt.NDArray[np.float16] = np.asarray(data["vectors"], np.float16)
         tok = Tokenizer.from_file(str(tokenizer))
         tok.no_padding()
         tok.no_truncation()
@@ -60,7 +62,7 @@ class StaticVectors:
         for row, ids in enumerate(self.piece_ids(texts)):
             if not ids:
                 continue
-            mean = self._vectors[ids].mean(axis=0)
+            mean = self._vectors[ids].astype(np.float32).mean(axis=0)
             norm = float(np.linalg.norm(mean))
             if norm > 1e-9:
                 out[row] = mean / norm

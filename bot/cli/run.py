@@ -18,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle(args: argparse.Namespace) -> int:
+    # Before any thread starts: threads created later share two malloc arenas.
+    from knowledge.embeddings import limit_malloc_arenas
+
+    limit_malloc_arenas()
     settings = settings_or_exit()
     configure_logging(settings)
     if not settings.has_token:
