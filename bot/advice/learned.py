@@ -1,18 +1,22 @@
 """The learned models of the advice check: their weights and how they are applied.
 
-Three small linear models, trained by ``python -m bot.advice.training`` from the
-labelled corpus beside this package and stored in ``weights.json``:
+Three small models, trained by ``python -m bot.advice.training`` from the labelled
+corpus beside this package and stored in ``weights.json``:
 
-- **intent**: what the poster wanted (sharing a start, one narrow question, or
-  depth), from the post's meaning and shape;
-- **verdict**: whether the draft would overwhelm or discourage that poster, from
-  its points' meaning and shape, each also weighed by the intent probabilities, so
-  "a pile of points" can count against a share and not against a request;
-- **reason**: which kind of problem a flagged draft has, for the report's wording.
+- **intent** (linear): what the poster wanted (sharing a start, one narrow
+  question, or depth), from the post's meaning and shape;
+- **verdict** (a few one-hidden-layer networks, their logits averaged): whether the
+  draft would overwhelm or discourage that poster, from its points' meaning and
+  shape, each also weighed by the intent probabilities, so "a pile of points" can
+  count against a share and not against a request. A linear verdict cannot say
+  "warm *and* one tip is fine, warm *and* five warnings is not"; the hidden units can
+  (see :mod:`bot.advice.training` for the held-out-writer figures);
+- **reason** (linear): which kind of problem a flagged draft has, for the report.
 
-Applying them is a few dot products with numpy: deterministic and well under a
-millisecond. Standardisation is folded into the weights at load time, so a point's
-share of the verdict is its row times the weights, exactly.
+Applying them is a few small matrix products with numpy: deterministic and well
+under a millisecond. Standardisation is folded into the weights at load time. The
+report finds the sentences behind a verdict by leaving each out in turn
+(:mod:`bot.advice.checker`), which works for any of these models.
 """
 
 from __future__ import annotations
@@ -63,9 +67,59 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class Network:
+    """One hidden layer of ReLU units and a logistic output (scikit-learn's
+    ``MLPClassifier``), with standardisation folded into the first layer."""
+
+    hidden: FloatArray  # (units, features)
+    hidden_bias: FloatArray  # (units,)
+    out: FloatArray  # (units,)
+    out_bias: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], mean: FloatArray, scale: FloatArray) -> Network:
+        hidden = np.asarray(data["hidden"], dtype=np.float64) / scale
+        hidden_bias = np.asarray(data["hidden_bias"], dtype=np.float64) - hidden @ mean
+        return cls(
+            hidden=hidden,
+            hidden_bias=hidden_bias,
+            out=np.asarray(data["out"], dtype=np.float64),
+            out_bias=float(data["out_bias"]),
+        )
+
+    def logit(self, x: FloatArray) -> float:
+        units = np.maximum(self.hidden @ x + self.hidden_bias, 0.0)
+        return float(self.out @ units + self.out_bias)
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Binary verdict from several networks trained from different seeds: their mean
+    logit, so one unlucky start cannot decide a draft on its own."""
+
+    members: tuple[Network, ...]
+    classes: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Ensemble:
+        mean = np.asarray(data["mean"], dtype=np.float64)
+        scale = np.asarray(data["scale"], dtype=np.float64)
+        return cls(
+            members=tuple(Network.from_json(m, mean, scale) for m in data["members"]),
+            classes=tuple(data["classes"]),
+        )
+
+    def probabilities(self, x: FloatArray) -> FloatArray:
+        """[P(fine), P(flagged)]."""
+        z = float(np.mean([m.logit(x) for m in self.members]))
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.array([1.0 - p, p])
+
+
+@dataclass(frozen=True)
 class AdviceModels:
     intent: Linear
-    verdict: Linear
+    verdict: Ensemble
     reason: Linear
     #: How many labelled pairs and which sources the weights came from.
     provenance: dict[str, Any]
@@ -75,7 +129,7 @@ def load_models(path: Path = WEIGHTS_PATH) -> AdviceModels:
     data = json.loads(path.read_text(encoding="utf-8"))
     return AdviceModels(
         intent=Linear.from_json(data["intent"]),
-        verdict=Linear.from_json(data["verdict"]),
+        verdict=Ensemble.from_json(data["verdict"]),
         reason=Linear.from_json(data["reason"]),
         provenance=dict(data.get("provenance", {})),
     )
@@ -114,4 +168,40 @@ def linear_to_json(
         "intercept": r(intercept),
         "mean": r(mean),
         "scale": r(np.where(still, 1.0, scale_arr)),
+    }
+
+
+def ensemble_to_json(
+    members: list[tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike, float]],
+    mean: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    classes: list[str],
+) -> dict[str, Any]:
+    """The stored form of an ensemble: one standardisation, then each member's
+    (hidden, hidden_bias, out, out_bias). Rounded like :func:`linear_to_json`, and a
+    feature that never varied in training gets scale 1 and no weight, for the same
+    reason."""
+
+    def r(a: npt.ArrayLike) -> Any:
+        return np.round(np.asarray(a, dtype=np.float64), 6).tolist()
+
+    scale_arr = np.asarray(scale, dtype=np.float64)
+    still = scale_arr < 1e-6
+    stored = []
+    for hidden, hidden_bias, out, out_bias in members:
+        hidden_arr = np.array(hidden, dtype=np.float64)
+        hidden_arr[:, still] = 0.0
+        stored.append(
+            {
+                "hidden": r(hidden_arr),
+                "hidden_bias": r(hidden_bias),
+                "out": r(out),
+                "out_bias": round(float(out_bias), 6),
+            }
+        )
+    return {
+        "classes": classes,
+        "mean": r(mean),
+        "scale": r(np.where(still, 1.0, scale_arr)),
+        "members": stored,
     }

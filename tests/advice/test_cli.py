@@ -48,7 +48,8 @@ def test_json_report_and_given_intent() -> None:
 
 
 def test_sensitivity_changes_the_verdict() -> None:
-    reply = "Lovely! Make sure you let it cool before slicing, and weigh the flour next time."
+    # One tip, offered: a close call, between the cuts of sensitivity 0 (0.8) and 1 (0.2).
+    reply = "Lovely! If you want, weigh the flour next time, it makes loaves more even."
     low = json.loads(run("--post", POST, "--reply", reply, "--json", "--sensitivity", "0").stdout)
     high = json.loads(run("--post", POST, "--reply", reply, "--json", "--sensitivity", "1").stdout)
     assert low["score"] == high["score"]

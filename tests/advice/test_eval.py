@@ -108,6 +108,13 @@ def test_training_command_rebuilds_the_shipped_weights(tmp_path: Path) -> None:
     train(out, verbose=False)
     built, shipped = json.loads(out.read_text()), json.loads(WEIGHTS_PATH.read_text())
     assert built["provenance"] == shipped["provenance"]
-    for model in ("intent", "verdict", "reason"):
+    for model in ("intent", "reason"):
         for key in ("coef", "intercept", "mean", "scale"):
             assert np.allclose(built[model][key], shipped[model][key], atol=1e-4), (model, key)
+    verdict, stored = built["verdict"], shipped["verdict"]
+    for key in ("mean", "scale"):
+        assert np.allclose(verdict[key], stored[key], atol=1e-4), key
+    assert len(verdict["members"]) == len(stored["members"])
+    for ours, theirs in zip(verdict["members"], stored["members"], strict=True):
+        for key in ("hidden", "hidden_bias", "out", "out_bias"):
+            assert np.allclose(ours[key], theirs[key], atol=1e-4), key
