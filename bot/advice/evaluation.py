@@ -31,12 +31,25 @@ BLIND_V2_PATH: Path = CORPUS_DIR / "blind_v2.jsonl"
 #: A third (300 pairs, near-twins of "encouragement plus one tip"), frozen the same day
 #: and held in reserve; first measured for the weights trained with ``train_15``.
 BLIND_V3_PATH: Path = CORPUS_DIR / "blind_v3.jsonl"
-BLIND_SETS: tuple[Path, ...] = (BLIND_PATH, BLIND_V2_PATH, BLIND_V3_PATH)
 #: A fourth (329 pairs, 17 voices, at least 12 flagged and 12 fine per kind, 74 posts
 #: asking for depth; one reply that matched a training reply word for word was
-#: dropped), frozen on 2026-11-30 and not measured yet: held in reserve for the next
-#: change to the check.
-RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v4.jsonl"
+#: dropped), frozen on 2026-11-30; first measured for the verdict networks (train_16).
+BLIND_V4_PATH: Path = CORPUS_DIR / "blind_v4.jsonl"
+#: A fifth (332 pairs, 16 voices, at least 12 flagged and 12 fine per kind), frozen on
+#: 2026-12-01 before train_17 (sarcasm and its friendly lookalikes) was added; first
+#: measured for the weights trained with it.
+BLIND_V5_PATH: Path = CORPUS_DIR / "blind_v5.jsonl"
+BLIND_SETS: tuple[Path, ...] = (
+    BLIND_PATH,
+    BLIND_V2_PATH,
+    BLIND_V3_PATH,
+    BLIND_V4_PATH,
+    BLIND_V5_PATH,
+)
+#: A sixth (330 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 56 fine
+#: replies to posts asking for depth, every format), written from LABELS.md alone and
+#: frozen on 2026-12-01, not measured yet: held in reserve for the next change.
+RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v6.jsonl"
 
 
 class CorpusError(ValueError):
