@@ -45,11 +45,18 @@ BLIND_SETS: tuple[Path, ...] = (
     BLIND_V3_PATH,
     BLIND_V4_PATH,
     BLIND_V5_PATH,
+    BLIND_V6_PATH,
 )
 #: A sixth (330 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 56 fine
-#: replies to posts asking for depth, every format), written from LABELS.md alone and
-#: frozen on 2026-12-01, not measured yet: held in reserve for the next change.
-RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v6.jsonl"
+#: replies to posts asking for depth, every format), frozen on 2026-12-01 before
+#: train_18 (near-misses of sarcasm, corrections, critique and caution) was added;
+#: first measured for the weights trained with it.
+BLIND_V6_PATH: Path = CORPUS_DIR / "blind_v6.jsonl"
+#: A seventh (358 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 59 fine
+#: replies to posts asking for depth, forum tags that disagree with the text), written
+#: from LABELS.md alone and frozen on 2026-12-01, not measured yet: held in reserve for
+#: the next change.
+RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v7.jsonl"
 
 
 class CorpusError(ValueError):
