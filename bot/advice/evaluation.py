@@ -39,6 +39,11 @@ BLIND_V4_PATH: Path = CORPUS_DIR / "blind_v4.jsonl"
 #: 2026-12-01 before train_17 (sarcasm and its friendly lookalikes) was added; first
 #: measured for the weights trained with it.
 BLIND_V5_PATH: Path = CORPUS_DIR / "blind_v5.jsonl"
+#: A sixth (330 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 56 fine
+#: replies to posts asking for depth, every format), frozen on 2026-12-01 before
+#: train_18 (near-misses of sarcasm, corrections, critique and caution) was added;
+#: first measured for the weights trained with it.
+BLIND_V6_PATH: Path = CORPUS_DIR / "blind_v6.jsonl"
 BLIND_SETS: tuple[Path, ...] = (
     BLIND_PATH,
     BLIND_V2_PATH,
@@ -47,11 +52,6 @@ BLIND_SETS: tuple[Path, ...] = (
     BLIND_V5_PATH,
     BLIND_V6_PATH,
 )
-#: A sixth (330 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 56 fine
-#: replies to posts asking for depth, every format), frozen on 2026-12-01 before
-#: train_18 (near-misses of sarcasm, corrections, critique and caution) was added;
-#: first measured for the weights trained with it.
-BLIND_V6_PATH: Path = CORPUS_DIR / "blind_v6.jsonl"
 #: A seventh (358 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 59 fine
 #: replies to posts asking for depth, forum tags that disagree with the text), written
 #: from LABELS.md alone and frozen on 2026-12-01, not measured yet: held in reserve for
