@@ -141,6 +141,31 @@ def shared_models() -> AdviceModels:
     return load_models()
 
 
+def _rounded(a: npt.ArrayLike) -> Any:
+    """Six decimals: the weights file is read by people in diffs too."""
+    return np.round(np.asarray(a, dtype=np.float64), 6).tolist()
+
+
+def _still(scale: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Features that barely varied in training (a few MiniLM output dimensions hardly
+    move): their scale would round to 0, so they are stored with scale 1 and no
+    weight, and can neither divide by zero nor blow up on an input unlike the training
+    data."""
+    return np.asarray(scale, dtype=np.float64) < 1e-6
+
+
+def _standardisation(mean: npt.ArrayLike, scale: npt.ArrayLike) -> dict[str, Any]:
+    """The stored mean and scale, with :func:`_still` features at scale 1."""
+    return {"mean": _rounded(mean), "scale": _rounded(np.where(_still(scale), 1.0, scale))}
+
+
+def _without_still(weights: npt.ArrayLike, scale: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """``weights`` (features on the last axis) with no weight on :func:`_still` ones."""
+    out = np.array(weights, dtype=np.float64)
+    out[..., _still(scale)] = 0.0
+    return out
+
+
 def linear_to_json(
     coef: npt.ArrayLike,
     intercept: npt.ArrayLike,
@@ -148,26 +173,12 @@ def linear_to_json(
     scale: npt.ArrayLike,
     classes: list[str],
 ) -> dict[str, Any]:
-    """The stored form of one model (rounded: the file is read by people in diffs too).
-
-    A feature that barely varies in training (a few MiniLM output dimensions hardly
-    move) would round to a scale of 0; it is stored with scale 1 and no weight, so it
-    can neither divide by zero nor blow up on an input unlike the training data.
-    """
-
-    def r(a: npt.ArrayLike) -> Any:
-        return np.round(np.asarray(a, dtype=np.float64), 6).tolist()
-
-    scale_arr = np.asarray(scale, dtype=np.float64)
-    still = scale_arr < 1e-6
-    coef_arr = np.array(coef, dtype=np.float64)
-    coef_arr[..., still] = 0.0
+    """The stored form of one linear model (rounded, still features without weight)."""
     return {
         "classes": classes,
-        "coef": r(coef_arr),
-        "intercept": r(intercept),
-        "mean": r(mean),
-        "scale": r(np.where(still, 1.0, scale_arr)),
+        "coef": _rounded(_without_still(coef, scale)),
+        "intercept": _rounded(intercept),
+        **_standardisation(mean, scale),
     }
 
 
@@ -178,30 +189,14 @@ def ensemble_to_json(
     classes: list[str],
 ) -> dict[str, Any]:
     """The stored form of an ensemble: one standardisation, then each member's
-    (hidden, hidden_bias, out, out_bias). Rounded like :func:`linear_to_json`, and a
-    feature that never varied in training gets scale 1 and no weight, for the same
-    reason."""
-
-    def r(a: npt.ArrayLike) -> Any:
-        return np.round(np.asarray(a, dtype=np.float64), 6).tolist()
-
-    scale_arr = np.asarray(scale, dtype=np.float64)
-    still = scale_arr < 1e-6
-    stored = []
-    for hidden, hidden_bias, out, out_bias in members:
-        hidden_arr = np.array(hidden, dtype=np.float64)
-        hidden_arr[:, still] = 0.0
-        stored.append(
-            {
-                "hidden": r(hidden_arr),
-                "hidden_bias": r(hidden_bias),
-                "out": r(out),
-                "out_bias": round(float(out_bias), 6),
-            }
-        )
-    return {
-        "classes": classes,
-        "mean": r(mean),
-        "scale": r(np.where(still, 1.0, scale_arr)),
-        "members": stored,
-    }
+    (hidden, hidden_bias, out, out_bias), stored like :func:`linear_to_json`."""
+    stored = [
+        {
+            "hidden": _rounded(_without_still(hidden, scale)),
+            "hidden_bias": _rounded(hidden_bias),
+            "out": _rounded(out),
+            "out_bias": round(float(out_bias), 6),
+        }
+        for hidden, hidden_bias, out, out_bias in members
+    ]
+    return {"classes": classes, **_standardisation(mean, scale), "members": stored}

@@ -70,7 +70,8 @@ class Scheduler:
     #: other worker counts as running: only our own interrupted claims are taken over.
     alive: Callable[[str | None], Awaitable[bool]] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    #: One pass at a time in a process, so a pass never takes over another's claims.
+    #: One claiming step at a time in a process: between taking over interrupted claims
+    #: and handing new ones to their lanes, no other step can mistake ours for orphans.
     _passing: asyncio.Lock = field(default_factory=asyncio.Lock)
     #: Without liveness: when old claims were last closed (at start, then every
     #: ``STALE_CLAIM``: a claim that was still fresh at start-up is closed later).
