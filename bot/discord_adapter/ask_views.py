@@ -31,6 +31,7 @@ from bot.asking.text import (
     UNHELPFUL_LABEL,
     shared_done,
 )
+from bot.discord_adapter.acknowledging import acknowledge
 from bot.discord_adapter.client import touchstone
 from bot.discord_adapter.errors import message_for
 from bot.discord_adapter.layouts import Block, Card, card_view
@@ -129,7 +130,7 @@ class OpenNoteButton(
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
         services = touchstone(interaction).services
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await services.knowledge_ready()
         note = services.knowledge.get_note(self.note_id, guild_id=interaction.guild_id)
         if note is None:
@@ -204,7 +205,7 @@ async def on_press(
         AskAction.SHARE: lambda: _share(services, interaction, answer_id),
     }
     try:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await handlers[action]()
     except AskRefused as exc:
         await respond(interaction, str(exc), ephemeral=True)

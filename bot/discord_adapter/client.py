@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
+from bot.discord_adapter.acknowledging import FirstResponsesFirst
 from bot.discord_adapter.cogs import EXTENSIONS
 from bot.discord_adapter.dm_delivery import DiscordDeliverer
 from bot.discord_adapter.errors import on_tree_error
@@ -69,6 +70,15 @@ class TouchstoneBot(commands.AutoShardedBot):
         #: is loaded, so a press before (or after) that does nothing.
         self.advice_press: AdvicePress | None = None
         self.dialogue_press: DialoguePress | None = None
+        #: Interactions still owed a first response (``acknowledging.acknowledge``).
+        self.first_responses = FirstResponsesFirst()
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Count each interaction the moment its event is parsed, before any handler
+        (the tree's included) has run, so work after an acknowledgement can wait."""
+        if event_name == "interaction" and args and isinstance(args[0], discord.Interaction):
+            self.first_responses.received(args[0])
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

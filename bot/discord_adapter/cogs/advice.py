@@ -30,6 +30,7 @@ from bot.advice_flow import (
 from bot.advice_flow.links import stated_intent
 from bot.advice_flow.reach import needs_pasted_post
 from bot.advice_flow.text import quote
+from bot.discord_adapter.acknowledging import acknowledge
 from bot.discord_adapter.advice_views import (
     INTENT_FIELD,
     MODAL_ID,
@@ -256,7 +257,7 @@ class Advice(commands.Cog):
             stated_intent=stated,
         )
         draft_id = await self.flow.receive(interaction.user.id, known, text)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         try:
             post = await fetch_message(self.bot, channel_id, message_id)
         except (discord.HTTPException, LookupError):
@@ -295,7 +296,7 @@ class Advice(commands.Cog):
             stated_intent=stated,
         )
         draft_id = await self.flow.receive(interaction.user.id, context, text)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         draft = await self.flow.finish(draft_id, context)
         self._seen_posts.pop((interaction.user.id, message_id), None)
         await show_card(interaction, report_layout(draft))
@@ -306,9 +307,9 @@ class Advice(commands.Cog):
     ) -> None:
         in_place = interaction.message is not None
         if in_place:
-            await interaction.response.defer()
+            await acknowledge(interaction, ephemeral=False, thinking=False)
         else:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await acknowledge(interaction)
         draft = await self.flow.revise(draft_id, interaction.user.id, text)
         await show_card(interaction, report_layout(draft))
         await self._improve_in_place(interaction, draft)
@@ -347,7 +348,7 @@ class Advice(commands.Cog):
                     DraftForm(edit_modal_id(draft_id), FORM_TITLE, draft.text)
                 )
             elif action is Action.MISTAKE:
-                await interaction.response.defer(ephemeral=True, thinking=True)
+                await acknowledge(interaction)
                 first = await self.flow.mistake(draft_id, interaction.user.id)
                 await respond(
                     interaction,
@@ -357,11 +358,11 @@ class Advice(commands.Cog):
                     ephemeral=True,
                 )
             elif action is Action.CANCEL:
-                await interaction.response.defer()
+                await acknowledge(interaction, ephemeral=False, thinking=False)
                 draft = await self.flow.cancel(draft_id, interaction.user.id)
                 await show_card(interaction, cancelled_layout(draft))
             else:
-                await interaction.response.defer()
+                await acknowledge(interaction, ephemeral=False, thinking=False)
                 version = Version.GENTLER if action is Action.GENTLE else Version.AS_WRITTEN
                 await self._post(interaction, draft_id, version)
         except FlowRefused as exc:

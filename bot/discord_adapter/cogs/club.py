@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot import catalog
 from bot.club import CheckInForm
 from bot.coaching import InputProblem
+from bot.discord_adapter.acknowledging import acknowledge
 from bot.discord_adapter.client import TouchstoneBot, touchstone
 from bot.discord_adapter.cogs.coaching import attempt
 from bot.discord_adapter.errors import message_for
@@ -105,7 +106,7 @@ class Club(commands.Cog):
 
     async def _reply(self, interaction: discord.Interaction, call: Awaitable[str]) -> None:
         """Defer privately, run the domain call, answer with its text (or its problem)."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         text = await attempt(interaction, call)
         if text is not None:
             await respond(interaction, text, ephemeral=True)
@@ -133,7 +134,7 @@ class Club(commands.Cog):
         time: str = "19:00",
         open_days: app_commands.Range[int, 1, 14] | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         where = channel or interaction.channel
         if not isinstance(where, discord.ForumChannel | discord.TextChannel):
             await respond(interaction, "Pick a forum or a text channel.", ephemeral=True)
@@ -157,7 +158,7 @@ class Club(commands.Cog):
     @club.command(name="pause", description=catalog.description("club pause"))
     @app_commands.guild_only()
     async def pause(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         text = await attempt(interaction, self.services.club.pause(member_facts(interaction)))
         if text is not None:
             await respond(interaction, text, ephemeral=True)
@@ -165,7 +166,7 @@ class Club(commands.Cog):
     @club.command(name="end", description=catalog.description("club end"))
     @app_commands.guild_only()
     async def end(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         text = await attempt(interaction, self.services.club.end(member_facts(interaction)))
         if text is not None:
             await respond(interaction, text, ephemeral=True)
@@ -174,7 +175,7 @@ class Club(commands.Cog):
     @app_commands.guild_only()
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         text = await self.services.club.status(interaction.guild_id)
         await respond(interaction, text, ephemeral=True)
 
@@ -192,7 +193,7 @@ class Club(commands.Cog):
     @app_commands.guild_only()
     async def remind(self, interaction: discord.Interaction, on: bool) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         text = await attempt(
             interaction,
             self.services.club.set_reminder(interaction.guild_id, interaction.user.id, on),
@@ -323,7 +324,7 @@ class Club(commands.Cog):
             return
         values = form_values(interaction.data)
         try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await acknowledge(interaction)
             if match is not None:
                 text = await self.services.club.submit(
                     interaction.user.id,

@@ -19,6 +19,7 @@ from bot import catalog
 from bot.coaching import InputProblem, match_timezones
 from bot.coaching import text as words
 from bot.dialogues import DialogueError
+from bot.discord_adapter.acknowledging import acknowledge, wait_turn
 from bot.discord_adapter.client import TouchstoneBot, touchstone
 from bot.discord_adapter.coach_form import START_FORM_ID, CoachStartForm, start_answers
 from bot.discord_adapter.errors import message_for, tell_failure
@@ -165,7 +166,7 @@ class Coaching(commands.Cog):
         nudge: bool,
     ) -> None:
         """Start coaching from the command's options or the submitted form."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await self.services.users.mark_dms_open(interaction.user.id)
         view = await attempt(
             interaction,
@@ -206,7 +207,7 @@ class Coaching(commands.Cog):
         nudge: bool | None = None,
         nudge_time: str | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         view = await attempt(
             interaction,
             self.services.coaching.update_settings(
@@ -226,7 +227,7 @@ class Coaching(commands.Cog):
     @coach.command(name="pause", description=catalog.description("coach pause"))
     @app_commands.describe(until="Last day of the pause: 2026-04-12, 'tomorrow' or '10 days'")
     async def coach_pause(self, interaction: discord.Interaction, until: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         view = await attempt(
             interaction, self.services.coaching.pause_until(interaction.user.id, until)
         )
@@ -235,7 +236,7 @@ class Coaching(commands.Cog):
 
     @coach.command(name="resume", description=catalog.description("coach resume"))
     async def coach_resume(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await self.services.users.mark_dms_open(interaction.user.id)
         view = await attempt(interaction, self.services.coaching.resume(interaction.user.id))
         if view is not None:
@@ -243,7 +244,7 @@ class Coaching(commands.Cog):
 
     @coach.command(name="stop", description=catalog.description("coach stop"))
     async def coach_stop(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         stopped = await self.services.coaching.stop(interaction.user.id)
         await respond(interaction, words.coaching_stopped(stopped), ephemeral=True)
 
@@ -302,7 +303,7 @@ class Coaching(commands.Cog):
             # The form was opened by a moderator; the ladder is checked again on submit.
             await require_moderator(interaction, self.services)
         # Saving touches the database: acknowledge within Discord's 3 seconds first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         lines = text.splitlines()
         coaching = self.services.coaching
         if guild_id is not None:
@@ -336,7 +337,7 @@ class Coaching(commands.Cog):
         practised: app_commands.Range[str, 1, 1000] | None = None,
         noticed: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         result = await attempt(
             interaction,
             self.services.coaching.log_practice(
@@ -355,7 +356,7 @@ class Coaching(commands.Cog):
 
     @practice.command(name="stats", description=catalog.description("practice stats"))
     async def practice_stats(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         stats = await self.services.coaching.stats(interaction.user.id)
         file = None
         embeds = embeds_for("Your practice, last 30 days", words.practice_summary(stats))
@@ -381,7 +382,7 @@ class Coaching(commands.Cog):
         test: app_commands.Range[str, 1, 1000] | None = None,
         before: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         started = self.services.coaching.start_push(
             interaction.user.id, skill, target_hours, test=test, before=before
         )
@@ -397,7 +398,7 @@ class Coaching(commands.Cog):
         test: app_commands.Range[str, 1, 1000],
         before: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         result = self.services.coaching.set_push_test(interaction.user.id, test, before)
         text = await attempt(interaction, worded(result, words.push_test_set))
         if text is not None:
@@ -407,7 +408,7 @@ class Coaching(commands.Cog):
 
     @push.command(name="status", description=catalog.description("practice push status"))
     async def push_status(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await respond(
             interaction,
             words.push_status(await self.services.coaching.push_status(interaction.user.id)),
@@ -418,7 +419,7 @@ class Coaching(commands.Cog):
     async def push_stop(
         self, interaction: discord.Interaction, skill: app_commands.Range[str, 1, 100]
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         stopped = await self.services.coaching.stop_push(interaction.user.id, skill)
         await respond(interaction, words.push_stopped(stopped), ephemeral=True)
 
@@ -426,7 +427,7 @@ class Coaching(commands.Cog):
     async def push_reflect(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 1000]
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         reflected = self.services.coaching.reflect_push(interaction.user.id, text)
         reply = await attempt(interaction, worded(reflected, words.push_reflected))
         if reply is not None:
@@ -470,6 +471,7 @@ class Coaching(commands.Cog):
         )
         if not answered_with_message:
             return
+        await wait_turn(interaction)
         if await self.services.users.take_dms_notice(interaction.user.id):
             try:
                 await interaction.followup.send(

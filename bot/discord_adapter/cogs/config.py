@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import catalog
+from bot.discord_adapter.acknowledging import acknowledge
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.config_views import (
     PANEL_ITEMS,
@@ -116,7 +117,7 @@ class Config(commands.Cog):
         value: app_commands.Range[str, 0, 2000],
     ) -> None:
         guild_id = await self._moderator(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         try:
             update = await self.services.guild_config.set_value(
                 guild_id, key, value, interaction.user.id
@@ -199,7 +200,7 @@ class Config(commands.Cog):
                 ephemeral=True,
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         try:
             update = await self.services.guild_config.reset(guild_id, key, interaction.user.id)
         except ConfigError as exc:
@@ -238,7 +239,7 @@ class Config(commands.Cog):
         if file is None:
             await interaction.response.send_modal(ImportForm())
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await self._import(interaction, guild_id, file.filename, file.size, file.read)
 
     @commands.Cog.listener()
@@ -250,7 +251,7 @@ class Config(commands.Cog):
             return
         try:
             guild_id = await self._moderator(interaction)
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await acknowledge(interaction)
             found = uploaded_file(interaction.data, IMPORT_FILE_FIELD)
             if found is None:
                 await respond(
@@ -316,7 +317,7 @@ class Config(commands.Cog):
     )
     async def feedback_export(self, interaction: discord.Interaction) -> None:
         guild_id = await self._moderator(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         data = await self.services.asking.evaluation_jsonl(guild_id)
         if not data:
             await respond(interaction, "There is no feedback to export yet.", ephemeral=True)

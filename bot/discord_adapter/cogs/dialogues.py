@@ -27,6 +27,7 @@ from bot.dialogues import (
     Place,
 )
 from bot.dialogues.exercise_lookup import describe_miss, find_exercise
+from bot.discord_adapter.acknowledging import acknowledge
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.cogs.dialogue_delivery import DialogueDelivery
 from bot.discord_adapter.dialogue_views import (
@@ -124,7 +125,7 @@ class Dialogues(commands.Cog):
             await respond(interaction, str(exc) + keep, ephemeral=True)
             return
         if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await acknowledge(interaction)
         await self.deliver(dialogue_id)
         prompt = await self.svc.current_prompt(dialogue_id)
         if prompt is not None and prompt.private and turn.seat and form:
@@ -255,7 +256,7 @@ class Dialogues(commands.Cog):
         goal: app_commands.Range[str, 1, 500],
         depth: app_commands.Range[int, 1, 6] | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         if not await self._allowed(interaction, DialogueKind.IMPOSSIBLE):
             return
         place = await self._place(interaction, f"Impossible? {goal}")
@@ -281,7 +282,7 @@ class Dialogues(commands.Cog):
         side_a: app_commands.Range[str, 1, 60] | None = None,
         side_b: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         if not await self._allowed(interaction, DialogueKind.CRUX):
             return
         me = Person(interaction.user.id, display(interaction.user))
@@ -324,7 +325,7 @@ class Dialogues(commands.Cog):
     @app_commands.command(name="exercise", description=catalog.description("exercise"))
     @app_commands.describe(name="The exercise")
     async def exercise(self, interaction: discord.Interaction, name: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await self.services.knowledge_ready()
         notes = self.services.knowledge.list_notes(guild_id=interaction.guild_id)
         lookup = find_exercise(notes, name)
@@ -367,7 +368,7 @@ class Dialogues(commands.Cog):
         return info
 
     async def _steer(self, interaction: discord.Interaction, action: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         info = await self._target(interaction)
         if info is None:
             return
@@ -389,7 +390,7 @@ class Dialogues(commands.Cog):
 
     @dialogue.command(name="export", description=catalog.description("dialogue export"))
     async def export(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         info = await self._target(interaction)
         if info is None:
             return

@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import catalog
+from bot.discord_adapter.acknowledging import acknowledge
 from bot.discord_adapter.ask_views import (
     AskButton,
     OpenNoteButton,
@@ -50,7 +51,7 @@ async def library_ready(interaction: discord.Interaction, services: Services) ->
     """Wait for the index, deferring first when it isn't ready (Discord's 3 s deadline)."""
     task = services.knowledge_ready()
     if not task.done() and not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
     await task
 
 
@@ -154,7 +155,7 @@ async def save_note_form(
     services: Services, interaction: discord.Interaction, values: dict[str, str]
 ) -> None:
     await require_moderator(interaction, services)
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await acknowledge(interaction)
     text = note_from_form(
         title=values.get("note_title", ""),
         summary=values.get("summary", ""),
@@ -252,7 +253,7 @@ class Knowledge(commands.Cog):
         # chosen; that must be known before acknowledging (hence a short budget).
         assessment = await self.services.asking.assess(question, CARE_BUDGET)
         private = private or (assessment is not None and assessment.distress)
-        await interaction.response.defer(ephemeral=private, thinking=True)
+        await acknowledge(interaction, ephemeral=private)
         await self.services.knowledge_ready()
         reply = await self.services.asking.ask(
             question,
@@ -356,7 +357,7 @@ class Knowledge(commands.Cog):
             form = NoteUploadForm() if upload else NoteForm()
             await interaction.response.send_modal(form)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         await self._add_file(interaction, file.filename, file.size, file.read)
 
     async def _add_file(
@@ -386,7 +387,7 @@ class Knowledge(commands.Cog):
 
     async def _add_uploaded(self, interaction: discord.Interaction) -> None:
         await require_moderator(interaction, self.services)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         found = uploaded_file(interaction.data, NOTE_FILE_FIELD)
         if found is None:
             await respond(interaction, "No file arrived with the form; try again.", ephemeral=True)
@@ -407,7 +408,7 @@ class Knowledge(commands.Cog):
     async def knowledge_remove(self, interaction: discord.Interaction, note_id: str) -> None:
         await require_moderator(interaction, self.services)
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         removed = await self.services.guild_knowledge.remove(interaction.guild_id, note_id)
         text = (
             f"Removed `{note_id}`."

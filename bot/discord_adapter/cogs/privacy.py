@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import catalog
+from bot.discord_adapter.acknowledging import acknowledge
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.messages import NO_MENTIONS, respond
 from bot.discord_adapter.reach import everywhere_contexts, everywhere_installs
@@ -58,7 +59,7 @@ class ConfirmDelete(discord.ui.View):
     ) -> None:
         self.stop()
         # Acknowledge at once (erasing may take a moment), then show the result in place.
-        await interaction.response.defer()
+        await acknowledge(interaction, ephemeral=False, thinking=False)
         report = await self.services.privacy.delete_everything(self.user_id)
         await interaction.edit_original_response(
             content=report.describe(), view=None, allowed_mentions=NO_MENTIONS
@@ -99,7 +100,7 @@ class Privacy(commands.Cog):
 
     @mydata.command(name="export", description=catalog.description("mydata export"))
     async def export(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         data = await self.services.privacy.export_json(interaction.user.id)
         file = discord.File(io.BytesIO(data), filename=f"touchstone-{interaction.user.id}.json")
         await respond(
