@@ -44,6 +44,11 @@ BLIND_V5_PATH: Path = CORPUS_DIR / "blind_v5.jsonl"
 #: train_18 (near-misses of sarcasm, corrections, critique and caution) was added;
 #: first measured for the weights trained with it.
 BLIND_V6_PATH: Path = CORPUS_DIR / "blind_v6.jsonl"
+#: A seventh (358 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 59 fine
+#: replies to posts asking for depth, forum tags that disagree with the text), written
+#: from LABELS.md alone and frozen on 2026-12-01 before train_19 and train_20 were
+#: added; first measured for the weights trained with them.
+BLIND_V7_PATH: Path = CORPUS_DIR / "blind_v7.jsonl"
 BLIND_SETS: tuple[Path, ...] = (
     BLIND_PATH,
     BLIND_V2_PATH,
@@ -51,12 +56,13 @@ BLIND_SETS: tuple[Path, ...] = (
     BLIND_V4_PATH,
     BLIND_V5_PATH,
     BLIND_V6_PATH,
+    BLIND_V7_PATH,
 )
-#: A seventh (358 pairs, 16 voices, at least 12 flagged and 12 fine per kind, 59 fine
-#: replies to posts asking for depth, forum tags that disagree with the text), written
-#: from LABELS.md alone and frozen on 2026-12-01, not measured yet: held in reserve for
-#: the next change.
-RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v7.jsonl"
+#: An eighth (356 pairs, 21 voices, at least 12 flagged and 12 fine per kind; four
+#: replies that matched a training reply word for word were dropped, three of them
+#: Bob's from seed 002), written from LABELS.md alone and frozen on 2026-12-01, not
+#: measured yet: held in reserve for the next change.
+RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v8.jsonl"
 
 
 class CorpusError(ValueError):
