@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
+from knowledge.chroma_import import import_chromadb
 from knowledge.onnx_lookup import int8_lookup_model
 
 if TYPE_CHECKING:
@@ -249,6 +250,7 @@ def chroma_embedding_function(embeddings: MiniLMEmbeddings | None = None) -> Any
     function per collection and falls back to its own downloader when none is given;
     handing it this one makes sure its default is never used.
     """
+    import_chromadb()
     from chromadb.api.types import Documents, EmbeddingFunction
     from chromadb.utils.embedding_functions import (
         known_embedding_functions,

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.chroma_import import import_chromadb
 from knowledge.chunking import Chunk, tag_key
 from knowledge.embeddings import MiniLMEmbeddings, chroma_embedding_function
 
@@ -104,7 +105,7 @@ class ChromaStore:
         with self._lock:
             if self._client is None:
                 try:
-                    import chromadb
+                    chromadb = import_chromadb()
                     from chromadb.config import Settings as ChromaSettings
 
                     chroma_settings = ChromaSettings(anonymized_telemetry=False)
