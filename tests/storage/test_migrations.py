@@ -8,6 +8,9 @@ nobody tested.
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -206,3 +209,55 @@ async def test_pending_dialogue_followups_move_from_the_state_into_the_outbox(
             kept = json.loads(row.state_json)
             assert "_followups" not in kept and "_followups_scheduled" not in kept
             assert kept == ({"goal": "Write"} if dialogue_id == 41 else {})
+
+
+def test_the_schema_head_constant_names_the_newest_migration() -> None:
+    """A new migration must move SCHEMA_HEAD too, or starts would skip it."""
+    from bot.storage.database import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
+RESTART = """
+import asyncio, sys
+from bot.storage import Database
+
+async def main() -> None:
+    db = Database(sys.argv[1])
+    await db.migrate()
+    print(await db.ping(), "alembic" in sys.modules)
+    await db.dispose()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_restart_on_a_migrated_database_leaves_alembic_unloaded(
+    empty_database: Database, tmp_path: Path
+) -> None:
+    """Alembic stays out of a process whose database is already at head (~11 MB)."""
+    if not empty_database.is_sqlite:
+        pytest.skip("the child process opens the file database; PostgreSQL runs the same path")
+    await empty_database.migrate()
+    url = empty_database.url.render_as_string(hide_password=False)
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", RESTART, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "False"]
+    assert await empty_database.current_revision() == head_revision()
+
+
+async def test_a_database_one_step_behind_is_still_migrated(empty_database: Database) -> None:
+    """Skipping Alembic at head must not skip a real upgrade."""
+    db = empty_database
+    await db.migrate()
+    below = await db.current_revision()
+    await db.downgrade("0011")
+    assert await db.current_revision() == "0011" != below
+    await db.migrate()
+    assert await db.current_revision() == head_revision()
