@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.embeddings import TOKENIZER_PATH, MiniLMEmbeddings, release_freed_memory
+from knowledge.file_backed import mapped_copy
 
 TABLE_PATH: Path = Path(__file__).resolve().parent / "model" / "static-minilm.npz"
 DIMENSIONS = 128
@@ -39,10 +40,18 @@ class StaticVectors:
     def __init__(self, table: Path = TABLE_PATH, tokenizer: Path = TOKENIZER_PATH) -> None:
         from tokenizers import Tokenizer
 
-        # Kept in float16, as stored: 7.8 MB instead of 15.6 MB resident. Widening the
-        # few rows a sentence reads is exact, so the vectors are the same to the bit.
+        # Kept in float16, as stored (7.8 MB, not 15.6): widening the few rows a sentence
+        # reads is exact, so the vectors are the same to the bit. Served from a mapped
+        # file (knowledge.file_backed), only the pages of the pieces in use are resident.
         with np.load(table) as data:
-            self._vectors: npt.NDArray[np.float16] = np.asarray(data["vectors"], np.float16)
+            vectors = np.asarray(data["vectors"], np.float16)
+        mapped = mapped_copy(vectors.tofile, "touchstone-static-")
+        self._vectors: npt.NDArray[np.float16] = (
+            vectors
+            if mapped is None
+            else np.frombuffer(mapped, dtype=np.float16).reshape(vectors.shape)
+        )
+        del vectors
         tok = Tokenizer.from_file(str(tokenizer))
         tok.no_padding()
         tok.no_truncation()

@@ -14,9 +14,7 @@ not read as English by its most common words.
 
 from __future__ import annotations
 
-import mmap
 import re
-import tempfile
 import threading
 import unicodedata
 from array import array
@@ -24,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from knowledge.embeddings import release_freed_memory
+from knowledge.file_backed import mapped_copy
 
 ENGLISH = "en"
 #: Below this many words, Latin-script text is taken as English unless clearly not.
@@ -203,14 +202,8 @@ def _file_backed(table: Any) -> Any:
     fmt = _UNSIGNED_FORMATS.get(table.typecode) if isinstance(table, array) else None
     if fmt is None:
         return table
-    try:
-        with tempfile.TemporaryFile(prefix="touchstone-langid-") as file:
-            table.tofile(file)
-            file.flush()
-            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return table
-    return memoryview(mapped).cast(fmt)
+    mapped = mapped_copy(table.tofile, "touchstone-langid-")
+    return table if mapped is None else memoryview(mapped).cast(fmt)
 
 
 def _non_latin_share(text: str) -> float:
