@@ -11,6 +11,9 @@ everyone else's answers before they even saw "thinking…".
 their first response, holds the caller back, for at most :data:`MAX_HOLD` seconds, so
 the loop sends the pending acknowledgements first. Nothing is dropped or reordered
 within one interaction; a follow-up has 15 minutes, a first response 3 seconds.
+
+A submitted form is never held: what its handler does next is store the typed text,
+and nothing may stand between saying "received" and storing it.
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ async def acknowledge(
     interaction: discord.Interaction[Any], *, ephemeral: bool = True, thinking: bool = True
 ) -> None:
     """Defer ``interaction`` ("thinking…", or a silent update for a component with
-    ``thinking=False``), then wait for the acknowledgements owed to others."""
+    ``thinking=False``), then wait for the acknowledgements owed to others, unless it
+    is a form submission (its text is stored next, at once)."""
     await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
-    await wait_turn(interaction)
+    if interaction.type is not discord.InteractionType.modal_submit:
+        await wait_turn(interaction)

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import discord
 
-from bot.discord_adapter.acknowledging import FirstResponsesFirst
+from bot.discord_adapter.acknowledging import FirstResponsesFirst, acknowledge
 
 
 @dataclass
@@ -67,3 +67,42 @@ async def test_past_discords_deadline_an_interaction_is_forgotten() -> None:
     gate.received(expired)
     await asyncio.wait_for(gate.turn(), 5)
     assert gate.waiting == 0
+
+
+@dataclass
+class Deferrable(Response):
+    def __post_init__(self) -> None:
+        self.deferrals = 0
+
+    async def defer(self, *, ephemeral: bool, thinking: bool) -> None:
+        self.deferrals += 1
+        self.done = True
+
+
+@dataclass
+class Client:
+    first_responses: FirstResponsesFirst
+
+
+@dataclass
+class Incoming:
+    id: int
+    type: discord.InteractionType
+    client: Client
+    response: Deferrable = field(default_factory=Deferrable)
+
+
+async def test_a_submitted_form_is_never_held_before_its_text_is_stored() -> None:
+    gate = FirstResponsesFirst(max_hold=30.0)
+    _, someone_else = interaction(10)
+    gate.received(someone_else)  # still waiting for "thinking…"
+    form = Incoming(11, discord.InteractionType.modal_submit, Client(gate))
+    command = Incoming(12, discord.InteractionType.application_command, Client(gate))
+
+    await asyncio.wait_for(acknowledge(cast(discord.Interaction[Any], form)), 5)
+    assert form.response.deferrals == 1
+
+    held = asyncio.create_task(acknowledge(cast(discord.Interaction[Any], command)))
+    await asyncio.sleep(0.05)
+    assert command.response.deferrals == 1 and not held.done()
+    held.cancel()
