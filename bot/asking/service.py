@@ -144,14 +144,13 @@ class AskService:
         channel_id: int | None = None,
         where: Where | None = None,
         style: Style = "discord",
-        assessment: CareAssessment | None = None,
     ) -> AskReply:
         """Answer a question (kindly, when it shows distress) and store it for its buttons.
 
-        ``assessment`` is the result of :meth:`assess` when the adapter already ran it.
+        The reply's ``care`` says whether it showed distress: adapters then show the
+        reply to the asker alone.
         """
-        if assessment is None:
-            assessment = await self.detector.aassess(question)
+        assessment = await self.detector.aassess(question)
         if assessment.distress:
             care = (await self.guild_config.get(guild_id)).care if guild_id else None
             people = text.server_people(care, style) if care else ServerPeople()
@@ -194,19 +193,6 @@ class AskService:
         credit = f" ({citation.author})" if citation.author else ""
         line = f"Later, when you feel up to it, one note may help: **{note.title}**{credit}: {idea}"
         return line, [note.id]
-
-    async def assess(self, question: str, budget: float) -> CareAssessment | None:
-        """Whether the question shows distress, if that is known within ``budget`` seconds.
-
-        Discord needs to know before acknowledging whether the reply will be private:
-        someone who wrote that they feel worthless should not have the kind reply shown
-        to the whole channel. None means "not known in time" (a cold start or a burst);
-        :meth:`ask` then judges again and the reply is as private as asked.
-        """
-        try:
-            return await asyncio.wait_for(self.detector.aassess(question), budget)
-        except TimeoutError:
-            return None
 
     async def _save(
         self,

@@ -21,7 +21,7 @@ import pytest
 
 from bot.asking import AskRefused, AskService, AskStore
 from bot.asking.text import NO_MORE_NOTES, UNHELPFUL_THANKS
-from bot.care import CARE_TITLE, CareAssessment, CareDetector
+from bot.care import CARE_TITLE, CareDetector
 from bot.clock import SimulatedClock
 from bot.guidance import GuidanceService
 from bot.guild_config import GuildConfigService
@@ -194,19 +194,3 @@ async def test_the_answer_still_arrives_when_the_database_is_down_just_without_b
     asking.store = UnreachableStore(database)
     reply = await asking.ask(QUESTION, user_id=ASKER, guild_id=GUILD)
     assert "[1]" in reply.text and reply.answer_id is None and not reply.offers_feedback
-
-
-class SlowDetector(CareDetector):
-    async def aassess(self, question: str) -> CareAssessment:
-        await asyncio.sleep(0.3)
-        return await super().aassess(question)
-
-
-async def test_distress_not_judged_in_time_before_acknowledging_still_gets_the_kind_reply(
-    database: Database, library: KnowledgeBase
-) -> None:
-    asking = service(database, library)
-    asking.detector = SlowDetector(library.embeddings)
-    assert await asking.assess(DISTRESS, budget=0.01) is None
-    reply = await asking.ask(DISTRESS, user_id=ASKER, guild_id=GUILD)
-    assert reply.care.distress and reply.title == CARE_TITLE

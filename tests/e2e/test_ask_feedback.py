@@ -48,11 +48,17 @@ def sources(text: str) -> list[str]:
     return re.findall(r"^\[\d+\] (.+?)(?: — |$)", text, flags=re.MULTILINE)
 
 
-async def ask(fake: FakeDiscord, club: PracticeClub, question: str) -> InteractionResponse:
-    asked = await club_member(fake, club).run("/ask", question=question)
-    await asked.first_response(timeout=3)
-    (answer,) = await asked.wait_for_followups(1, timeout=TIMEOUT)
+async def asked(fake: FakeDiscord, club: PracticeClub, question: str) -> FakeInteraction:
+    """An /ask acknowledged within Discord's 3 seconds and answered once."""
+    interaction = await club_member(fake, club).run("/ask", question=question)
+    await interaction.first_response(timeout=3)
+    (answer,) = await interaction.wait_for_followups(1, timeout=TIMEOUT)
     assert answer.message_id is not None
+    return interaction
+
+
+async def ask(fake: FakeDiscord, club: PracticeClub, question: str) -> InteractionResponse:
+    (answer,) = (await asked(fake, club, question)).followups
     return answer
 
 
@@ -120,9 +126,13 @@ async def test_distress_gets_a_kind_reply_that_points_to_people(
 ) -> None:
     fake, club = fake_discord, practice_club
     await start_bot()
-    answer = await ask(fake, club, HURTING)
+    hurting = await asked(fake, club, HURTING)
+    (answer,) = hurting.followups
     text = text_of(answer)
     assert answer.ephemeral, "the kind reply is for the asker's eyes, though not asked private"
+    assert hurting.original_message_id is not None
+    placeholder = fake.world.messages[hurting.original_message_id]
+    assert placeholder.deleted, "the public 'thinking…' placeholder is taken back"
     assert "You're not alone" in text and "someone you trust" in text
     assert "[1]" not in text and "Sources" not in text, "no technique note"
     assert "emergency" not in text

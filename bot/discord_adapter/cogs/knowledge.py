@@ -37,8 +37,6 @@ from knowledge.note import MAX_NOTE_BYTES, NOTE_KINDS, Note
 log = logging.getLogger(__name__)
 NOTE_PICKER_ID = "ts:note:open"
 MAX_QUESTION = 500
-#: Seconds /ask may spend judging distress before it must acknowledge (Discord allows 3).
-CARE_BUDGET = 1.0
 
 
 def note_choices(notes: list[Note], current: str) -> list[app_commands.Choice[str]]:
@@ -53,6 +51,20 @@ async def library_ready(interaction: discord.Interaction, services: Services) ->
     if not task.done() and not interaction.response.is_done():
         await acknowledge(interaction)
     await task
+
+
+async def withdraw_public_placeholder(interaction: discord.Interaction) -> bool:
+    """Take back a public "thinking…" so that a kind reply goes to the asker alone.
+
+    A question that shows distress gets its reply privately, whatever was chosen; it is
+    read only after acknowledging, so the public placeholder is deleted and the reply
+    follows as an ephemeral message. True: answer privately.
+    """
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException as exc:
+        log.warning("/ask: the public placeholder could not be withdrawn: %s", exc)
+    return True
 
 
 class NotePicker(discord.ui.View):
@@ -249,10 +261,8 @@ class Knowledge(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION],
         private: bool = False,
     ) -> None:
-        # A question that shows distress gets its kind reply privately, whatever was
-        # chosen; that must be known before acknowledging (hence a short budget).
-        assessment = await self.services.asking.assess(question, CARE_BUDGET)
-        private = private or (assessment is not None and assessment.distress)
+        # Acknowledged before the question is read: judging it takes CPU that a burst
+        # of interactions shares, and Discord's 3 seconds must not depend on it.
         await acknowledge(interaction, ephemeral=private)
         await self.services.knowledge_ready()
         reply = await self.services.asking.ask(
@@ -261,8 +271,9 @@ class Knowledge(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
             where=where_of(interaction),
-            assessment=assessment,
         )
+        if reply.care.distress and not private:
+            private = await withdraw_public_placeholder(interaction)
         card = answer_layout(
             reply.title, reply.text, reply.used_model, reply.citations, reply_buttons(reply)
         )
