@@ -48,7 +48,7 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Servic
     """Open the database (schema brought to head), then build and start the services."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url, busy_timeout=settings.sqlite_busy_timeout)
-    await db.migrate()
+    await db.migrate_apart()
     log.debug("database ready: %s", db.describe())
     services = build_services(
         settings,

@@ -97,9 +97,9 @@ class Services:
             for problem in report.problems:
                 log.warning("note skipped: %s", problem)
             restored = await self.guild_knowledge.restore_all()
-        # Before "ready": /ask judges distress before it acknowledges (see AskService.assess),
-        # and the first answers rank sentences with the static vectors; loading either
-        # during a burst of interactions would hold every one of them up.
+        # Before "ready": every /ask judges distress, and the first answers rank sentences
+        # with the static vectors; loading either during a burst of interactions would
+        # hold every one of them up.
         await asyncio.to_thread(self.knowledge.warm_up)
         await asyncio.to_thread(self.asking.detector.warm_up)
         log.info(

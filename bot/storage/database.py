@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +38,9 @@ SCHEMA_HEAD = "0012"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: Arbitrary constant naming Touchstone's migration lock in pg_advisory_lock.
 MIGRATION_LOCK_ID = 0x70C4_5701
+#: How the child process of :meth:`Database.migrate_apart` learns the database URL: an
+#: environment variable, so a password never shows in the process list.
+MIGRATE_URL_VARIABLE = "TOUCHSTONE_MIGRATE_URL"
 
 
 class StorageUnavailable(Exception):
@@ -128,6 +133,38 @@ class Database:
             if await conn.run_sync(_stamped_revision) == SCHEMA_HEAD:
                 return
             await conn.run_sync(_upgrade, "head")
+
+    async def migrate_apart(self) -> None:
+        """Bring the schema to head in a short-lived child process, when it is behind.
+
+        For the long-running bot: Alembic, Mako and Pygments (~10 MB) are loaded only in
+        the child, which exits, so a first start or an upgrade leaves the bot as small
+        as a restart. The child runs :meth:`migrate` (the same lock, the same checks);
+        an in-memory SQLite database, which a child cannot see, migrates here.
+        """
+        if await self.at_head():
+            return
+        if self.is_sqlite and self.url.database in (None, "", ":memory:"):
+            await self.migrate()
+            return
+        env = {**os.environ, MIGRATE_URL_VARIABLE: self.url.render_as_string(hide_password=False)}
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.storage.upgrade",
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await child.communicate()
+        if child.returncode != 0:
+            lines = stderr.decode(errors="replace").strip().splitlines() or ["no output"]
+            raise RuntimeError(f"the database migration failed: {lines[-1]}")
+
+    async def at_head(self) -> bool:
+        """Whether the schema is already at :data:`SCHEMA_HEAD` (read without Alembic)."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_stamped_revision) == SCHEMA_HEAD
 
     async def downgrade(self, revision: str = "base") -> None:
         async with self.engine.begin() as conn:

@@ -261,3 +261,53 @@ async def test_a_database_one_step_behind_is_still_migrated(empty_database: Data
     assert await db.current_revision() == "0011" != below
     await db.migrate()
     assert await db.current_revision() == head_revision()
+
+
+FIRST_START = """
+import asyncio, sys
+from bot.storage import Database
+
+async def main() -> None:
+    db = Database(sys.argv[1])
+    await db.migrate_apart()
+    print(await db.at_head(), "alembic" in sys.modules)
+    await db.dispose()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_first_start_migrates_in_a_child_and_leaves_alembic_unloaded(
+    empty_database: Database,
+) -> None:
+    """A bot started on an empty (or older) database ends at head without keeping
+    Alembic resident: the upgrade ran in a child process that exited."""
+    db = empty_database
+    if not db.is_sqlite:
+        pytest.skip("the child process opens the file database; PostgreSQL runs the same path")
+    await db.migrate()
+    await db.downgrade("0011")  # an older file: a real upgrade is still due
+    url = db.url.render_as_string(hide_password=False)
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", FIRST_START, url],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "False"]
+    assert await db.current_revision() == head_revision()
+
+
+async def test_a_failed_migration_in_the_child_is_reported_not_ignored(tmp_path: Path) -> None:
+    """A database the child cannot migrate stops the start with a clear error."""
+    broken = tmp_path / "not-a-database.db"
+    broken.write_bytes(b"this is not SQLite" * 100)
+    db = Database(f"sqlite+aiosqlite:///{broken}")
+    try:
+        with pytest.raises(Exception) as raised:
+            await db.migrate_apart()
+        assert "database" in str(raised.value).lower()
+    finally:
+        await db.dispose()
