@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from langchain_core.embeddings import Embeddings
 
 from knowledge.chroma_import import import_chromadb
 from knowledge.onnx_lookup import int8_lookup_model
@@ -102,8 +101,13 @@ def _model_file() -> Path:
     return path
 
 
-class MiniLMEmbeddings(Embeddings):
-    """all-MiniLM-L6-v2 (int8 ONNX) as a langchain :class:`Embeddings`.
+class MiniLMEmbeddings:
+    """all-MiniLM-L6-v2 (int8 ONNX), with langchain's ``Embeddings`` methods.
+
+    It does not inherit langchain's class: the base class alone loads langchain's
+    callbacks, messages and ``requests`` (~11 MB that would stay resident in every
+    bot process). Where a langchain component wants one, wrap it with
+    :func:`knowledge.langchain_embeddings.as_langchain`.
 
     One instance can be shared by every thread and coroutine in the process; use
     :func:`shared_embeddings` for the process-wide one so the model loads once.

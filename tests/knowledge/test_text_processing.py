@@ -6,11 +6,13 @@ import asyncio
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import InMemoryVectorStore
 from rank_bm25 import BM25Okapi
 
 from knowledge.bm25 import BM25Index, tokenize
 from knowledge.chunking import MAX_CHUNK_CHARS, STEPS_HEADING, SUMMARY_HEADING, chunk_note
 from knowledge.embeddings import DIMENSIONS, MiniLMEmbeddings, shared_embeddings
+from knowledge.langchain_embeddings import as_langchain
 from knowledge.note import load_notes
 from tests.knowledge.conftest import FIXTURE_NOTES
 
@@ -81,7 +83,6 @@ def test_bm25_index_matches_rank_bm25() -> None:
 
 def test_embeddings_are_unit_vectors_and_semantic() -> None:
     embedder = shared_embeddings()
-    assert isinstance(embedder, Embeddings)
     vectors = embedder.embed_array(
         [
             "How do I stop procrastinating?",
@@ -122,3 +123,14 @@ async def test_async_embedding_leaves_the_event_loop_free() -> None:
     await task
     assert len(vectors) == 64
     assert ticks > 10  # the loop kept running other work while the model ran
+
+
+async def test_the_embedder_works_inside_a_langchain_vector_store() -> None:
+    """Anyone building on langchain can use the offline model in its components."""
+    store = InMemoryVectorStore(embedding=as_langchain())
+    await store.aadd_texts(
+        ["Break the task into a five-minute first step.", "Whisk two eggs with the flour."]
+    )
+    (best,) = await store.asimilarity_search("I keep putting off my thesis", k=1)
+    assert best.page_content.startswith("Break the task")
+    assert isinstance(as_langchain(), Embeddings)
