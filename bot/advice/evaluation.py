@@ -54,6 +54,12 @@ BLIND_V7_PATH: Path = CORPUS_DIR / "blind_v7.jsonl"
 #: Bob's from seed 002), written from LABELS.md alone and frozen on 2026-12-01; measured
 #: once for an intent variant that was not shipped and once for the shipped weights.
 BLIND_V8_PATH: Path = CORPUS_DIR / "blind_v8.jsonl"
+#: A ninth (352 pairs, 20+ voices, at least 12 flagged and 12 fine per kind, nine
+#: languages; two replies that matched a training reply word for word were dropped),
+#: written from LABELS.md alone and frozen on 2026-12-01; first measured for the
+#: weights trained with train_21 (sarcasm twins, answers buried) and train_22 (depth
+#: requests, misread intents, false-alarm traps).
+BLIND_V9_PATH: Path = CORPUS_DIR / "blind_v9.jsonl"
 BLIND_SETS: tuple[Path, ...] = (
     BLIND_PATH,
     BLIND_V2_PATH,
@@ -63,12 +69,12 @@ BLIND_SETS: tuple[Path, ...] = (
     BLIND_V6_PATH,
     BLIND_V7_PATH,
     BLIND_V8_PATH,
+    BLIND_V9_PATH,
 )
-#: A ninth (352 pairs, 20+ voices, at least 12 flagged and 12 fine per kind, nine
-#: languages; two replies that matched a training reply word for word were dropped),
-#: written from LABELS.md alone and frozen on 2026-12-01, not measured yet: held in
-#: reserve for the next change.
-RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v9.jsonl"
+#: A tenth (360 pairs, 19 voices, at least 24 per kind, seven languages), written from
+#: LABELS.md alone and frozen on 2026-12-01 before train_21 and train_22 were added;
+#: not measured yet: held in reserve for the next change.
+RESERVE_BLIND_PATH: Path = CORPUS_DIR / "blind_v10.jsonl"
 
 
 class CorpusError(ValueError):
