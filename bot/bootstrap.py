@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from bot.advice_flow import AdviceFlowService, DraftStore
 from bot.asking import AskService, AskStore
@@ -44,8 +45,16 @@ from knowledge.service import KnowledgeBase
 log = logging.getLogger(__name__)
 
 
-async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """Open the database (schema brought to head), then build and start the services."""
+async def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> Services:
+    """Open the database (schema brought to head), then build and start the services.
+
+    ``on_ready`` runs once the library is ready (see :attr:`Services.on_ready`).
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url, busy_timeout=settings.sqlite_busy_timeout)
     await db.migrate_apart()
@@ -56,6 +65,7 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Servic
         KnowledgeBase.from_settings(settings),
         ModelGateway.from_settings(settings),
         clock or clock_from_settings(settings),
+        on_ready=on_ready,
     )
     await services.liveness.start()
     await services.limits.open()
@@ -69,6 +79,8 @@ def build_services(
     model: ModelGateway,
     clock: Clock | None = None,
     metrics: Metrics | None = None,
+    *,
+    on_ready: Callable[[], None] | None = None,
 ) -> Services:
     """Every domain service over one database, index, model and clock."""
     # Same time as the system clock until someone (the console) moves it forward.
@@ -137,4 +149,5 @@ def build_services(
         club=club,
         social=social,
         privacy=privacy,
+        on_ready=on_ready,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.advice_flow import AdviceFlowService
@@ -75,6 +76,9 @@ class Services:
     #: The club's pairs, pushes and forgiving streaks.
     social: ClubSocial
     privacy: PrivacyService
+    #: Run once the library is ready, just before "knowledge ready" is logged: the
+    #: Discord runner settles the start-up heap there (:mod:`bot.ops.heap`).
+    on_ready: Callable[[], None] | None = None
     _knowledge_ready: asyncio.Task[IngestReport] | None = field(default=None, init=False)
 
     def knowledge_ready(self) -> asyncio.Task[IngestReport]:
@@ -102,6 +106,8 @@ class Services:
         # hold every one of them up.
         await asyncio.to_thread(self.knowledge.warm_up)
         await asyncio.to_thread(self.asking.detector.warm_up)
+        if self.on_ready is not None:
+            self.on_ready()
         log.info(
             "knowledge ready: %d notes (%d chunks embedded now), %d server notes",
             report.notes,

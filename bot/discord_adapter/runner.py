@@ -11,6 +11,7 @@ import discord
 from bot.bootstrap import bootstrap
 from bot.discord_adapter.client import TouchstoneBot
 from bot.discord_adapter.endpoints import apply_endpoint_overrides
+from bot.ops.heap import settle_long_lived_objects
 from bot.ops.worker_threads import use_background_workers
 from bot.settings import Settings
 
@@ -27,7 +28,7 @@ async def run_discord(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     # Before anything starts a worker thread (the model loads in one).
     use_background_workers(loop)
-    services = await bootstrap(settings)
+    services = await bootstrap(settings, on_ready=settle_long_lived_objects)
     bot = TouchstoneBot(services)
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
