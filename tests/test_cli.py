@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -21,6 +22,18 @@ def test_run_without_a_token_opens_the_console_and_prints_about(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert "What it stores about you" in result.stdout
     assert "offline console" in result.stderr
+
+
+def test_a_database_from_a_newer_version_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    """Its migration fails in the child process; the operator reads why, not a trace."""
+    (tmp_path / "data").mkdir()
+    with sqlite3.connect(tmp_path / "data" / "touchstone.db") as db:
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        db.execute("INSERT INTO alembic_version VALUES ('9999')")
+    result = run(["run"], tmp_path, stdin="quit\n")
+    assert result.returncode != 0
+    assert "touchstone: the database migration failed" in result.stderr
+    assert "9999" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_console_reports_unknown_commands_in_one_line_and_keeps_going(tmp_path: Path) -> None:

@@ -43,6 +43,10 @@ MIGRATION_LOCK_ID = 0x70C4_5701
 MIGRATE_URL_VARIABLE = "TOUCHSTONE_MIGRATE_URL"
 
 
+class MigrationFailed(Exception):
+    """The schema could not be brought to head; the start stops with this one line."""
+
+
 class StorageUnavailable(Exception):
     """The database cannot be reached right now; callers tell the user to try again shortly."""
 
@@ -159,7 +163,7 @@ class Database:
         _, stderr = await child.communicate()
         if child.returncode != 0:
             lines = stderr.decode(errors="replace").strip().splitlines() or ["no output"]
-            raise RuntimeError(f"the database migration failed: {lines[-1]}")
+            raise MigrationFailed(f"the database migration failed: {lines[-1]}")
 
     async def at_head(self) -> bool:
         """Whether the schema is already at :data:`SCHEMA_HEAD` (read without Alembic)."""

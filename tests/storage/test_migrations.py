@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.guild_config.repository import GuildConfigRepository
 from bot.storage import Database
 from bot.storage.all_models import Base
-from bot.storage.database import head_revision
+from bot.storage.database import MigrationFailed, head_revision
 from tests.databases import postgres_schema
 
 KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -218,37 +218,44 @@ def test_the_schema_head_constant_names_the_newest_migration() -> None:
     assert head_revision() == SCHEMA_HEAD
 
 
-RESTART = """
+START = """
 import asyncio, sys
 from bot.storage import Database
 
 async def main() -> None:
     db = Database(sys.argv[1])
-    await db.migrate()
-    print(await db.ping(), "alembic" in sys.modules)
+    await getattr(db, sys.argv[2])()
+    print(await db.at_head(), "alembic" in sys.modules)
     await db.dispose()
 
 asyncio.run(main())
 """
 
 
-async def test_a_restart_on_a_migrated_database_leaves_alembic_unloaded(
-    empty_database: Database, tmp_path: Path
-) -> None:
-    """Alembic stays out of a process whose database is already at head (~11 MB)."""
-    if not empty_database.is_sqlite:
+async def start_in_a_new_process(db: Database, how: str) -> list[str]:
+    """Open ``db`` in a fresh Python process the way ``how`` does; whether it ends at
+    head and whether Alembic was left loaded in that process."""
+    if not db.is_sqlite:
         pytest.skip("the child process opens the file database; PostgreSQL runs the same path")
-    await empty_database.migrate()
-    url = empty_database.url.render_as_string(hide_password=False)
+    url = db.url.render_as_string(hide_password=False)
     run = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-c", RESTART, url],
+        [sys.executable, "-c", START, url, how],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["True", "False"]
+    return run.stdout.split()
+
+
+async def test_a_restart_on_a_migrated_database_leaves_alembic_unloaded(
+    empty_database: Database,
+) -> None:
+    """Alembic stays out of a process whose database is already at head (~11 MB)."""
+    if empty_database.is_sqlite:
+        await empty_database.migrate()
+    assert await start_in_a_new_process(empty_database, "migrate") == ["True", "False"]
     assert await empty_database.current_revision() == head_revision()
 
 
@@ -263,51 +270,29 @@ async def test_a_database_one_step_behind_is_still_migrated(empty_database: Data
     assert await db.current_revision() == head_revision()
 
 
-FIRST_START = """
-import asyncio, sys
-from bot.storage import Database
-
-async def main() -> None:
-    db = Database(sys.argv[1])
-    await db.migrate_apart()
-    print(await db.at_head(), "alembic" in sys.modules)
-    await db.dispose()
-
-asyncio.run(main())
-"""
-
-
 async def test_a_first_start_migrates_in_a_child_and_leaves_alembic_unloaded(
     empty_database: Database,
 ) -> None:
-    """A bot started on an empty (or older) database ends at head without keeping
-    Alembic resident: the upgrade ran in a child process that exited."""
+    """A bot started on an older database ends at head without keeping Alembic
+    resident: the upgrade ran in a child process that exited."""
     db = empty_database
-    if not db.is_sqlite:
-        pytest.skip("the child process opens the file database; PostgreSQL runs the same path")
-    await db.migrate()
-    await db.downgrade("0011")  # an older file: a real upgrade is still due
-    url = db.url.render_as_string(hide_password=False)
-    run = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-c", FIRST_START, url],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["True", "False"]
+    if db.is_sqlite:
+        await db.migrate()
+        await db.downgrade("0011")  # an older file: a real upgrade is still due
+    assert await start_in_a_new_process(db, "migrate_apart") == ["True", "False"]
     assert await db.current_revision() == head_revision()
 
 
 async def test_a_failed_migration_in_the_child_is_reported_not_ignored(tmp_path: Path) -> None:
-    """A database the child cannot migrate stops the start with a clear error."""
-    broken = tmp_path / "not-a-database.db"
-    broken.write_bytes(b"this is not SQLite" * 100)
-    db = Database(f"sqlite+aiosqlite:///{broken}")
+    """A database from a newer Touchstone (a revision these migrations don't know)
+    stops the start with the child's reason, rather than a bot on the wrong schema."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'newer.db'}")
     try:
-        with pytest.raises(Exception) as raised:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+            await conn.execute(text("INSERT INTO alembic_version VALUES ('9999')"))
+        assert not await db.at_head()
+        with pytest.raises(MigrationFailed, match=r"the database migration failed: .*9999"):
             await db.migrate_apart()
-        assert "database" in str(raised.value).lower()
     finally:
         await db.dispose()
