@@ -19,7 +19,7 @@ from tests.advice_flow.test_drafts import context
 from tests.llm_fakes import steerable_openai_server
 
 # Two small unasked tips: a close call once the server's cut sits near its score.
-MILD = "Well done! You'll want proper shoes at some point, and stretch after runs."
+MILD = "Well done! You'll want proper shoes at some point."
 
 
 async def flow_with(database: Database, base_url: str) -> AdviceFlowService:
@@ -34,6 +34,7 @@ async def flow_with(database: Database, base_url: str) -> AdviceFlowService:
     )
     # Put the server's cut just under MILD's offline score: a close call, flagged offline.
     score = AdviceChecker().check(ALICE, MILD).score
+    assert 0.2 <= score - 0.05 <= 0.8, f"MILD ({score}) must be a close call some cut can reach"
     config = GuildConfig()
     config.advice.sensitivity = round(min(1.0, max(0.0, (0.8 - (score - 0.05)) / 0.6)), 3)
     await flow.guild_config.replace(GUILD, config, MODERATOR)
