@@ -78,8 +78,9 @@ class SpellingCorrector:
             for key in {word} | _deletes(word):
                 hashes.append(hash(key))
                 word_ids.append(word_id)
-        order = np.argsort(np.array(hashes, dtype=np.int64), kind="stable")
-        self._key_hashes = np.array(hashes, dtype=np.int64)[order]
+        keys = np.array(hashes, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._key_hashes = keys[order]
         self._word_ids = np.array(word_ids, dtype=np.int32)[order]
 
     def _candidates(self, word: str) -> set[str]:

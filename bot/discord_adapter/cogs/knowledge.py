@@ -53,18 +53,17 @@ async def library_ready(interaction: discord.Interaction, services: Services) ->
     await task
 
 
-async def withdraw_public_placeholder(interaction: discord.Interaction) -> bool:
+async def withdraw_public_placeholder(interaction: discord.Interaction) -> None:
     """Take back a public "thinking…" so that a kind reply goes to the asker alone.
 
     A question that shows distress gets its reply privately, whatever was chosen; it is
     read only after acknowledging, so the public placeholder is deleted and the reply
-    follows as an ephemeral message. True: answer privately.
+    follows as an ephemeral message.
     """
     try:
         await interaction.delete_original_response()
     except discord.HTTPException as exc:
         log.warning("/ask: the public placeholder could not be withdrawn: %s", exc)
-    return True
 
 
 class NotePicker(discord.ui.View):
@@ -273,7 +272,8 @@ class Knowledge(commands.Cog):
             where=where_of(interaction),
         )
         if reply.care.distress and not private:
-            private = await withdraw_public_placeholder(interaction)
+            await withdraw_public_placeholder(interaction)
+            private = True
         card = answer_layout(
             reply.title, reply.text, reply.used_model, reply.citations, reply_buttons(reply)
         )
